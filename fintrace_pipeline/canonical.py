@@ -1,0 +1,46 @@
+"""The canonical transaction table every analysis reads (the output of ingest).
+
+A canonical frame has one row per loaded source row and these columns, with these dtypes:
+
+- ``row_number`` (int64): 1-based data row of the source file; the key findings join back on.
+- ``posting_date`` (datetime64[ns], never NaT) and ``amount`` (float64, rounded to cents, signed:
+  debit positive, credit negative) are always present.
+- ``entry_date`` (datetime64[ns], may hold NaT) when the file has it.
+- The text columns below (pandas string dtype, missing values as NA) only when the file has them:
+  a column the file lacks is absent from the frame, never filled with blanks.
+- ``label`` (Int64, 1 = known anomaly) only when the user maps a label column; unsupervised
+  analyses must never read it.
+"""
+
+from __future__ import annotations
+
+REQUIRED = ("posting_date", "amount")
+TEXT_COLUMNS = (
+    "transaction_id",
+    "je_number",
+    "account",
+    "account_name",
+    "user",
+    "approver",
+    "vendor",
+    "invoice_number",
+    "description",
+    "cost_center",
+    "currency",
+    "source",
+)
+DATE_COLUMNS = ("posting_date", "entry_date")
+OPTIONAL = ("entry_date", *TEXT_COLUMNS, "label")
+ALL_COLUMNS = ("row_number", *REQUIRED, *OPTIONAL)
+# Mapping targets a user may name; ``debit``/``credit`` are combined into ``amount`` by ingest.
+MAPPABLE = (*REQUIRED, *OPTIONAL, "debit", "credit")
+
+ANALYTICS_TYPES = ("default_analytics", "comprehensive_expense", "duplicate_analysis", "anomaly_detection")
+MODEL_TYPES = (
+    "isolation_forest",
+    "random_forest",
+    "dbscan",
+    "ensemble",
+    "duplicate_detection",
+    "anomaly_detection",
+)
