@@ -67,6 +67,7 @@ class AnalysisResult:
     parameters: dict[str, Any] = field(default_factory=dict)
     skipped: list[dict[str, str]] = field(default_factory=list)
     error_message: str | None = None
+    processing_duration: float | None = None  # seconds; set by the step that ran the analysis
 
 
 @dataclass
@@ -85,6 +86,7 @@ class ModelResult:
     data_size: int | None = None
     model_version: str | None = None
     error_message: str | None = None
+    processing_duration: float | None = None  # seconds
 
 
 # Per-transaction risk scores written by the ML stage; one row per loaded transaction.

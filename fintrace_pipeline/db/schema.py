@@ -1,0 +1,267 @@
+"""The database tables, as SQLAlchemy Core metadata.
+
+The migrations under ``sql/migrations`` create exactly these tables (a test compares the two). The
+three result tables and their columns are the seed design's; ``data_files`` and
+``file_processing_jobs`` are the tables it references; the rest hold per-row data: normalized
+transactions, rejected rows, per-transaction findings and risk scores.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    Text,
+    Uuid,
+)
+from sqlalchemy.dialects import postgresql
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# JSONB on PostgreSQL, JSON (text) elsewhere.
+Json = JSON(none_as_null=True).with_variant(postgresql.JSONB(none_as_null=True), "postgresql")
+Money = Numeric(20, 2, asdecimal=False)
+Timestamp = DateTime(timezone=False)
+
+
+def _timestamps() -> list[Column]:
+    return [Column("created_at", Timestamp, nullable=False), Column("updated_at", Timestamp, nullable=False)]
+
+
+def _file_fk(primary_key: bool = False) -> Column:
+    return Column(
+        "data_file_id", Uuid, ForeignKey("data_files.id", ondelete="CASCADE"), nullable=False,
+        primary_key=primary_key,
+    )
+
+
+def _job_fk(primary_key: bool = False) -> Column:
+    return Column(
+        "processing_job_id", Uuid, ForeignKey("file_processing_jobs.id", ondelete="CASCADE"), nullable=False,
+        primary_key=primary_key,
+    )
+
+
+data_files = Table(
+    "data_files",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("file_name", String(255), nullable=False),
+    Column("stored_path", Text),
+    Column("sha256", String(64), nullable=False, unique=True),
+    Column("size_bytes", BigInteger, nullable=False),
+    Column("source", String(20), nullable=False),  # inbox | upload | cli
+    Column("file_format", String(10)),
+    Column("compression", String(10)),
+    Column("encoding", String(20)),
+    Column("delimiter", String(4)),
+    Column("sheet_name", String(255)),
+    Column("header_row", Integer),
+    Column("date_format", String(20)),
+    Column("user_mapping", Json),
+    Column("column_mapping", Json),
+    Column("ingest_notes", Json),
+    Column("rows_read", Integer),
+    Column("rows_loaded", Integer),
+    Column("rows_rejected", Integer),
+    *_timestamps(),
+    Index(None, "created_at"),
+)
+
+file_processing_jobs = Table(
+    "file_processing_jobs",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    _file_fk(),
+    Column("dagster_run_id", String(64)),
+    Column("trigger", String(20), nullable=False),  # inbox | upload | cli | dagster | backfill
+    Column("status", String(20), nullable=False),  # PENDING RUNNING COMPLETED FAILED CANCELED
+    Column("error_message", Text),
+    *_timestamps(),
+    Column("started_at", Timestamp),
+    Column("completed_at", Timestamp),
+    Index(None, "data_file_id", "created_at"),
+    Index(None, "status"),
+    Index(None, "created_at"),
+    Index(None, "dagster_run_id"),
+)
+
+ml_model_processing_results = Table(
+    "ml_model_processing_results",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    _file_fk(),
+    _job_fk(),
+    Column("model_type", String(50), nullable=False),
+    Column("processing_status", String(20), nullable=False),
+    Column("anomalies_detected", Integer),
+    Column("duplicates_found", Integer),
+    Column("risk_score", Float),
+    Column("confidence_score", Float),
+    Column("detailed_results", Json),
+    Column("model_metrics", Json),
+    Column("feature_importance", Json),
+    Column("processing_duration", Float),
+    Column("data_size", Integer),
+    Column("model_version", String(20)),
+    Column("error_message", Text),
+    *_timestamps(),
+    Column("processed_at", Timestamp),
+    Index(None, "processing_job_id", "model_type", unique=True),
+    Index(None, "data_file_id", "model_type"),
+    Index(None, "processing_status"),
+    Index(None, "created_at"),
+)
+
+analytics_processing_results = Table(
+    "analytics_processing_results",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    _file_fk(),
+    _job_fk(),
+    Column("analytics_type", String(50), nullable=False),
+    Column("processing_status", String(20), nullable=False),
+    Column("total_transactions", Integer),
+    Column("total_amount", Money),
+    Column("unique_users", Integer),
+    Column("unique_accounts", Integer),
+    Column("flagged_transactions", Integer),
+    Column("high_risk_transactions", Integer),
+    Column("anomalies_found", Integer),
+    Column("duplicates_found", Integer),
+    Column("trial_balance_data", Json),
+    Column("expense_breakdown", Json),
+    Column("user_patterns", Json),
+    Column("account_patterns", Json),
+    Column("temporal_patterns", Json),
+    Column("risk_assessment", Json),
+    Column("chart_data", Json),
+    Column("export_data", Json),
+    Column("parameters", Json),
+    Column("skipped_checks", Json),
+    Column("processing_duration", Float),
+    Column("analysis_version", String(20)),
+    Column("error_message", Text),
+    *_timestamps(),
+    Column("processed_at", Timestamp),
+    Index(None, "processing_job_id", "analytics_type", unique=True),
+    Index(None, "data_file_id", "analytics_type"),
+    Index(None, "processing_status"),
+    Index(None, "created_at"),
+)
+
+processing_job_trackers = Table(
+    "processing_job_trackers",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    _job_fk(),
+    _file_fk(),
+    Column("total_steps", Integer, nullable=False),
+    Column("completed_steps", Integer, nullable=False),
+    Column("current_step", String(100)),
+    Column("file_processing_status", String(20), nullable=False),
+    Column("analytics_status", String(20), nullable=False),
+    Column("ml_processing_status", String(20), nullable=False),
+    Column("anomaly_detection_status", String(20), nullable=False),
+    Column("overall_progress", Float, nullable=False),
+    Column("file_processing_progress", Float, nullable=False),
+    Column("analytics_progress", Float, nullable=False),
+    Column("ml_progress", Float, nullable=False),
+    Column("anomaly_progress", Float, nullable=False),
+    Column("step_details", Json),
+    Column("error_log", Json),
+    Column("total_processing_time", Float),
+    Column("memory_usage_mb", Float),
+    Column("cpu_usage_percent", Float),
+    *_timestamps(),
+    Column("started_at", Timestamp),
+    Column("completed_at", Timestamp),
+    Index(None, "processing_job_id", unique=True),
+    Index(None, "data_file_id"),
+    Index(None, "created_at"),
+)
+
+# Per-row data. The user column is ``user_name`` here: ``user`` is reserved in PostgreSQL.
+transactions = Table(
+    "transactions",
+    metadata,
+    _file_fk(primary_key=True),
+    Column("row_number", Integer, primary_key=True),
+    Column("posting_date", Timestamp, nullable=False),
+    Column("entry_date", Timestamp),
+    Column("amount", Money, nullable=False),
+    Column("transaction_id", Text),
+    Column("je_number", Text),
+    Column("account", Text),
+    Column("account_name", Text),
+    Column("user_name", Text),
+    Column("approver", Text),
+    Column("vendor", Text),
+    Column("invoice_number", Text),
+    Column("description", Text),
+    Column("cost_center", Text),
+    Column("currency", Text),
+    Column("source", Text),
+    Column("label", Integer),
+)
+
+rejected_rows = Table(
+    "rejected_rows",
+    metadata,
+    _file_fk(primary_key=True),
+    Column("row_number", Integer, primary_key=True),
+    Column("raw_values", Json, nullable=False),
+    Column("reason", Text, nullable=False),
+)
+
+transaction_flags = Table(
+    "transaction_flags",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    _file_fk(),
+    _job_fk(),
+    Column("analytics_type", String(50), nullable=False),
+    Column("row_number", Integer, nullable=False),
+    Column("rule_code", String(50), nullable=False),
+    Column("severity", String(10), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("details", Json),
+    Column("group_id", String(64)),
+    Index(None, "processing_job_id", "row_number"),
+    Index(None, "processing_job_id", "rule_code"),
+    Index(None, "processing_job_id", "analytics_type"),
+)
+
+transaction_scores = Table(
+    "transaction_scores",
+    metadata,
+    _job_fk(primary_key=True),
+    Column("row_number", Integer, primary_key=True),
+    _file_fk(),
+    Column("transaction_id", Text),
+    Column("risk_score", Float, nullable=False),
+    Column("isolation_forest_score", Float),
+    Column("random_forest_score", Float),
+    Column("dbscan_score", Float),
+    Column("rule_score", Float),
+    Column("reasons", Text),
+    Column("reason_text", Text),
+    Index(None, "processing_job_id", "risk_score"),
+)
