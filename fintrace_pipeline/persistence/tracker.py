@@ -21,10 +21,8 @@ from fintrace_pipeline.db.schema import processing_job_trackers as trackers
 from fintrace_pipeline.persistence.clock import utcnow
 from fintrace_pipeline.progress import (
     CANCELED,
-    COMPLETED,
     FAILED,
     RUNNING,
-    SKIPPED,
     STEP_BY_NAME,
     STEPS,
     initial_step_details,
@@ -84,7 +82,10 @@ def update_step(engine: Engine, job_id: uuid.UUID, step: str, *, error: str | No
         if row is None:
             raise LookupError(f"no tracker for job {job_id}")
         details = dict(row.step_details or initial_step_details())
-        details[step] = {**details.get(step, {}), **changes}
+        previous = details.get(step, {})
+        if changes.get("status") == RUNNING:  # a retried step starts clean
+            previous = {k: v for k, v in previous.items() if k in ("label",)}
+        details[step] = {**previous, **changes}
         error_log = list(row.error_log or [])
         if error:
             details[step]["error"] = error

@@ -1,0 +1,84 @@
+"""The four analytics stages as per-file assets: load the file's transactions, run the pure analysis,
+store it through ``AnalyticsDBSaver``."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import pandas as pd
+from dagster import AssetExecutionContext, AssetsDefinition, asset
+
+from fintrace_pipeline.analytics.anomalies import run_anomaly_detection
+from fintrace_pipeline.analytics.default_analytics import run_default_analytics
+from fintrace_pipeline.analytics.duplicates import run_duplicate_analysis
+from fintrace_pipeline.analytics.expense import run_comprehensive_expense
+from fintrace_pipeline.findings import AnalysisResult
+from fintrace_pipeline.orchestration.assets.ingest import ingest
+from fintrace_pipeline.orchestration.loading import load_file_transactions
+from fintrace_pipeline.orchestration.metadata import analysis_metadata
+from fintrace_pipeline.orchestration.partitions import data_file_partitions
+from fintrace_pipeline.orchestration.resources import ResultsDatabase
+from fintrace_pipeline.orchestration.step import StepContext, run_step
+from fintrace_pipeline.persistence.saver import AnalyticsDBSaver
+
+Analysis = Callable[[pd.DataFrame], AnalysisResult]
+
+
+def analytics_step(analyse: Analysis, save: Callable[[AnalyticsDBSaver, AnalysisResult], object]):
+    def body(step: StepContext) -> tuple[str, dict, dict]:
+        transactions = load_file_transactions(step)
+        started = time.perf_counter()
+        result = analyse(transactions)
+        result.processing_duration = round(time.perf_counter() - started, 3)
+        save(AnalyticsDBSaver(step.job, step.engine), result)
+        details = {k: v for k, v in result.summary.items() if v is not None}
+        if result.skipped:
+            details["skipped_checks"] = result.skipped
+        if result.error_message:
+            details["note"] = result.error_message
+        return result.status, details, analysis_metadata(result)
+
+    return body
+
+
+def analytics_asset(name: str, analyse: Analysis, save, description: str) -> AssetsDefinition:
+    body = analytics_step(analyse, save)
+
+    @asset(
+        name=name,
+        deps=[ingest],
+        partitions_def=data_file_partitions,
+        group_name="fintrace",
+        description=description,
+    )
+    def _asset(context: AssetExecutionContext, results_db: ResultsDatabase):
+        return run_step(context, results_db.get_engine(), name, body)
+
+    return _asset
+
+
+default_analytics = analytics_asset(
+    "default_analytics",
+    run_default_analytics,
+    AnalyticsDBSaver.save_default_analytics,
+    "Totals, trial balance with balance check, user, account and temporal patterns.",
+)
+comprehensive_expense = analytics_asset(
+    "comprehensive_expense",
+    run_comprehensive_expense,
+    AnalyticsDBSaver.save_comprehensive_analytics,
+    "Expense breakdown by category, vendor, month, cost center and user; vendor concentration.",
+)
+duplicate_analysis = analytics_asset(
+    "duplicate_analysis",
+    run_duplicate_analysis,
+    AnalyticsDBSaver.save_duplicate_analysis,
+    "Duplicate-payment tests, each with its own rule code and grouped findings.",
+)
+anomaly_detection = analytics_asset(
+    "anomaly_detection",
+    run_anomaly_detection,
+    AnalyticsDBSaver.save_anomaly_detection_results,
+    "Rule and statistical anomaly tests (Benford, timing, amounts, entities, journals) with a rule score.",
+)

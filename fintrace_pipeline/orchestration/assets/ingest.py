@@ -1,0 +1,83 @@
+"""The first per-file asset: the archived original becomes stored, fully accounted-for transactions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dagster import AssetExecutionContext, MetadataValue, asset
+
+from fintrace_pipeline.db.transactions import replace_transactions
+from fintrace_pipeline.findings import COMPLETED
+from fintrace_pipeline.ingest import IngestError, IngestResult, ingest_file
+from fintrace_pipeline.orchestration.metadata import markdown_table
+from fintrace_pipeline.orchestration.partitions import data_file_partitions
+from fintrace_pipeline.orchestration.resources import ResultsDatabase
+from fintrace_pipeline.orchestration.step import StepContext, StepFailed, run_step
+from fintrace_pipeline.persistence.files import record_ingest
+from fintrace_pipeline.settings import get_settings
+
+
+def ingest_step(step: StepContext) -> tuple[str, dict, dict]:
+    settings = get_settings()
+    data_file = step.data_file
+    path = Path(data_file.stored_path or "")
+    if not path.is_file():
+        raise StepFailed(f"{data_file.file_name}: the archived original {path} is missing.")
+    try:
+        result = ingest_file(
+            path,
+            user_mapping=data_file.user_mapping,
+            max_decompressed_bytes=settings.max_decompressed_bytes,
+            max_rows=settings.max_rows,
+        )
+    except IngestError as exc:
+        raise StepFailed(f"{data_file.file_name}: {exc}") from None
+    with step.engine.begin() as connection:
+        replace_transactions(connection, data_file.id, result.transactions, result.rejected)
+        record_ingest(connection, data_file.id, **_file_facts(result))
+    details = {
+        "rows_read": result.rows_read,
+        "rows_loaded": len(result.transactions),
+        "rows_rejected": len(result.rejected),
+        "column_mapping": result.column_mapping,
+    }
+    return COMPLETED, details, _metadata(result)
+
+
+def _file_facts(result: IngestResult) -> dict:
+    return dict(
+        file_format=result.file_format,
+        compression=result.compression,
+        encoding=result.encoding,
+        delimiter=result.delimiter,
+        sheet_name=result.sheet_name,
+        header_row=result.header_row,
+        date_format=result.date_format,
+        column_mapping=result.column_mapping,
+        ingest_notes=result.notes,
+        rows_read=result.rows_read,
+        rows_loaded=len(result.transactions),
+        rows_rejected=len(result.rejected),
+    )
+
+
+def _metadata(result: IngestResult) -> dict:
+    reasons = result.rejected["reason"].value_counts().rename_axis("reason").reset_index(name="rows")
+    return {
+        "rows_read": result.rows_read,
+        "rows_loaded": len(result.transactions),
+        "rows_rejected": len(result.rejected),
+        "column_mapping": MetadataValue.json(result.column_mapping),
+        "rejection_reasons": markdown_table(reasons),
+        "format": f"{result.file_format}{' (gzip)' if result.compression else ''}",
+    }
+
+
+@asset(
+    partitions_def=data_file_partitions,
+    group_name="fintrace",
+    description="Reads the uploaded file, maps its columns and stores every row as a transaction or a "
+    "rejected row with its reason (rows read = loaded + rejected).",
+)
+def ingest(context: AssetExecutionContext, results_db: ResultsDatabase):
+    return run_step(context, results_db.get_engine(), "ingest", ingest_step)

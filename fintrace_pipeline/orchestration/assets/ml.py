@@ -1,0 +1,58 @@
+"""The last per-file asset: the ML ensemble scores every transaction and stores each model's result."""
+
+from __future__ import annotations
+
+import time
+
+from dagster import AssetExecutionContext, MetadataValue, asset
+
+from fintrace_pipeline.ml import run_ml_ensemble
+from fintrace_pipeline.orchestration.assets.analytics import (
+    anomaly_detection,
+    comprehensive_expense,
+    default_analytics,
+    duplicate_analysis,
+)
+from fintrace_pipeline.orchestration.loading import load_file_transactions, load_job_flags
+from fintrace_pipeline.orchestration.metadata import markdown_table
+from fintrace_pipeline.orchestration.partitions import data_file_partitions
+from fintrace_pipeline.orchestration.resources import ResultsDatabase
+from fintrace_pipeline.orchestration.step import StepContext, run_step
+from fintrace_pipeline.persistence.saver import AnalyticsDBSaver
+from fintrace_pipeline.findings import COMPLETED
+
+
+def ml_step(step: StepContext) -> tuple[str, dict, dict]:
+    transactions = load_file_transactions(step)
+    flags = load_job_flags(step)
+    started = time.perf_counter()
+    outcome = run_ml_ensemble(transactions, flags)
+    elapsed = round(time.perf_counter() - started, 3)
+    saver = AnalyticsDBSaver(step.job, step.engine)
+    for model in outcome.models:
+        if model.processing_duration is None:
+            model.processing_duration = elapsed
+        scores = outcome.scores if model.model_type == "ensemble" else None
+        saver.save_ml_processing_result(model, model.model_type, scores=scores)
+    by_type = {m.model_type: m for m in outcome.models}
+    ensemble = by_type.get("ensemble")
+    details = {m.model_type: {"status": m.status, "anomalies_detected": m.anomalies_detected} for m in outcome.models}
+    top = outcome.scores.sort_values("risk_score", ascending=False)[["row_number", "risk_score", "reason_text"]]
+    metadata = {
+        "models": MetadataValue.json(details),
+        "high_risk_rows": ensemble.anomalies_detected if ensemble else None,
+        "confidence": ensemble.confidence_score if ensemble else None,
+        "highest_risk": markdown_table(top),
+    }
+    return COMPLETED, details, {k: v for k, v in metadata.items() if v is not None}
+
+
+@asset(
+    deps=[default_analytics, comprehensive_expense, duplicate_analysis, anomaly_detection],
+    partitions_def=data_file_partitions,
+    group_name="fintrace",
+    description="Isolation forest, random forest, DBSCAN and their ensemble: a 0-100 risk score with "
+    "reasons for every transaction.",
+)
+def ml_ensemble(context: AssetExecutionContext, results_db: ResultsDatabase):
+    return run_step(context, results_db.get_engine(), "ml_ensemble", ml_step)

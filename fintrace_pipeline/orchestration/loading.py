@@ -1,0 +1,37 @@
+"""Loading a step's inputs from the database: the file's canonical transactions and earlier findings."""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import select
+
+from fintrace_pipeline.db.schema import transaction_flags
+from fintrace_pipeline.db.transactions import load_transactions
+from fintrace_pipeline.findings import FLAG_COLUMNS
+from fintrace_pipeline.orchestration.step import StepContext, StepFailed
+from fintrace_pipeline.persistence.files import get_data_file
+
+
+def canonical_columns(column_mapping: dict[str, str]) -> list[str]:
+    """Canonical columns present for a file: what ingest mapped, with debit/credit folded into amount."""
+    mapped = {("amount" if c in ("debit", "credit") else c) for c in column_mapping}
+    return ["row_number", *sorted(mapped | {"posting_date", "amount"})]
+
+
+def load_file_transactions(step: StepContext) -> pd.DataFrame:
+    with step.engine.connect() as connection:
+        data_file = get_data_file(connection, step.data_file.id)
+        if data_file.column_mapping is None:
+            raise StepFailed(f"{data_file.file_name} has not been ingested yet: materialize 'ingest' first.")
+        return load_transactions(connection, data_file.id, canonical_columns(data_file.column_mapping))
+
+
+def load_job_flags(step: StepContext) -> pd.DataFrame:
+    """The per-transaction findings the rule stages stored for this job."""
+    columns = [*FLAG_COLUMNS, "analytics_type"]
+    query = select(*(transaction_flags.c[c] for c in columns)).where(
+        transaction_flags.c.processing_job_id == step.job.id
+    )
+    with step.engine.connect() as connection:
+        rows = connection.execute(query).all()
+    return pd.DataFrame(rows, columns=columns).astype({"row_number": "int64"})

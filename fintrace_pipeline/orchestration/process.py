@@ -1,0 +1,70 @@
+"""Processing one file in-process: register it, add its partition, materialize the per-file assets
+against the configured Dagster instance and database, and close the job."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from dagster import DagsterInstance, materialize
+from sqlalchemy import Engine
+
+from fintrace_pipeline.db import migrate
+from fintrace_pipeline.db.engine import get_engine
+from fintrace_pipeline.orchestration.assets import PER_FILE_ASSETS
+from fintrace_pipeline.orchestration.finalize import finalize_run
+from fintrace_pipeline.orchestration.instance import get_instance
+from fintrace_pipeline.orchestration.partitions import JOB_ID_TAG, TRIGGER_TAG, data_file_partitions
+from fintrace_pipeline.orchestration.resources import ResultsDatabase
+from fintrace_pipeline.persistence import jobs
+from fintrace_pipeline.persistence.files import register_file
+from fintrace_pipeline.persistence.saver import AnalyticsDBSaver
+from fintrace_pipeline.settings import Settings
+
+
+class SchemaOutOfDate(RuntimeError):
+    pass
+
+
+@dataclass
+class ProcessOutcome:
+    data_file_id: uuid.UUID
+    job_id: uuid.UUID
+    run_id: str
+    summary: dict
+
+
+def require_current_schema(engine: Engine) -> None:
+    if not migrate.is_up_to_date(engine):
+        raise SchemaOutOfDate("the results database is not up to date: run `fintrace db upgrade` first")
+
+
+def process_file(
+    path: Path,
+    settings: Settings,
+    *,
+    user_mapping: dict[str, str] | None = None,
+    instance: DagsterInstance | None = None,
+) -> ProcessOutcome:
+    engine = get_engine(settings.database_url)
+    require_current_schema(engine)
+    data_file, _ = register_file(
+        engine, path, source="cli", archive_dir=settings.archive_dir, user_mapping=user_mapping
+    )
+    job = jobs.create_job(engine, data_file.id, trigger="cli")
+    instance = instance or get_instance(settings)
+    partition = str(data_file.id)
+    instance.add_dynamic_partitions(data_file_partitions.name, [partition])
+    result = materialize(
+        PER_FILE_ASSETS,
+        partition_key=partition,
+        instance=instance,
+        resources={"results_db": ResultsDatabase(url=settings.database_url)},
+        tags={JOB_ID_TAG: str(job.id), TRIGGER_TAG: "cli"},
+        raise_on_error=False,
+    )
+    run = result.dagster_run
+    finalize_run(engine, run.run_id, run.tags, success=result.success, error_message="The run failed.")
+    summary = AnalyticsDBSaver(job, engine).get_processing_summary()
+    return ProcessOutcome(data_file.id, job.id, run.run_id, summary)

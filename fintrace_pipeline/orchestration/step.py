@@ -1,0 +1,82 @@
+"""What every per-file asset does around its analysis: find the run's job, keep the tracker in step,
+measure the step, and turn a failure into a message a person can read."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from dagster import AssetExecutionContext, Failure, MaterializeResult
+from sqlalchemy import Engine
+
+from fintrace_pipeline.orchestration.partitions import JOB_ID_TAG, TRIGGER_TAG
+from fintrace_pipeline.persistence import jobs, tracker
+from fintrace_pipeline.persistence.clock import utcnow
+from fintrace_pipeline.persistence.files import get_data_file
+from fintrace_pipeline.persistence.records import DataFile, ProcessingJob
+from fintrace_pipeline.progress import FAILED, RUNNING, STEP_BY_NAME
+
+
+@dataclass(frozen=True)
+class StepContext:
+    engine: Engine
+    job: ProcessingJob
+    data_file: DataFile
+
+
+class StepFailed(Exception):
+    """A step failed for a reason the user can act on; the message is shown as it is."""
+
+
+def resolve_job(engine: Engine, context: AssetExecutionContext) -> ProcessingJob:
+    """The processing job of this run: named by the run's tag (sensor, upload, CLI) or, for runs
+    launched from the Dagster UI or a backfill, found by run id or created on first use."""
+    data_file_id = uuid.UUID(context.partition_key)
+    run = context.run
+    with engine.connect() as connection:
+        if get_data_file(connection, data_file_id) is None:
+            raise Failure(description=f"No registered data file has id {data_file_id}.")
+        tagged = run.tags.get(JOB_ID_TAG)
+        job = jobs.get_job(connection, uuid.UUID(tagged)) if tagged else jobs.job_for_run(connection, run.run_id)
+    if job is None:
+        trigger = run.tags.get(TRIGGER_TAG) or ("backfill" if "dagster/backfill" in run.tags else "dagster")
+        job = jobs.create_job(engine, data_file_id, trigger=trigger, dagster_run_id=run.run_id)
+    jobs.mark_running(engine, job.id, run.run_id)
+    return job
+
+
+def run_step(
+    context: AssetExecutionContext,
+    engine: Engine,
+    step_name: str,
+    body: Callable[[StepContext], tuple[str, dict, dict]],
+) -> MaterializeResult:
+    """Run ``body`` as step ``step_name`` of the run's job.
+
+    ``body`` returns (final step status, step details for the tracker, Dagster metadata).
+    """
+    job = resolve_job(engine, context)
+    with engine.connect() as connection:
+        data_file = get_data_file(connection, job.data_file_id)
+    meter = tracker.StepMeter()
+    tracker.update_step(engine, job.id, step_name, status=RUNNING, progress=0.0, started_at=utcnow().isoformat())
+    try:
+        status, details, metadata = body(StepContext(engine, job, data_file))
+    except StepFailed as exc:
+        _record_failure(engine, job, step_name, meter, str(exc))
+        raise Failure(description=str(exc)) from None
+    except Exception as exc:
+        message = f"{STEP_BY_NAME[step_name].label} failed: {type(exc).__name__}: {exc}"
+        _record_failure(engine, job, step_name, meter, message)
+        raise
+    readings = meter.readings()
+    tracker.update_step(
+        engine, job.id, step_name, status=status, progress=100.0, completed_at=utcnow().isoformat(),
+        details=details, **readings,
+    )
+    return MaterializeResult(metadata={"job_id": str(job.id), "status": status, **readings, **metadata})
+
+
+def _record_failure(engine: Engine, job: ProcessingJob, step_name: str, meter, message: str) -> None:
+    tracker.update_step(engine, job.id, step_name, status=FAILED, error=message, **meter.readings())

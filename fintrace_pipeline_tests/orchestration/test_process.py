@@ -1,0 +1,113 @@
+"""The per-file assets materialized through Dagster on real SQLite and PostgreSQL."""
+
+import json
+from pathlib import Path
+
+import pytest
+from dagster import DagsterInstance, materialize
+from sqlalchemy import func, select
+
+from fintrace_pipeline.cli import main
+from fintrace_pipeline.db.schema import (
+    analytics_processing_results,
+    file_processing_jobs,
+    ml_model_processing_results,
+    transaction_scores,
+    transactions,
+)
+from fintrace_pipeline.definitions import defs
+from fintrace_pipeline.generate import generate_ledger, write_ledger
+from fintrace_pipeline.orchestration.assets import PER_FILE_ASSETS
+from fintrace_pipeline.orchestration.partitions import data_file_partitions
+from fintrace_pipeline.orchestration.process import process_file
+from fintrace_pipeline.orchestration.resources import ResultsDatabase
+from fintrace_pipeline.settings import get_settings
+
+
+@pytest.fixture(scope="module")
+def ledger_file(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("ledger") / "ledger.csv"
+    write_ledger(generate_ledger(2_000, seed=3), path)
+    # Two rows a person would expect to be kept with their reason, not lost.
+    with path.open("a") as handle:
+        handle.write("T-BAD-1,JE-999999,not a date,2024-01-01 10:00:00,6100,Travel,alice,bob,Acme,INV-1,x,CC1,USD,12.00,\n")
+        handle.write("Grand total,,,,,,,,,,,,,999999.00,999999.00\n")
+    return path
+
+
+def test_definitions_load_with_the_six_assets_job_and_sensors():
+    repo = defs.get_repository_def()
+    assert {k.to_user_string() for k in repo.asset_graph.get_all_asset_keys()} == {
+        "ingest", "default_analytics", "comprehensive_expense", "duplicate_analysis", "anomaly_detection",
+        "ml_ensemble"}
+    assert repo.get_job("process_file").partitions_def == data_file_partitions
+    assert {s.name for s in repo.sensor_defs} >= {"job_completed_sensor", "job_failed_sensor", "job_canceled_sensor"}
+
+
+def test_process_stores_every_result_and_accounts_for_every_row(fintrace_env, engine, ledger_file):
+    instance = DagsterInstance.ephemeral()
+    outcome = process_file(ledger_file, get_settings(), instance=instance)
+    summary = outcome.summary
+    data_file = summary["data_file"]
+    assert summary["job"]["status"] == "COMPLETED", summary["job"]["error_message"]
+    assert data_file["rows_read"] == 2_002
+    assert data_file["rows_loaded"] + data_file["rows_rejected"] == data_file["rows_read"]
+    assert data_file["rows_rejected"] == 2
+    assert set(summary["analytics_results"]) == {
+        "default_analytics", "comprehensive_expense", "duplicate_analysis", "anomaly_detection"}
+    assert set(summary["ml_results"]) == {
+        "isolation_forest", "random_forest", "dbscan", "ensemble", "duplicate_detection", "anomaly_detection"}
+    progress = summary["progress"]
+    assert progress["overall_progress"] == 100.0 and progress["status"] == "COMPLETED"
+    assert [s["status"] for s in progress["steps"]] == ["COMPLETED"] * 6 or all(
+        s["status"] in ("COMPLETED", "SKIPPED") for s in progress["steps"])
+    assert summary["job"]["dagster_run_id"] == outcome.run_id
+    assert instance.get_run_by_id(outcome.run_id).is_success
+    with engine.connect() as connection:
+        loaded = connection.execute(select(func.count()).select_from(transactions)).scalar_one()
+        scored = connection.execute(select(func.count()).select_from(transaction_scores)).scalar_one()
+    assert loaded == scored == data_file["rows_loaded"]
+
+
+def test_rematerializing_a_step_replaces_its_results(fintrace_env, engine, ledger_file):
+    instance = DagsterInstance.ephemeral()
+    outcome = process_file(ledger_file, get_settings(), instance=instance)
+    run = instance.get_run_by_id(outcome.run_id)
+    # Re-execute the anomaly step under the same job, as a retry would.
+    result = materialize(
+        PER_FILE_ASSETS,
+        selection=["anomaly_detection"],
+        partition_key=str(outcome.data_file_id),
+        instance=instance,
+        resources={"results_db": ResultsDatabase(url=str(get_settings().database_url))},
+        tags=dict(run.tags),
+    )
+    assert result.success
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(func.count()).select_from(analytics_processing_results)
+            .where(analytics_processing_results.c.processing_job_id == outcome.job_id)
+        ).scalar_one()
+        models = connection.execute(select(func.count()).select_from(ml_model_processing_results)).scalar_one()
+    assert rows == 4 and models == 6
+
+
+def test_unreadable_file_fails_the_job_with_a_readable_message(fintrace_env, engine, tmp_path, capsys):
+    garbage = tmp_path / "garbage.csv"
+    garbage.write_bytes(bytes(range(256)) * 40)
+    assert main(["process", str(garbage), "--json"]) == 1
+    captured = capsys.readouterr()
+    out = json.loads(captured.out)
+    assert out["status"] == "FAILED" and out["rows_in"] is None
+    assert out["error_message"].startswith("garbage.csv: ")
+    assert captured.err.strip() == f"fintrace: {out['error_message']}"
+    assert "Traceback" not in captured.err
+    with engine.connect() as connection:
+        assert connection.execute(select(file_processing_jobs.c.status)).scalars().all() == ["FAILED"]
+
+
+def test_process_refuses_an_unmigrated_database(monkeypatch, tmp_path, capsys, ledger_file):
+    monkeypatch.setenv("FINTRACE_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
+    monkeypatch.setenv("FINTRACE_VAR_DIR", str(tmp_path / "var"))
+    assert main(["process", str(ledger_file)]) == 1
+    assert "fintrace db upgrade" in capsys.readouterr().err
