@@ -1,0 +1,90 @@
+"""Watching the inbox folder: which files are complete and ready to be taken.
+
+A file is complete once its size and modification time are unchanged across two looks (a writer
+still appending changes one or both), or at once when it arrived by an atomic rename from a
+temporary name (then it is complete by construction, and the first look may already take it when
+its mtime is older than a settle period). Hidden and temporary files are never taken.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+TEMPORARY_SUFFIXES = (".tmp", ".part", ".partial", ".crdownload", ".download", ".swp", ".lock")
+SUPPORTED_SUFFIXES = (".csv", ".tsv", ".txt", ".gz", ".xlsx", ".xlsm")
+PROCESSED_DIR = "processed"
+# Files whose mtime is this old are complete already (a writer would have touched them since).
+SETTLE_SECONDS = 30.0
+# The cursor remembers at most this many not-yet-stable files; more simply wait for a later tick.
+MAX_TRACKED = 2_000
+
+
+def is_candidate(name: str) -> bool:
+    lowered = name.lower()
+    if name.startswith((".", "~", "_")) or lowered.endswith(TEMPORARY_SUFFIXES):
+        return False
+    return lowered.endswith(SUPPORTED_SUFFIXES)
+
+
+@dataclass
+class InboxState:
+    """What the sensor remembers between ticks: (size, mtime_ns) of files seen but not yet taken."""
+
+    seen: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    @classmethod
+    def from_cursor(cls, cursor: str | None) -> InboxState:
+        if not cursor:
+            return cls()
+        try:
+            raw = json.loads(cursor)
+            return cls({name: (int(v[0]), int(v[1])) for name, v in raw.get("seen", {}).items()})
+        except (ValueError, TypeError, KeyError, IndexError):
+            return cls()  # an unreadable cursor only costs one more look at each file
+
+    def to_cursor(self) -> str:
+        return json.dumps({"seen": {name: list(v) for name, v in sorted(self.seen.items())}})
+
+
+def scan(inbox: Path, state: InboxState, limit: int, now: float | None = None) -> tuple[list[Path], InboxState]:
+    """Up to ``limit`` complete files, oldest first, and the state to remember for the next look."""
+    now = time.time() if now is None else now
+    if not inbox.is_dir():
+        return [], InboxState()
+    entries = []
+    with os.scandir(inbox) as listing:
+        for entry in listing:
+            if entry.is_file(follow_symlinks=False) and is_candidate(entry.name):
+                stat = entry.stat(follow_symlinks=False)
+                entries.append((stat.st_mtime_ns, entry.name, stat.st_size))
+    entries.sort()
+    ready: list[Path] = []
+    seen: dict[str, tuple[int, int]] = {}
+    for mtime_ns, name, size in entries:
+        observed = (size, mtime_ns)
+        settled = now - mtime_ns / 1e9 >= SETTLE_SECONDS
+        unchanged = state.seen.get(name) == observed
+        # An empty file may be one whose writer has not started yet: only a settled one is taken.
+        if ((unchanged and size > 0) or settled) and len(ready) < limit:
+            ready.append(inbox / name)
+        elif len(seen) < MAX_TRACKED:
+            seen[name] = observed
+    return ready, InboxState(seen)
+
+
+def move_to_processed(path: Path) -> Path:
+    """Move a taken file out of the inbox root (never deleted), keeping every name unique."""
+    target_dir = path.parent / PROCESSED_DIR / time.strftime("%Y-%m-%d")
+    target_dir.mkdir(parents=True, exist_ok=True)
+    target = target_dir / path.name
+    counter = 1
+    while target.exists():
+        target = target_dir / f"{path.stem}.{counter}{path.suffix}"
+        counter += 1
+    shutil.move(str(path), str(target))
+    return target
