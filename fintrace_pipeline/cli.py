@@ -63,6 +63,37 @@ def cmd_process(args) -> int:
     return 0
 
 
+def cmd_backfill(args) -> int:
+    from datetime import datetime
+
+    from fintrace_pipeline.db.engine import get_engine
+    from fintrace_pipeline.orchestration.backfill import launch_backfill, select_files
+
+    settings = get_settings()
+    since = datetime.fromisoformat(args.since) if args.since else None
+    partitions = select_files(
+        get_engine(settings.database_url), file_ids=args.file_id or [], since=since, everything=args.all
+    )
+    if not partitions:
+        print("no data file matches: nothing to backfill")
+        return 0
+    print(launch_backfill(settings, partitions).strip())
+    return 0
+
+
+def cmd_serve(args) -> int:
+    from fintrace_pipeline.api.server import serve
+
+    serve(host=args.host, port=args.port)
+    return 0
+
+
+def cmd_up(args) -> int:
+    from fintrace_pipeline.orchestration.startup import start_everything
+
+    return start_everything(get_settings(), ui_port=args.ui_port, api_port=args.api_port, demo=not args.no_demo)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="fintrace", description=__doc__)
     parser.add_argument("--verbose", action="store_true", help="show tracebacks and Dagster's log")
@@ -85,6 +116,24 @@ def build_parser() -> argparse.ArgumentParser:
     process.add_argument("--mapping", help='JSON or a JSON file: canonical name -> source column')
     process.add_argument("--json", action="store_true", help="print one JSON object")
     process.set_defaults(handler=cmd_process)
+
+    backfill = commands.add_parser("backfill", help="re-process registered files through a Dagster backfill")
+    which = backfill.add_mutually_exclusive_group(required=True)
+    which.add_argument("--all", action="store_true", help="every registered file")
+    which.add_argument("--file-id", action="append", metavar="ID", help="a data file id (repeatable)")
+    which.add_argument("--since", metavar="DATE", help="files registered on or after this date (ISO)")
+    backfill.set_defaults(handler=cmd_backfill)
+
+    serve = commands.add_parser("serve", help="serve the REST API and dashboard")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(handler=cmd_serve)
+
+    up = commands.add_parser("up", help="run Dagster UI, daemon and API in the foreground (Ctrl-C stops all)")
+    up.add_argument("--ui-port", type=int, default=3000)
+    up.add_argument("--api-port", type=int, default=8000)
+    up.add_argument("--no-demo", action="store_true", help="do not drop the demo ledger on first start")
+    up.set_defaults(handler=cmd_up)
     return parser
 
 

@@ -1,0 +1,53 @@
+"""Re-processing historical files: a Dagster backfill of the per-file job over chosen partitions."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import uuid
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import Engine, select
+
+from fintrace_pipeline.db.schema import data_files
+from fintrace_pipeline.orchestration.instance import get_instance
+from fintrace_pipeline.orchestration.jobs import process_file_job
+from fintrace_pipeline.orchestration.partitions import TRIGGER_TAG, data_file_partitions
+from fintrace_pipeline.settings import PROJECT_ROOT, Settings
+
+
+def select_files(engine: Engine, *, file_ids: list[str], since: datetime | None, everything: bool) -> list[str]:
+    query = select(data_files.c.id).order_by(data_files.c.created_at)
+    if file_ids:
+        wanted = [uuid.UUID(f) for f in file_ids]
+        query = query.where(data_files.c.id.in_(wanted))
+    elif since is not None:
+        query = query.where(data_files.c.created_at >= since)
+    elif not everything:
+        raise ValueError("say which files: --all, --file-id ID or --since DATE")
+    with engine.connect() as connection:
+        found = [str(row.id) for row in connection.execute(query)]
+    missing = set(file_ids) - set(found)
+    if missing:
+        raise ValueError(f"no registered data file has id {', '.join(sorted(missing))}")
+    return found
+
+
+def launch_backfill(settings: Settings, partitions: list[str]) -> str:
+    """Submit the backfill to the instance; the daemon runs it. Returns what Dagster printed."""
+    instance = get_instance(settings)
+    instance.add_dynamic_partitions(data_file_partitions.name, partitions)  # files registered outside Dagster
+    argv = [
+        str(Path(sys.executable).parent / "dagster"), "job", "backfill",
+        "-w", str(PROJECT_ROOT / "workspace.yaml"),
+        "-j", process_file_job.name,
+        "--partitions", ",".join(partitions),
+        "--tags", json.dumps({TRIGGER_TAG: "backfill"}),
+        "--noprompt",
+    ]
+    done = subprocess.run(argv, capture_output=True, text=True, cwd=PROJECT_ROOT)
+    if done.returncode != 0:
+        raise RuntimeError(f"dagster job backfill failed: {done.stderr.strip().splitlines()[-1:]}")
+    return done.stdout

@@ -1,0 +1,46 @@
+"""`fintrace up`: prepare the database, instance and inbox, then run every service in the foreground."""
+
+from __future__ import annotations
+
+import os
+
+from fintrace_pipeline.db import migrate
+from fintrace_pipeline.db.engine import get_engine
+from fintrace_pipeline.orchestration.instance import ensure_dagster_home
+from fintrace_pipeline.orchestration.supervisor import run_services, services
+from fintrace_pipeline.settings import Settings
+
+DEMO_ROWS = 20_000
+DEMO_SEED = 7
+
+
+def drop_demo_ledger(settings: Settings) -> bool:
+    """On the first start only, drop a generated ledger into the inbox so a run appears at once.
+
+    Written under a temporary name and renamed, so the sensor never sees half of it.
+    """
+    marker = settings.var_dir / ".demo-dropped"
+    if marker.exists():
+        return False
+    from fintrace_pipeline.generate import generate_ledger, write_ledger
+
+    settings.inbox_dir.mkdir(parents=True, exist_ok=True)
+    partial = settings.inbox_dir / "demo_ledger.csv.part"
+    write_ledger(generate_ledger(DEMO_ROWS, seed=DEMO_SEED), partial)
+    partial.replace(settings.inbox_dir / "demo_ledger.csv")
+    marker.touch()
+    return True
+
+
+def start_everything(settings: Settings, *, ui_port: int, api_port: int, demo: bool) -> int:
+    migrate.upgrade(get_engine(settings.database_url))
+    ensure_dagster_home(settings)
+    os.environ.setdefault("FINTRACE_DATABASE_URL", settings.database_url)
+    settings.inbox_dir.mkdir(parents=True, exist_ok=True)
+    if demo and drop_demo_ledger(settings):
+        print(f"dropped a demo ledger into {settings.inbox_dir}")
+    print(f"Dagster UI   http://127.0.0.1:{ui_port}")
+    print(f"API          http://127.0.0.1:{api_port}   (dashboard at /)")
+    print(f"Inbox        {settings.inbox_dir}   (drop CSV, TSV, gzip or Excel files here)")
+    print("Ctrl-C stops everything.", flush=True)
+    return run_services(services(ui_port, api_port))
