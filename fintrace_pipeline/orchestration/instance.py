@@ -9,15 +9,18 @@ from dagster import DagsterInstance
 
 from fintrace_pipeline.settings import PROJECT_ROOT, Settings
 
-INSTANCE_TEMPLATE = PROJECT_ROOT / "dagster.yaml"
+SQLITE_INSTANCE = PROJECT_ROOT / "dagster.yaml"
+POSTGRES_INSTANCE = PROJECT_ROOT / "dagster.postgres.yaml"
 
 
 def ensure_dagster_home(settings: Settings) -> None:
-    """Create $DAGSTER_HOME with the project's instance configuration if it has none yet."""
+    """Create $DAGSTER_HOME with the project's instance configuration if it has none yet: PostgreSQL
+    storage when FINTRACE_DAGSTER_PG_URL is set, else SQLite files in $DAGSTER_HOME."""
     settings.dagster_home.mkdir(parents=True, exist_ok=True)
     config = settings.dagster_home / "dagster.yaml"
     if not config.exists():
-        shutil.copyfile(INSTANCE_TEMPLATE, config)
+        template = POSTGRES_INSTANCE if os.environ.get("FINTRACE_DAGSTER_PG_URL") else SQLITE_INSTANCE
+        shutil.copyfile(template, config)
     os.environ["DAGSTER_HOME"] = str(settings.dagster_home)
 
 

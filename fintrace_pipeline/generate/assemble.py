@@ -1,0 +1,99 @@
+"""Turn the draft arrays into the export frame (ERP-style headers) and its label frame."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from fintrace_pipeline.generate import catalog as cat
+from fintrace_pipeline.generate.draft import PHRASES, Draft
+
+LEDGER_COLUMNS = (
+    "Transaction ID", "JE Number", "Posting Date", "Entry Date", "GL Account", "Account Name",
+    "Entered By", "Approved By", "Vendor Name", "Invoice #", "Description", "Cost Center", "Currency",
+    "Debit", "Credit",
+)
+LABEL_COLUMNS = ("row_number", "transaction_id", "kind", "group")
+
+
+@dataclass
+class GeneratedLedger:
+    """A generated export and the rows injected into it.
+
+    ``ledger`` has the columns of LEDGER_COLUMNS: text columns as strings (missing as NaN), "Posting
+    Date" and "Entry Date" as datetimes, "Debit"/"Credit" as floats with NaN on the other side.
+    ``labels`` has one row per (ledger row, injected kind): ``row_number`` (1-based data row of
+    ``ledger``), ``transaction_id``, ``kind`` (a rule code, or an ML-only kind in lower case) and
+    ``group`` (ties the rows of one injected case, e.g. both members of a duplicate pair).
+    """
+
+    ledger: pd.DataFrame
+    labels: pd.DataFrame
+
+
+def _take(table: list[str] | tuple[str, ...], index: np.ndarray) -> pd.Series:
+    """Strings ``table[index]``, NaN where ``index`` is -1 (vectorised, Arrow-backed)."""
+    return pd.Series(pd.array(list(table), dtype="str").take(index, allow_fill=True))
+
+
+def _numbered(prefix: str, numbers: np.ndarray, width: int) -> pd.Series:
+    return prefix + pd.Series(numbers, dtype="int64").astype("str").str.zfill(width)
+
+
+def assemble(draft: Draft, label_lines: np.ndarray, label_kinds: np.ndarray,
+             label_groups: np.ndarray) -> GeneratedLedger:
+    d = draft
+    n_je = len(d.je_size)
+    # Journal entries are numbered in the order they were keyed in, and the export lists them so.
+    order = np.lexsort((np.arange(n_je), d.je_entry_sec, d.je_entry_day))
+    je_number = np.empty(n_je, dtype=np.int64)
+    je_number[order] = np.arange(1, n_je + 1)
+    line_order = d.lines_of(order)
+    rows = len(line_order)
+    je = d.line_je[line_order]
+    account = d.line_account[line_order]
+    debit = d.line_debit[line_order]
+    amount = d.line_cents[line_order] / 100
+    post = d.je_post[je]
+
+    transaction_id = _numbered("TX", np.arange(1, rows + 1), 8)
+    month = post.astype("datetime64[M]").astype(np.int64) - (cat.YEAR - 1970) * 12
+    month_labels = [f"{cat.MONTH_ABBR[m % 12]} {cat.YEAR + m // 12}" for m in range(-12, 36)]
+    ledger = pd.DataFrame(
+        {
+            "Transaction ID": transaction_id,
+            "JE Number": _numbered("JE-", je_number[je], 6),
+            "Posting Date": pd.Series(post.astype("datetime64[s]")),
+            "Entry Date": pd.Series(
+                d.je_entry_day[je].astype("datetime64[s]") + d.je_entry_sec[je].astype("timedelta64[s]")
+            ),
+            "GL Account": _take([a.code for a in cat.ACCOUNTS], account),
+            "Account Name": _take([a.name for a in cat.ACCOUNTS], account),
+            "Entered By": _take(list(d.users.names), d.je_user[je]),
+            "Approved By": _take(list(d.users.names), d.je_approver[je]),
+            "Vendor Name": _take(d.vendors.names, d.line_vendor[line_order]),
+            "Invoice #": pd.Series(d.line_invoice[line_order], dtype="str"),
+            "Description": _take(PHRASES, d.line_phrase[line_order]) + " " + _take(month_labels, month + 12),
+            "Cost Center": _take(cat.COST_CENTERS, d.line_cost_center[line_order]),
+            "Currency": pd.Series(np.full(rows, cat.CURRENCY), dtype="str"),
+            "Debit": np.where(debit, amount, np.nan),
+            "Credit": np.where(debit, np.nan, amount),
+        }
+    )
+
+    row_of_line = np.empty(rows, dtype=np.int64)
+    row_of_line[line_order] = np.arange(rows)
+    label_rows = row_of_line[label_lines]
+    labels = pd.DataFrame(
+        {
+            "row_number": label_rows + 1,
+            "transaction_id": transaction_id.to_numpy()[label_rows],
+            "kind": label_kinds,
+            "group": label_groups,
+        }
+    )
+    labels = labels.astype({"transaction_id": "str", "kind": "str", "group": "str"})
+    labels = labels.sort_values(["row_number", "kind"], kind="stable", ignore_index=True)
+    return GeneratedLedger(ledger=ledger, labels=labels)

@@ -1,0 +1,125 @@
+"""A running FinTrace system for end-to-end tests: a real `dagster-daemon` process against a
+temporary DAGSTER_HOME, watching a temporary inbox and writing to the test database."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.engine import make_url
+
+from fintrace_pipeline.db.engine import get_engine
+from fintrace_pipeline.db.schema import file_processing_jobs
+from fintrace_pipeline.settings import PROJECT_ROOT
+
+pytestmark = pytest.mark.e2e
+
+
+@dataclass
+class System:
+    var: Path
+    inbox: Path
+    database_url: str
+    env: dict[str, str]
+    daemon: subprocess.Popen
+
+    @property
+    def engine(self):
+        return get_engine(self.database_url)
+
+    def job_statuses(self) -> list[str]:
+        with self.engine.connect() as connection:
+            return sorted(connection.execute(select(file_processing_jobs.c.status)).scalars())
+
+    def wait_for(self, condition: Callable[[], bool], timeout: float, what: str) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if condition():
+                return
+            if self.daemon.poll() is not None:
+                raise AssertionError(f"dagster-daemon exited with {self.daemon.returncode} while waiting for {what}")
+            time.sleep(1.0)
+        raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}; jobs: {self.job_statuses()}")
+
+    def drop(self, source: Path, name: str | None = None) -> Path:
+        """Drop a file into the inbox the way a careful writer does: temporary name, then rename."""
+        target = self.inbox / (name or source.name)
+        partial = target.with_name(f".{target.name}.part")
+        partial.write_bytes(source.read_bytes())
+        old = time.time() - 120  # settled: the sensor may take it on its first look
+        os.utime(partial, (old, old))
+        partial.replace(target)
+        return target
+
+
+def _postgres_instance_url(database_url: str) -> str:
+    """A database of its own on the test server for Dagster's instance storage."""
+    admin_url = make_url(database_url).set(query={})
+    name = f"dagster_{uuid.uuid4().hex[:10]}"
+    with create_engine(admin_url, isolation_level="AUTOCOMMIT").connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    return admin_url.set(database=name).render_as_string(hide_password=False)
+
+
+def start_system(tmp_path: Path, database_url: str) -> System:
+    var = tmp_path / "var"
+    (var / "dagster").mkdir(parents=True)
+    (var / "inbox").mkdir()
+    env = {
+        **os.environ,
+        "FINTRACE_VAR_DIR": str(var),
+        "FINTRACE_DATABASE_URL": database_url,
+        "DAGSTER_HOME": str(var / "dagster"),
+        "FINTRACE_INBOX": str(var / "inbox"),
+        "PYTHONUNBUFFERED": "1",
+    }
+    env.pop("FINTRACE_DAGSTER_PG_URL", None)
+    if database_url.startswith("postgresql"):
+        env["FINTRACE_DAGSTER_PG_URL"] = _postgres_instance_url(database_url)
+    subprocess.run(
+        [sys.executable, "-c", "from fintrace_pipeline.orchestration.instance import ensure_dagster_home;"
+         "from fintrace_pipeline.settings import get_settings; ensure_dagster_home(get_settings())"],
+        env=env, check=True,
+    )
+    log = (var / "daemon.log").open("w")
+    daemon = subprocess.Popen(
+        [str(Path(sys.executable).parent / "dagster-daemon"), "run", "-w", str(PROJECT_ROOT / "workspace.yaml")],
+        env=env, cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    return System(var, var / "inbox", database_url, env, daemon)
+
+
+def stop_system(system: System) -> None:
+    if system.daemon.poll() is None:
+        os.killpg(system.daemon.pid, signal.SIGTERM)
+        try:
+            system.daemon.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(system.daemon.pid, signal.SIGKILL)
+            system.daemon.wait()
+    instance_url = system.env.get("FINTRACE_DAGSTER_PG_URL")
+    if instance_url:
+        name = make_url(instance_url).database
+        admin = create_engine(make_url(instance_url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def system(tmp_path, database_url):
+    running = start_system(tmp_path, database_url)
+    yield running
+    stop_system(running)
+    log = running.var / "daemon.log"
+    if log.exists():
+        print(log.read_text()[-5000:])

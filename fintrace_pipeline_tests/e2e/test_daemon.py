@@ -1,0 +1,111 @@
+"""Files dropped into the inbox of a running system are processed by real Dagster processes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+import psutil
+import pytest
+from sqlalchemy import func, select
+
+from fintrace_pipeline.db.schema import (
+    analytics_processing_results,
+    file_processing_jobs,
+    ml_model_processing_results,
+    transaction_scores,
+)
+from fintrace_pipeline.generate import generate_ledger, write_ledger
+
+pytestmark = pytest.mark.e2e
+
+
+def _ledger(tmp_path, name, rows, seed):
+    path = tmp_path / name
+    write_ledger(generate_ledger(rows, seed=seed), path)
+    return path
+
+
+def _result_counts(system, job_id):
+    with system.engine.connect() as connection:
+        def count(table):
+            return connection.execute(
+                select(func.count()).select_from(table).where(table.c.processing_job_id == job_id)
+            ).scalar_one()
+
+        return count(analytics_processing_results), count(ml_model_processing_results), count(transaction_scores)
+
+
+def test_dropped_files_are_processed_and_a_bad_one_fails_with_its_reason(system, tmp_path):
+    system.drop(_ledger(tmp_path, "january.csv", 1500, seed=1))
+    system.drop(_ledger(tmp_path, "february.xlsx", 800, seed=2))
+    garbage = tmp_path / "broken.csv"
+    garbage.write_bytes(b"\x00\x01\x02 not a ledger \xff" * 200)
+    system.drop(garbage)
+
+    system.wait_for(
+        lambda: system.job_statuses() == ["COMPLETED", "COMPLETED", "FAILED"], timeout=420, what="three jobs to end"
+    )
+    with system.engine.connect() as connection:
+        jobs = connection.execute(select(file_processing_jobs)).all()
+    for job in jobs:
+        assert job.dagster_run_id and job.trigger == "inbox"
+        if job.status == "COMPLETED":
+            assert _result_counts(system, job.id)[:2] == (4, 6)
+        else:
+            assert job.error_message.startswith("broken.csv: "), job.error_message
+
+
+def test_killed_run_ends_failed_and_reprocessing_gives_one_complete_result_set(system, tmp_path):
+    system.drop(_ledger(tmp_path, "big.csv", 60_000, seed=4))
+    system.wait_for(lambda: system.job_statuses() == ["RUNNING"], timeout=180, what="the job to start")
+    with system.engine.connect() as connection:
+        job = connection.execute(select(file_processing_jobs)).one()
+    worker = _run_worker(system, job.dagster_run_id)
+    os.kill(worker.pid, signal.SIGKILL)
+    system.wait_for(lambda: system.job_statuses() == ["FAILED"], timeout=180, what="the killed job to be FAILED")
+
+    # Re-process the same file through a backfill of its partition.
+    from fintrace_pipeline.orchestration.backfill import launch_backfill
+    from fintrace_pipeline.settings import Settings
+
+    os.environ.update({k: v for k, v in system.env.items() if k.startswith(("FINTRACE_", "DAGSTER_"))})
+    try:
+        launch_backfill(Settings.from_env(), [str(job.data_file_id)])
+    finally:
+        for key in [k for k in system.env if k.startswith(("FINTRACE_", "DAGSTER_"))]:
+            os.environ.pop(key, None)
+    system.wait_for(
+        lambda: system.job_statuses() == ["COMPLETED", "FAILED"], timeout=300, what="the re-run to complete"
+    )
+    with system.engine.connect() as connection:
+        new_job = connection.execute(
+            select(file_processing_jobs).where(file_processing_jobs.c.status == "COMPLETED")
+        ).one()
+    assert new_job.trigger == "backfill"
+    assert _result_counts(system, new_job.id) == (4, 6, 60_000)
+
+
+def _run_worker(system, run_id: str, timeout: float = 60) -> psutil.Process:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for process in psutil.Process(system.daemon.pid).children(recursive=True):
+            try:
+                if run_id in " ".join(process.cmdline()) or "execute_run" in " ".join(process.cmdline()):
+                    return process
+            except psutil.NoSuchProcess:
+                continue
+        time.sleep(0.5)
+    raise AssertionError(f"no run worker process for run {run_id}")
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_twenty_files_at_once_are_each_processed_once(system, tmp_path):
+    for i in range(20):
+        system.drop(_ledger(tmp_path, f"batch-{i:02}.csv", 300, seed=100 + i))
+    system.wait_for(lambda: system.job_statuses() == ["COMPLETED"] * 20, timeout=900, what="twenty jobs")
+    with system.engine.connect() as connection:
+        runs = connection.execute(select(file_processing_jobs.c.dagster_run_id)).scalars().all()
+    assert len(set(runs)) == 20
+    assert "database is locked" not in (system.var / "daemon.log").read_text()

@@ -1,0 +1,165 @@
+import dataclasses
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from fintrace_pipeline.findings import SCORE_COLUMNS, SKIPPED, ModelResult
+from fintrace_pipeline.ml.explain import explain_rows
+from fintrace_pipeline.ml.features import build_features
+from fintrace_pipeline.ml.options import MLOptions
+from fintrace_pipeline.ml.run import MLOutcome, run_ml_ensemble
+from fintrace_pipeline_tests.ml.synthetic import ledger, with_planted_outliers
+
+FAST = MLOptions(isolation_trees=40, forest_trees=25)
+PLANTED = [17, 222, 431]  # positions; row_number = position + 1
+MODEL_TYPES = ["isolation_forest", "random_forest", "dbscan", "ensemble", "duplicate_detection",
+               "anomaly_detection"]
+
+
+def _flags() -> pd.DataFrame:
+    return pd.DataFrame({
+        "row_number": [223, 223, 50, 51],
+        "rule_code": ["USER_AMOUNT_OUTLIER", "WEEKEND_POSTING", "DUP_EXACT", "DUP_EXACT"],
+        "severity": ["medium", "low", "high", "high"],
+        "reason": ["Amount 20x the user's usual", "Posted on a Sunday", "Same invoice", "Same invoice"],
+        "details": [None] * 4,
+        "group_id": [None, None, "g1", "g1"],
+        "analytics_type": ["anomaly_detection", "anomaly_detection", "duplicate_analysis", "duplicate_analysis"],
+    })
+
+
+@pytest.fixture(scope="module")
+def outcome() -> MLOutcome:
+    return run_ml_ensemble(with_planted_outliers(ledger(), PLANTED), _flags(), FAST)
+
+
+def _model(outcome: MLOutcome, model_type: str) -> ModelResult:
+    return next(m for m in outcome.models if m.model_type == model_type)
+
+
+def test_one_result_per_model_type_with_every_field_filled(outcome):
+    assert [m.model_type for m in outcome.models] == MODEL_TYPES
+    for model in outcome.models:
+        assert model.status == "COMPLETED"
+        for field in dataclasses.fields(ModelResult):
+            if field.name not in ("error_message", "processing_duration"):
+                assert getattr(model, field.name) is not None, (model.model_type, field.name)
+        assert model.data_size == 600
+        assert model.model_version == "fintrace-ml-1.0"
+        assert 0.0 <= model.confidence_score <= 1.0
+
+
+def test_scores_frame_has_one_row_per_transaction(outcome):
+    scores = outcome.scores
+    assert list(scores.columns) == list(SCORE_COLUMNS)
+    assert scores["row_number"].tolist() == list(range(1, 601))
+    assert scores["risk_score"].between(0, 100).all()
+    for column in ("isolation_forest_score", "random_forest_score", "dbscan_score", "rule_score"):
+        assert scores[column].between(0, 1).all()
+
+
+def test_planted_outliers_rank_on_top_with_amount_reasons(outcome):
+    scores = outcome.scores
+    # The two high-severity duplicates are rightly up there too; the planted rows fill the rest of
+    # the top five, above every row that no rule flagged.
+    assert sorted(scores.nlargest(5, "risk_score")["row_number"]) == sorted([50, 51] + [p + 1 for p in PLANTED])
+    unflagged = scores[~scores["row_number"].isin(_flags()["row_number"])]
+    assert sorted(unflagged.nlargest(2, "risk_score")["row_number"]) == [18, 432]
+    top = scores[scores["row_number"].isin([p + 1 for p in PLANTED])]
+    ensemble = _model(outcome, "ensemble")
+    threshold = ensemble.detailed_results["high_risk_threshold"]
+    assert (top["risk_score"] >= threshold).all()
+    for _, row in top.iterrows():
+        codes = row["reasons"].split("; ")
+        assert "AMOUNT_VS_USER" in codes
+        # 20x an amount within +-10 % of the user's typical one
+        ratio = float(row["reason_text"].split("× user")[0].rsplit("Amount ", 1)[1])
+        assert 17.0 < ratio < 23.0
+    # the flagged planted row carries its rule code and the rule's own words
+    flagged = scores.set_index("row_number").loc[223]
+    assert "USER_AMOUNT_OUTLIER" in flagged["reasons"].split("; ")
+    assert "Amount 20x the user's usual" in flagged["reason_text"]
+    # rows below the threshold are not explained
+    assert (scores.loc[scores["risk_score"] < threshold, "reasons"] == "").all()
+
+
+def test_ensemble_weights_and_thresholds_are_stored(outcome):
+    ensemble = _model(outcome, "ensemble")
+    weights = ensemble.detailed_results["weights_used"]
+    assert set(weights) == {"isolation_forest", "random_forest", "dbscan", "rule_score"}
+    assert sum(weights.values()) == pytest.approx(1.0, abs=1e-5)
+    assert ensemble.anomalies_detected == (outcome.scores["risk_score"] >= ensemble.detailed_results[
+        "high_risk_threshold"]).sum()
+    assert _model(outcome, "isolation_forest").detailed_results["threshold"] > 0
+    assert _model(outcome, "dbscan").detailed_results["eps"] > 0
+
+
+def test_rule_stage_summaries(outcome):
+    duplicates = _model(outcome, "duplicate_detection")
+    anomalies = _model(outcome, "anomaly_detection")
+    assert duplicates.duplicates_found == 2 and duplicates.anomalies_detected == 0
+    assert duplicates.risk_score == pytest.approx(100 * 2 / 600, abs=1e-4)
+    assert duplicates.detailed_results["duplicate_groups"] == 1
+    assert anomalies.anomalies_detected == 1  # two flags on the same row
+    assert anomalies.detailed_results["top_codes"] == {"USER_AMOUNT_OUTLIER": 1, "WEEKEND_POSTING": 1}
+    assert anomalies.confidence_score == pytest.approx((2 + 1) / 2 / 3, abs=1e-4)
+
+
+def test_runs_are_deterministic():
+    frame = with_planted_outliers(ledger(), PLANTED)
+    first = run_ml_ensemble(frame, _flags(), FAST)
+    second = run_ml_ensemble(frame, _flags(), FAST)
+    pd.testing.assert_frame_equal(first.scores, second.scores)
+    assert [m.feature_importance for m in first.models] == [m.feature_importance for m in second.models]
+
+
+def test_fewer_than_fifty_rows_are_skipped():
+    outcome = run_ml_ensemble(ledger(rows=49), None, FAST)
+    by_type = {m.model_type: m for m in outcome.models}
+    for model_type in ("isolation_forest", "random_forest", "dbscan", "ensemble"):
+        assert by_type[model_type].status == SKIPPED
+        assert "49 rows" in by_type[model_type].detailed_results["reason"]
+    assert len(outcome.scores) == 49 and outcome.scores["risk_score"].isna().all()
+
+
+def test_missing_required_column_is_skipped():
+    outcome = run_ml_ensemble(ledger().drop(columns=["amount"]), None, FAST)
+    assert all(m.status == SKIPPED for m in outcome.models[:4])
+    assert "amount" in outcome.models[0].error_message
+
+
+def test_vendor_burst_is_explained_in_words():
+    frame = ledger()
+    burst = list(range(100, 112))  # 12 payments to V9 within two hours of one day
+    frame.loc[burst, "vendor"] = "V9"
+    frame.loc[burst, "posting_date"] = pd.Timestamp("2024-03-20 10:00") + pd.to_timedelta(
+        np.arange(12) * 10, unit="min")
+    features = build_features(frame, None, FAST)
+    assert "vendor_burst_1d" in features.detector_names
+    explained = explain_rows(features, frame, None, np.array([111]), FAST)
+    assert explained.loc[111, "reasons"].split("; ")[0] == "VENDOR_BURST"
+    assert "Vendor V9 has 12 payments in 24 h" in explained.loc[111, "reason_text"]
+
+
+def test_reasons_are_ordered_by_strength_rules_by_severity():
+    frame = with_planted_outliers(ledger(), PLANTED)
+    opts = dataclasses.replace(FAST, max_reasons=12)
+    features = build_features(frame, _flags(), opts)
+    explained = explain_rows(features, frame, _flags(), np.array([222, 49]), opts)
+    codes = explained.loc[222, "reasons"].split("; ")
+    # extreme feature values (top of the file: log10(600) = 2.78 decades) outrank a medium rule (2.5),
+    # which outranks a low one (2.0)
+    assert codes[0] == "AMOUNT_VS_USER" or codes[0] == "AMOUNT_VS_USER_RECENT"
+    assert codes.index("USER_AMOUNT_OUTLIER") < codes.index("WEEKEND_POSTING")
+    assert explained.loc[49, "reasons"].split("; ")[0] == "DUP_EXACT"
+    texts = explained.loc[222, "reason_text"].split("; ")
+    assert len(texts) == len(codes)
+    assert texts[codes.index("WEEKEND_POSTING")] == "Posted on a Sunday"
+
+
+def test_result_sections_are_json_safe(outcome):
+    import json
+
+    for model in outcome.models:
+        json.dumps([model.detailed_results, model.model_metrics, model.feature_importance], allow_nan=False)
