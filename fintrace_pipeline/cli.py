@@ -51,7 +51,12 @@ def cmd_process(args) -> int:
     path = Path(args.path)
     if not path.is_file():
         raise ValueError(f"no such file: {path}")
-    outcome = process_file(path, get_settings(), user_mapping=_load_mapping(args.mapping))
+    outcome = process_file(
+        path,
+        get_settings(),
+        user_mapping=_load_mapping(args.mapping),
+        log_level="DEBUG" if args.verbose else "CRITICAL",
+    )
     summary = outcome.summary
     if args.json:
         print(json.dumps(outcome_json(summary), indent=2))

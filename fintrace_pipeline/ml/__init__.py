@@ -1,0 +1,3 @@
+from fintrace_pipeline.ml.run import MLOutcome, run_ml_ensemble
+
+__all__ = ["MLOutcome", "run_ml_ensemble"]

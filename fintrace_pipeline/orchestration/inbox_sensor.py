@@ -1,7 +1,6 @@
 """The inbox sensor: every complete file dropped into the inbox becomes a data file, a dynamic
 partition and one run of the per-file job."""
 
-from __future__ import annotations
 
 from pathlib import Path
 

@@ -46,7 +46,9 @@ def process_file(
     *,
     user_mapping: dict[str, str] | None = None,
     instance: DagsterInstance | None = None,
+    log_level: str = "CRITICAL",
 ) -> ProcessOutcome:
+    """``log_level`` is Dagster's console log level: the stored summary is what a CLI user reads."""
     engine = get_engine(settings.database_url)
     require_current_schema(engine)
     data_file, _ = register_file(
@@ -63,6 +65,7 @@ def process_file(
         resources={"results_db": ResultsDatabase(url=settings.database_url)},
         tags={JOB_ID_TAG: str(job.id), TRIGGER_TAG: "cli"},
         raise_on_error=False,
+        run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
     )
     run = result.dagster_run
     finalize_run(engine, run.run_id, run.tags, success=result.success, error_message="The run failed.")

@@ -1,7 +1,6 @@
 """Run-status sensors: every run of this code location (sensor, upload, UI launchpad, backfill) ends
 with its processing job closed, so a progress poller always reaches a terminal state."""
 
-from __future__ import annotations
 
 from dagster import (
     DagsterRunStatus,

@@ -1,7 +1,6 @@
 """The four analytics stages as per-file assets: load the file's transactions, run the pure analysis,
 store it through ``AnalyticsDBSaver``."""
 
-from __future__ import annotations
 
 import time
 from collections.abc import Callable

@@ -1,6 +1,5 @@
 """The first per-file asset: the archived original becomes stored, fully accounted-for transactions."""
 
-from __future__ import annotations
 
 from pathlib import Path
 
