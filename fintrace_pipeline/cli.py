@@ -39,6 +39,9 @@ def cmd_generate(args) -> int:
     from fintrace_pipeline.generate import generate_ledger, write_ledger
 
     ledger = generate_ledger(args.rows, seed=args.seed)
+    for target in (args.out, args.labels):
+        if target:
+            Path(target).parent.mkdir(parents=True, exist_ok=True)
     write_ledger(ledger, Path(args.out), Path(args.labels) if args.labels else None)
     print(f"wrote {len(ledger.ledger):,} rows to {args.out}" + (f", labels to {args.labels}" if args.labels else ""))
     return 0

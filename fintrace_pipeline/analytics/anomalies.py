@@ -40,8 +40,9 @@ class AnomalyDetectionOptions:
     round_floor: float = 1_000.0
     round_base: float = 1_000.0
     round_high_base: float = 10_000.0
-    approval_limits: tuple[float, ...] = (1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000)
-    below_limit_band: float = 0.05
+    # Limits below 2,500 catch too many ordinary small payments to be worth a reviewer's time.
+    approval_limits: tuple[float, ...] = (2_500, 5_000, 10_000, 25_000, 50_000, 100_000)
+    below_limit_band: float = 0.02
     outlier_min_lines: int = 20
     outlier_medium_z: float = 3.5
     outlier_high_z: float = 7.0
@@ -51,7 +52,7 @@ class AnomalyDetectionOptions:
     seldom_account_max_lines: int = 3
     seldom_account_typical_min_lines: int = 10
     unusual_pair_max_lines: int = 1
-    unusual_pair_max_share: float = 0.005
+    unusual_pair_max_share: float = 0.01
     unusual_pair_min_user_lines: int = 50
     # Journal rules
     balance_tolerance: float = 0.0
@@ -184,13 +185,24 @@ def _amount_checks(state: _Run) -> None:
     state.flags.append(rule_amount.just_below_limit_flags(tx, opts.approval_limits, opts.below_limit_band))
     for column, code in (("user", "USER_AMOUNT_OUTLIER"), ("account", "ACCOUNT_AMOUNT_OUTLIER")):
         def outliers(column: str = column, code: str = code) -> None:
+            frame = tx.assign(**{column: _user_baseline(tx, opts.outlier_min_lines)}) if column == "user" else tx
             flags, stats = rule_amount.group_outlier_flags(
-                tx, column, code, column, opts.outlier_min_lines, opts.outlier_medium_z, opts.outlier_high_z,
+                frame, column, code, column, opts.outlier_min_lines, opts.outlier_medium_z, opts.outlier_high_z,
                 opts.outlier_log_scale, opts.outlier_two_sided)
             state.flags.append(flags)
             state.checks[code] = stats
 
         state.run(code, (column,), outliers)
+
+
+def _user_baseline(tx: pd.DataFrame, min_lines: int) -> pd.Series:
+    """The group a user's line is compared with: the user's own lines on that account when there are
+    enough of them (a user's amounts differ widely between accounts), else all the user's lines."""
+    if "account" not in tx.columns:
+        return tx["user"]
+    on_account = tx["user"] + " on account " + tx["account"]
+    enough = on_account.map(on_account.value_counts()) >= min_lines
+    return on_account.where(enough.fillna(False).astype(bool), tx["user"])
 
 
 def _entity_checks(state: _Run) -> None:

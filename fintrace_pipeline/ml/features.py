@@ -188,6 +188,9 @@ def _habit_rarity(bucket: np.ndarray, n_buckets: int, codes: np.ndarray, n_group
     return np.where(valid, np.maximum(-np.log10(np.maximum(expected_lines, 1e-12)), 0.0), 0.0)
 
 
+MAX_DECADES = 300.0
+
+
 def _burst_significance(count: np.ndarray, expected: np.ndarray, windows_in_file: float) -> np.ndarray:
     """Decades by which a window's count is less likely than once per file, under a Poisson rate.
 
@@ -196,6 +199,8 @@ def _burst_significance(count: np.ndarray, expected: np.ndarray, windows_in_file
     fluctuations of busy entities at 0 (every entity sees a somewhat busy day now and then).
     """
     log10_tail = poisson.logsf(count - 2, expected) / np.log(10.0)  # log10 P(X >= count - 1)
+    # A tail too small for a float (-inf) is capped: beyond this many decades the rank is all that matters.
+    log10_tail = np.maximum(log10_tail, -MAX_DECADES)
     return np.maximum(-log10_tail - np.log10(max(windows_in_file, 1.0)), 0.0)
 
 

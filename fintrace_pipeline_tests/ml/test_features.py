@@ -104,3 +104,13 @@ def test_rule_flags_become_counts_and_severity_sums():
     assert features.matrix["rule_severity_sum"].iloc[position[9]] == 1.0
     assert features.matrix["duplicate_flags"].iloc[position[5]] == 1
     assert features.rule_score.sum() == 5.0
+
+
+def test_burst_far_beyond_float_range_stays_finite():
+    import numpy as np
+
+    from fintrace_pipeline.ml.features import MAX_DECADES, _burst_significance
+
+    values = _burst_significance(np.array([5000.0, 3.0]), np.array([0.01, 1.0]), windows_in_file=30)
+    assert np.isfinite(values).all()
+    assert values[0] == MAX_DECADES - np.log10(30) and values[1] == 0.0
