@@ -6,7 +6,11 @@ from typing import Any
 
 
 def _n(value: Any) -> str:
-    return "-" if value is None else f"{value:,}" if isinstance(value, int) else str(value)
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    return f"{value:,}" if isinstance(value, int) else str(value)
 
 
 def outcome_json(summary: dict[str, Any]) -> dict[str, Any]:
@@ -23,12 +27,14 @@ def outcome_json(summary: dict[str, Any]) -> dict[str, Any]:
         "error_message": job["error_message"],
         "processing_time_s": (summary.get("progress") or {}).get("total_processing_time"),
         "analytics": {
-            kind: {k: r.get(k) for k in ("processing_status", "flagged_transactions", "high_risk_transactions",
-                                         "anomalies_found", "duplicates_found")}
+            kind: {k: r.get(k) for k in ("processing_status", "total_transactions", "total_amount",
+                                         "flagged_transactions", "high_risk_transactions", "anomalies_found",
+                                         "duplicates_found")}
             for kind, r in summary["analytics_results"].items()
         },
         "models": {
-            kind: {k: r.get(k) for k in ("processing_status", "anomalies_detected", "risk_score", "confidence_score")}
+            kind: {k: r.get(k) for k in ("processing_status", "anomalies_detected", "duplicates_found", "risk_score",
+                                         "confidence_score")}
             for kind, r in summary["ml_results"].items()
         },
         "flags_by_rule": summary.get("flags_by_rule", {}),
@@ -47,13 +53,16 @@ def outcome_text(summary: dict[str, Any]) -> str:
         lines.append(f"Error      {out['error_message']}")
     for kind, result in out["analytics"].items():
         counts = ", ".join(
-            f"{k.replace('_', ' ')} {_n(v)}" for k, v in result.items() if k != "processing_status" and v is not None
+            f"{k.replace('_', ' ').replace('transactions', 'rows')} {_n(v)}"
+            for k, v in result.items()
+            if k != "processing_status" and v is not None
         )
         lines.append(f"{kind:<22} {result['processing_status']:<10} {counts}")
     for kind, result in out["models"].items():
         risk = result.get("risk_score")
         lines.append(
             f"{kind:<22} {result['processing_status']:<10} anomalies {_n(result.get('anomalies_detected'))}"
+            + (f", duplicates {result['duplicates_found']:,}" if result.get("duplicates_found") else "")
             + (f", risk {risk:.1f}" if isinstance(risk, float) else "")
         )
     if out["flags_by_rule"]:
