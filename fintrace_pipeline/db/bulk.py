@@ -12,6 +12,8 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 from sqlalchemy import JSON, Connection, Table, Uuid, select
 
 COPY_CHUNK_ROWS = 200_000
@@ -49,15 +51,17 @@ def insert_frame(connection: Connection, table: Table, frame: pd.DataFrame) -> i
 
 
 def _copy_in(connection: Connection, table: Table, frame: pd.DataFrame) -> None:
+    # pyarrow's CSV writer is several times faster than DataFrame.to_csv; it writes a missing value as
+    # an unquoted empty field, which is NULL in PostgreSQL's CSV format, and quotes every string.
     columns = ", ".join(f'"{c}"' for c in frame.columns)
-    sql = f'COPY "{table.name}" ({columns}) FROM STDIN WITH (FORMAT csv, NULL \'\\N\')'
+    sql = f'COPY "{table.name}" ({columns}) FROM STDIN WITH (FORMAT csv)'
+    options = pa_csv.WriteOptions(include_header=False, quoting_style="needed")
     cursor = connection.connection.dbapi_connection.cursor()
     try:
         for start in range(0, len(frame), COPY_CHUNK_ROWS):
-            buffer = io.StringIO()
-            frame.iloc[start : start + COPY_CHUNK_ROWS].to_csv(
-                buffer, index=False, header=False, na_rep="\\N", date_format="%Y-%m-%d %H:%M:%S.%f"
-            )
+            chunk = pa.Table.from_pandas(frame.iloc[start : start + COPY_CHUNK_ROWS], preserve_index=False)
+            buffer = io.BytesIO()
+            pa_csv.write_csv(chunk, buffer, write_options=options)
             buffer.seek(0)
             cursor.copy_expert(sql, buffer)
     finally:
