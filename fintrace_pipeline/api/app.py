@@ -1,0 +1,62 @@
+"""The Starlette application: an explicit route table, error handlers, auth and CORS."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.routing import Route
+
+from fintrace_pipeline.api import routes_files, routes_findings, routes_health, routes_results, summary_cache
+from fintrace_pipeline.api.auth import BearerTokenMiddleware
+from fintrace_pipeline.api.db import ApiDatabase
+from fintrace_pipeline.api.errors import EXCEPTION_HANDLERS
+from fintrace_pipeline.api.schema import openapi_document
+from fintrace_pipeline.settings import Settings
+
+ROUTES = [
+    Route("/api/processing-results/", routes_results.processing_results, methods=["GET"]),
+    Route("/api/analytics-results/", routes_results.analytics_results, methods=["GET"]),
+    Route("/api/ml-processing-results/", routes_results.ml_processing_results, methods=["GET"]),
+    Route("/api/processing-progress/", routes_results.processing_progress, methods=["GET"]),
+    Route("/api/files", routes_files.upload_file, methods=["POST"]),
+    Route("/api/files/", routes_files.list_files, methods=["GET"]),
+    Route("/api/flagged-transactions/", routes_findings.flagged_transactions, methods=["GET"]),
+    Route("/api/exports/", routes_findings.export, methods=["GET"]),
+    Route("/api/ping", routes_health.ping, methods=["GET"]),
+    Route("/healthz", routes_health.healthz, methods=["GET"]),
+    Route("/openapi.json", routes_health.openapi, methods=["GET"], include_in_schema=False),
+]
+
+
+def create_app(settings: Settings, *, summary_cache_entries: int = summary_cache.MAX_ENTRIES) -> Starlette:
+    middleware = []
+    if settings.cors_origins:
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(settings.cors_origins),
+                allow_methods=["GET", "POST"],
+                allow_headers=["Authorization", "Content-Type"],
+            )
+        )
+    if settings.api_token:
+        # Inside CORS, so a 401 still carries the CORS headers the browser needs to read it.
+        middleware.append(Middleware(BearerTokenMiddleware, token=settings.api_token))
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        await app.state.database.dispose()
+
+    app = Starlette(routes=ROUTES, middleware=middleware, exception_handlers=EXCEPTION_HANDLERS, lifespan=lifespan)
+    app.state.settings = settings
+    # Created here (not at startup) so the app also works where lifespan events are not run; the
+    # async engine connects lazily, on the first request.
+    app.state.database = ApiDatabase(settings.database_url)
+    app.state.summary_cache = summary_cache.SummaryCache(summary_cache_entries)
+    app.state.openapi = openapi_document(ROUTES)
+    return app

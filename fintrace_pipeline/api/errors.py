@@ -1,0 +1,81 @@
+"""JSON error responses: every failure answers ``{"success": false, "error": ...}``, never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+log = logging.getLogger(__name__)
+
+
+class ApiError(Exception):
+    """An expected failure with the status code and message the client should see."""
+
+    def __init__(self, status_code: int, message: str):
+        super().__init__(message)
+        self.status_code = status_code
+        self.message = message
+
+
+class BadRequest(ApiError):
+    def __init__(self, message: str):
+        super().__init__(400, message)
+
+
+class NotFound(ApiError):
+    def __init__(self, message: str):
+        super().__init__(404, message)
+
+
+class DatabaseUnavailable(ApiError):
+    def __init__(self, message: str = "the results database is unavailable, try again shortly"):
+        super().__init__(503, message)
+
+
+def error_response(status_code: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"success": False, "error": message}, status_code=status_code, headers=headers)
+
+
+async def api_error_handler(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ApiError)
+    return error_response(exc.status_code, exc.message)
+
+
+async def http_error_handler(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPException)
+    return error_response(exc.status_code, str(exc.detail), headers=exc.headers)
+
+
+def is_connection_error(exc: BaseException) -> bool:
+    """Whether ``exc`` means "the database cannot be reached" rather than a bug in a query."""
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        return True
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    return isinstance(exc, (OSError, TimeoutError, ConnectionError))
+
+
+async def database_error_handler(_request: Request, exc: Exception) -> JSONResponse:
+    log.warning("database error: %s", exc.__class__.__name__)
+    if is_connection_error(exc):
+        return error_response(503, DatabaseUnavailable().message)
+    log.exception("database query failed", exc_info=exc)
+    return error_response(500, "internal server error")
+
+
+async def unexpected_error_handler(_request: Request, exc: Exception) -> JSONResponse:
+    # Log the details for operators; the client only learns that something went wrong.
+    log.error("unhandled error", exc_info=exc)
+    return error_response(500, "internal server error")
+
+
+EXCEPTION_HANDLERS = {
+    ApiError: api_error_handler,
+    HTTPException: http_error_handler,
+    DBAPIError: database_error_handler,
+    Exception: unexpected_error_handler,
+}

@@ -1,0 +1,85 @@
+"""The tables behind each download, as DataFrames (run through ``run_sync`` like the other reads)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Connection, Text, cast, select
+
+from fintrace_pipeline.db.schema import (
+    analytics_processing_results,
+    transaction_flags,
+    transaction_scores,
+    transactions,
+)
+
+EXPORTS = ("scores", "flags", "duplicates", "trial_balance")
+TRANSACTION_COLUMNS = ("transaction_id", "posting_date", "amount", "account", "user_name", "vendor", "description")
+TRIAL_BALANCE_COLUMNS = ("account", "account_name", "debit", "credit", "net", "lines")
+
+
+def _frame(connection: Connection, query) -> pd.DataFrame:
+    result = connection.execute(query)
+    return pd.DataFrame.from_records(result.all(), columns=list(result.keys()))
+
+
+def scores_frame(connection: Connection, data_file_id: uuid.UUID, job_id: uuid.UUID) -> pd.DataFrame:
+    s = transaction_scores
+    columns = [c for c in s.c if c.name not in ("processing_job_id", "data_file_id")]
+    query = select(*columns).where(s.c.processing_job_id == job_id).order_by(s.c.risk_score.desc(), s.c.row_number)
+    return _frame(connection, query)
+
+
+def flags_frame(
+    connection: Connection, data_file_id: uuid.UUID, job_id: uuid.UUID, *, duplicates_only: bool = False
+) -> pd.DataFrame:
+    """Every finding with the transaction it is about; ``duplicates_only``: duplicate-group members."""
+    f, t = transaction_flags, transactions
+    query = (
+        select(
+            f.c.analytics_type, f.c.group_id, f.c.row_number, f.c.rule_code, f.c.severity, f.c.reason,
+            cast(f.c.details, Text).label("details"),
+            *(t.c[name] for name in TRANSACTION_COLUMNS),
+        )
+        .select_from(f.outerjoin(t, (t.c.data_file_id == data_file_id) & (t.c.row_number == f.c.row_number)))
+        .where(f.c.processing_job_id == job_id)
+    )
+    if duplicates_only:
+        query = query.where(f.c.analytics_type == "duplicate_analysis", f.c.group_id.is_not(None))
+        query = query.order_by(f.c.group_id, f.c.row_number, f.c.id)
+    else:
+        query = query.order_by(f.c.row_number, f.c.id)
+    return _frame(connection, query).rename(columns={"user_name": "user"})
+
+
+def trial_balance_frame(connection: Connection, data_file_id: uuid.UUID, job_id: uuid.UUID) -> pd.DataFrame:
+    """The per-account trial balance stored by default analytics (plus its "other" line when truncated)."""
+    a = analytics_processing_results
+    stored = connection.execute(
+        select(cast(a.c.trial_balance_data, Text)).where(
+            a.c.processing_job_id == job_id, a.c.analytics_type == "default_analytics"
+        )
+    ).scalar()
+    section: dict[str, Any] = json.loads(stored) if stored else {}
+    accounts = section.get("accounts") or {}
+    rows = list(accounts.get("items") or [])
+    other = accounts.get("other") or {}
+    if other.get("groups"):
+        totals = {k: v for k, v in other.items() if k != "groups"}
+        rows.append({"account": f"(other: {other['groups']} accounts)", **totals})
+    return pd.DataFrame.from_records(rows).reindex(columns=list(TRIAL_BALANCE_COLUMNS))
+
+
+def export_frame(connection: Connection, what: str, data_file_id: uuid.UUID, job_id: uuid.UUID) -> pd.DataFrame:
+    if what == "scores":
+        return scores_frame(connection, data_file_id, job_id)
+    if what == "flags":
+        return flags_frame(connection, data_file_id, job_id)
+    if what == "duplicates":
+        return flags_frame(connection, data_file_id, job_id, duplicates_only=True)
+    if what == "trial_balance":
+        return trial_balance_frame(connection, data_file_id, job_id)
+    raise ValueError(f"unknown export {what!r}")

@@ -1,0 +1,259 @@
+"""The API's read queries. Synchronous SQLAlchemy Core functions of a ``Connection``, run on the async
+engine through ``run_sync``; each returns plain data or raises ``NotFound``."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import JSON, Connection, Table, Text, cast, func, select
+
+from fintrace_pipeline.api.errors import NotFound
+from fintrace_pipeline.db.schema import (
+    analytics_processing_results,
+    data_files,
+    file_processing_jobs,
+    ml_model_processing_results,
+    processing_job_trackers,
+    transaction_flags,
+    transaction_scores,
+    transactions,
+)
+from fintrace_pipeline.jsonsafe import json_safe
+from fintrace_pipeline.persistence.jobs import get_job, latest_job
+from fintrace_pipeline.progress import COMPLETED
+
+
+def file_exists(connection: Connection, data_file_id: uuid.UUID) -> bool:
+    found = connection.execute(select(data_files.c.id).where(data_files.c.id == data_file_id)).first()
+    return found is not None
+
+
+def resolve_job(
+    connection: Connection, data_file_id: uuid.UUID | None, job_id: uuid.UUID | None
+) -> tuple[uuid.UUID, uuid.UUID]:
+    """(data_file_id, job_id) for a request naming a file, a job or both.
+
+    For a file alone: its newest COMPLETED job when there is one (the results a reader wants), else
+    its newest job (so a file still being processed shows its progress).
+    """
+    if job_id is not None:
+        job = get_job(connection, job_id)
+        if job is None or (data_file_id is not None and job.data_file_id != data_file_id):
+            raise NotFound("no such processing job" + (" for this file" if data_file_id else ""))
+        return job.data_file_id, job.id
+    assert data_file_id is not None
+    if not file_exists(connection, data_file_id):
+        raise NotFound("no such data file")
+    job = latest_job(connection, data_file_id, COMPLETED) or latest_job(connection, data_file_id)
+    if job is None:
+        raise NotFound("the data file has no processing job")
+    return data_file_id, job.id
+
+
+def _json_columns(table: Table) -> list[str]:
+    return [c.name for c in table.c if isinstance(c.type, JSON)]
+
+
+def raw_results(
+    connection: Connection, table: Table, job_id: uuid.UUID, key: str, kind: str | None
+) -> list[dict[str, Any]]:
+    """The job's result rows; JSON columns come back as their stored text (``None`` for NULL), so a
+    large section is spliced into the response instead of being parsed and serialised again."""
+    json_names = set(_json_columns(table))
+    columns = [cast(table.c[n], Text).label(n) if n in json_names else table.c[n] for n in table.c.keys()]
+    query = select(*columns).where(table.c.processing_job_id == job_id).order_by(table.c[key])
+    if kind:
+        query = query.where(table.c[key] == kind)
+    rows = []
+    for row in connection.execute(query):
+        mapping = row._mapping
+        rows.append(
+            {
+                "scalars": json_safe({k: v for k, v in mapping.items() if k not in json_names}),
+                "json": {k: mapping[k] for k in json_names},
+            }
+        )
+    return rows
+
+
+def analytics_rows(connection: Connection, job_id: uuid.UUID, analytics_type: str | None) -> list[dict[str, Any]]:
+    return raw_results(connection, analytics_processing_results, job_id, "analytics_type", analytics_type)
+
+
+def ml_rows(connection: Connection, job_id: uuid.UUID, model_type: str | None) -> list[dict[str, Any]]:
+    return raw_results(connection, ml_model_processing_results, job_id, "model_type", model_type)
+
+
+# -- file listing ------------------------------------------------------------------------------------
+
+def _latest_job_column(column):
+    """A correlated subquery: ``column`` of the file's newest job."""
+    return (
+        select(column)
+        .where(file_processing_jobs.c.data_file_id == data_files.c.id)
+        .order_by(file_processing_jobs.c.created_at.desc(), file_processing_jobs.c.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def list_files(connection: Connection, limit: int, offset: int, status: str | None) -> tuple[int, list[dict]]:
+    """Newest files first with their latest job; ``status`` filters on that job's status."""
+    latest_job_id = _latest_job_column(file_processing_jobs.c.id).label("latest_job_id")
+    latest_status = _latest_job_column(file_processing_jobs.c.status).label("latest_job_status")
+    base = select(data_files.c.id)
+    if status:
+        base = base.where(_latest_job_column(file_processing_jobs.c.status) == status)
+    total = connection.execute(select(func.count()).select_from(base.subquery())).scalar_one()
+    page = connection.execute(
+        select(
+            data_files.c.id,
+            data_files.c.file_name,
+            data_files.c.size_bytes,
+            data_files.c.source,
+            data_files.c.file_format,
+            data_files.c.rows_read,
+            data_files.c.rows_loaded,
+            data_files.c.rows_rejected,
+            data_files.c.created_at,
+            latest_job_id,
+            latest_status,
+        )
+        .where(data_files.c.id.in_(base.scalar_subquery()) if status else True)
+        .order_by(data_files.c.created_at.desc(), data_files.c.id)
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    job_ids = [r.latest_job_id for r in page if r.latest_job_id is not None]
+    high_risk = _high_risk_counts(connection, job_ids)
+    items = []
+    for row in page:
+        item = json_safe(dict(row._mapping))
+        item["data_file_id"] = item.pop("id")
+        item["high_risk_transactions"] = high_risk.get(row.latest_job_id)
+        items.append(item)
+    return total, items
+
+
+def _high_risk_counts(connection: Connection, job_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
+    """High-risk transactions per job, as the anomaly detection stage (the rule-scoring stage) counted them."""
+    if not job_ids:
+        return {}
+    table = analytics_processing_results
+    rows = connection.execute(
+        select(table.c.processing_job_id, table.c.high_risk_transactions).where(
+            table.c.processing_job_id.in_(job_ids), table.c.analytics_type == "anomaly_detection"
+        )
+    )
+    return {job_id: count for job_id, count in rows}
+
+
+# -- flagged transactions ---------------------------------------------------------------------------
+
+TRANSACTION_FIELDS = ("posting_date", "amount", "user_name", "vendor", "account", "account_name", "description")
+
+
+def flagged_transactions(
+    connection: Connection,
+    data_file_id: uuid.UUID,
+    job_id: uuid.UUID,
+    *,
+    min_risk: float | None,
+    rule: str | None,
+    limit: int,
+    offset: int,
+) -> tuple[int, list[dict[str, Any]]]:
+    """Transactions with at least one finding (optionally of ``rule``), highest risk score first."""
+    flagged = select(transaction_flags.c.row_number).where(transaction_flags.c.processing_job_id == job_id)
+    if rule:
+        flagged = flagged.where(transaction_flags.c.rule_code == rule)
+    flagged_rows = flagged.distinct().subquery("flagged")
+    scores = transaction_scores
+    joined = flagged_rows.outerjoin(
+        scores, (scores.c.processing_job_id == job_id) & (scores.c.row_number == flagged_rows.c.row_number)
+    )
+    where = [scores.c.risk_score >= min_risk] if min_risk is not None else []
+    total = connection.execute(select(func.count()).select_from(joined).where(*where)).scalar_one()
+    page = connection.execute(
+        select(flagged_rows.c.row_number, scores.c.transaction_id, scores.c.risk_score, scores.c.reason_text)
+        .select_from(joined)
+        .where(*where)
+        .order_by(scores.c.risk_score.desc().nulls_last(), flagged_rows.c.row_number)
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    row_numbers = [r.row_number for r in page]
+    if not row_numbers:
+        return total, []
+    findings = _findings_by_row(connection, job_id, row_numbers)
+    details = _transactions_by_row(connection, data_file_id, row_numbers)
+    items = []
+    for row in page:
+        detail = details.get(row.row_number, {})
+        found = findings.get(row.row_number, [])
+        items.append(
+            {
+                "row_number": row.row_number,
+                "transaction_id": detail.get("transaction_id") if row.transaction_id is None else row.transaction_id,
+                "risk_score": json_safe(row.risk_score),
+                "model_reasons": row.reason_text,
+                "rule_codes": sorted({f["rule_code"] for f in found}),
+                "findings": found,
+                **{("user" if k == "user_name" else k): detail.get(k) for k in TRANSACTION_FIELDS},
+            }
+        )
+    return total, items
+
+
+def _findings_by_row(connection: Connection, job_id: uuid.UUID, row_numbers: list[int]) -> dict[int, list[dict]]:
+    flags = transaction_flags
+    rows = connection.execute(
+        select(flags.c.row_number, flags.c.rule_code, flags.c.severity, flags.c.reason, flags.c.analytics_type,
+               flags.c.group_id)
+        .where(flags.c.processing_job_id == job_id, flags.c.row_number.in_(row_numbers))
+        .order_by(flags.c.row_number, flags.c.id)
+    )
+    out: dict[int, list[dict]] = {}
+    for row in rows:
+        finding = dict(row._mapping)
+        out.setdefault(finding.pop("row_number"), []).append(finding)
+    return out
+
+
+def _transactions_by_row(connection: Connection, data_file_id: uuid.UUID, row_numbers: list[int]) -> dict[int, dict]:
+    t = transactions
+    columns = [t.c.row_number, t.c.transaction_id, *(t.c[k] for k in TRANSACTION_FIELDS)]
+    rows = connection.execute(
+        select(*columns).where(transactions.c.data_file_id == data_file_id, transactions.c.row_number.in_(row_numbers))
+    )
+    return {row.row_number: json_safe(dict(row._mapping)) for row in rows}
+
+
+# -- progress and summary freshness ------------------------------------------------------------------
+
+def _state_of(connection: Connection, table: Table, job_id: uuid.UUID) -> str:
+    count, latest = connection.execute(
+        select(func.count(), func.max(table.c.updated_at)).where(table.c.processing_job_id == job_id)
+    ).one()
+    return f"{count}/{latest or ''}"
+
+
+def job_state(connection: Connection, file_id: uuid.UUID | None, job_id: uuid.UUID | None) -> tuple | None:
+    """(data_file_id, job_id, freshness token) as ``fastpath.job_state``, for any database."""
+    try:
+        file_id, job_id = resolve_job(connection, file_id, job_id)
+    except NotFound:
+        return None
+    job = get_job(connection, job_id)
+    file_updated = connection.execute(select(data_files.c.updated_at).where(data_files.c.id == file_id)).scalar()
+    tracker_updated = connection.execute(
+        select(processing_job_trackers.c.updated_at).where(processing_job_trackers.c.processing_job_id == job_id)
+    ).scalar()
+    job_updated = connection.execute(
+        select(file_processing_jobs.c.updated_at).where(file_processing_jobs.c.id == job_id)
+    ).scalar()
+    token = (job.status, str(job_updated), str(file_updated), str(tracker_updated),
+             _state_of(connection, analytics_processing_results, job_id),
+             _state_of(connection, ml_model_processing_results, job_id))
+    return file_id, job_id, token

@@ -1,0 +1,184 @@
+"""Receiving an uploaded file: multipart parsed as it streams in, written straight to a hidden
+temporary file in the inbox folder, size limit enforced on the fly, never held in memory."""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from python_multipart import MultipartParser
+from python_multipart.multipart import parse_options_header
+from starlette.requests import ClientDisconnect, Request
+
+from fintrace_pipeline.api.errors import ApiError, BadRequest
+
+ACCEPTED_SUFFIXES = (".csv", ".tsv", ".txt", ".gz", ".xlsx")
+FILE_FIELD = "file"
+MAPPING_FIELD = "mapping"
+MAX_MAPPING_BYTES = 64 * 1024
+MAX_NAME_LENGTH = 150
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def sanitize_file_name(supplied: str) -> str:
+    """A safe base name: no directories, only ``[A-Za-z0-9._-]``, no leading dot, bounded length.
+
+    Both separators count (a Windows client sends ``C:\\dir\\file.csv``), so no path traversal can
+    survive, and the name can never be hidden from (or mistaken as temporary by) the inbox sensor.
+    """
+    base = re.split(r"[\\/]", supplied)[-1]
+    base = unicodedata.normalize("NFKD", base).encode("ascii", "ignore").decode("ascii")
+    base = _UNSAFE.sub("_", base).lstrip("._-~")
+    base = re.sub(r"\.{2,}", ".", base)
+    if len(base) > MAX_NAME_LENGTH:
+        suffix = "".join(Path(base).suffixes[-2:])[-20:]
+        base = base[: MAX_NAME_LENGTH - len(suffix)] + suffix
+    return base or "upload"
+
+
+def accepted_suffix(file_name: str) -> bool:
+    return file_name.lower().endswith(ACCEPTED_SUFFIXES)
+
+
+@dataclass
+class ReceivedUpload:
+    temp_path: Path
+    file_name: str
+    size_bytes: int
+    mapping: dict[str, str] | None
+
+
+@dataclass
+class _PartState:
+    headers: dict[bytes, bytes] = field(default_factory=dict)
+    header_field: bytes = b""
+    header_value: bytes = b""
+    name: str | None = None
+    file_name: str | None = None
+
+
+class _UploadReceiver:
+    """python-multipart callbacks that route the ``file`` part to disk and keep the ``mapping`` text."""
+
+    def __init__(self, temp_path: Path, max_bytes: int):
+        self.temp_path = temp_path
+        self.max_bytes = max_bytes
+        self.part = _PartState()
+        self.handle: BinaryIO | None = None
+        self.file_name: str | None = None
+        self.size = 0
+        self.mapping_text = bytearray()
+
+    def callbacks(self) -> dict:
+        return {
+            "on_part_begin": self.on_part_begin,
+            "on_header_field": lambda data, start, end: self._append("header_field", data[start:end]),
+            "on_header_value": lambda data, start, end: self._append("header_value", data[start:end]),
+            "on_header_end": self.on_header_end,
+            "on_headers_finished": self.on_headers_finished,
+            "on_part_data": self.on_part_data,
+            "on_part_end": self.on_part_end,
+        }
+
+    def _append(self, attribute: str, chunk: bytes) -> None:
+        setattr(self.part, attribute, getattr(self.part, attribute) + chunk)
+
+    def on_part_begin(self) -> None:
+        self.part = _PartState()
+
+    def on_header_end(self) -> None:
+        self.part.headers[self.part.header_field.lower()] = self.part.header_value
+        self.part.header_field = self.part.header_value = b""
+
+    def on_headers_finished(self) -> None:
+        _, options = parse_options_header(self.part.headers.get(b"content-disposition", b""))
+        self.part.name = options.get(b"name", b"").decode("utf-8", "replace")
+        if b"filename" in options:
+            self.part.file_name = options[b"filename"].decode("utf-8", "replace")
+        if self.part.name == FILE_FIELD:
+            if self.handle is not None:
+                raise BadRequest("only one file per upload")
+            name = sanitize_file_name(self.part.file_name or "")
+            if not accepted_suffix(name):
+                # Refused before a byte of the body is stored.
+                raise ApiError(415, f"unsupported file type; accepted: {', '.join(ACCEPTED_SUFFIXES)}")
+            self.file_name = name
+            self.handle = self.temp_path.open("xb")
+
+    def on_part_data(self, data: bytes, start: int, end: int) -> None:
+        if self.part.name == FILE_FIELD and self.handle is not None:
+            self.size += end - start
+            if self.size > self.max_bytes:
+                raise ApiError(413, f"the file exceeds the upload limit of {self.max_bytes} bytes")
+            self.handle.write(data[start:end])
+        elif self.part.name == MAPPING_FIELD:
+            self.mapping_text += data[start:end]
+            if len(self.mapping_text) > MAX_MAPPING_BYTES:
+                raise BadRequest("mapping is too large")
+
+    def on_part_end(self) -> None:
+        if self.part.name == FILE_FIELD and self.handle is not None:
+            self.handle.flush()
+
+    def close(self) -> None:
+        if self.handle is not None:
+            self.handle.close()
+
+
+def _boundary(request: Request) -> bytes:
+    content_type, options = parse_options_header(request.headers.get("content-type", ""))
+    if content_type != b"multipart/form-data" or not options.get(b"boundary"):
+        raise BadRequest("expected a multipart/form-data body with a 'file' field")
+    return options[b"boundary"]
+
+
+def parse_mapping(text: bytes) -> dict[str, str] | None:
+    if not text.strip():
+        return None
+    try:
+        mapping = json.loads(text)
+    except ValueError:
+        raise BadRequest("mapping must be a JSON object of canonical column -> source column") from None
+    if not isinstance(mapping, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()):
+        raise BadRequest("mapping must be a JSON object of canonical column -> source column")
+    return mapping
+
+
+async def receive_upload(request: Request, inbox_dir: Path, max_bytes: int) -> ReceivedUpload:
+    """Stream the request's ``file`` part to a hidden temporary file in ``inbox_dir``.
+
+    Any failure (too large, wrong type, malformed body, client gone) removes the partial file.
+    """
+    boundary = _boundary(request)
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > max_bytes + MAX_MAPPING_BYTES + 64 * 1024:
+        raise ApiError(413, f"the file exceeds the upload limit of {max_bytes} bytes")
+    inbox_dir.mkdir(parents=True, exist_ok=True)
+    # Hidden and ``.part``: the inbox sensor never takes it while it is being written.
+    temp_path = inbox_dir / f".upload-{uuid.uuid4().hex}.part"
+    receiver = _UploadReceiver(temp_path, max_bytes)
+    parser = MultipartParser(boundary, receiver.callbacks())
+    received = False
+    try:
+        async for chunk in request.stream():
+            parser.write(chunk)
+        parser.finalize()
+        receiver.close()
+        if receiver.file_name is None:
+            raise BadRequest("the upload has no 'file' field")
+        mapping = parse_mapping(bytes(receiver.mapping_text))
+        upload = ReceivedUpload(temp_path, receiver.file_name, receiver.size, mapping)
+        received = True
+        return upload
+    except (ValueError, ClientDisconnect) as exc:
+        # python-multipart's parse errors are ValueErrors.
+        raise BadRequest("malformed multipart body") from exc
+    finally:
+        if not received:
+            receiver.close()
+            temp_path.unlink(missing_ok=True)

@@ -1,0 +1,91 @@
+"""A DataFrame as a CSV or XLSX download, safe to open in a spreadsheet.
+
+Text cells that a spreadsheet would evaluate as a formula (leading ``=``, ``+``, ``-``, ``@``, tab or
+carriage return) get a leading single quote, so a crafted vendor name or description cannot run
+anything on the auditor's machine. Numbers stay numbers: only text cells are touched.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+
+import pandas as pd
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+CSV_CHUNK_ROWS = 50_000
+MEDIA_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _neutralise_text(series: pd.Series) -> pd.Series:
+    if isinstance(series.dtype, pd.StringDtype):
+        is_text = series.notna()
+    else:
+        # object columns may mix text with numbers or None: only the text cells are at risk.
+        is_text = series.map(lambda v: isinstance(v, str)).astype(bool)
+    if not is_text.any():
+        return series
+    text = series[is_text].astype(str)
+    risky = text.str.startswith(FORMULA_PREFIXES)
+    if not risky.any():
+        return series
+    out = series.astype(object)
+    out.loc[risky[risky].index] = "'" + text[risky]
+    return out
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` whose text cells can no longer be read as spreadsheet formulas."""
+    out = frame.copy()
+    for name in out.columns:
+        column = out[name]
+        if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_datetime64_any_dtype(column):
+            continue
+        out[name] = _neutralise_text(column)
+    # Header names are text cells too.
+    out.columns = [f"'{c}" if str(c).startswith(FORMULA_PREFIXES) else str(c) for c in out.columns]
+    return out
+
+
+def iter_csv(frame: pd.DataFrame, chunk_rows: int = CSV_CHUNK_ROWS) -> Iterator[bytes]:
+    """CSV (UTF-8, header first) in chunks, so a large export streams instead of sitting in memory twice."""
+    safe = neutralise_formulas(frame)
+    if safe.empty:
+        yield safe.to_csv(index=False).encode("utf-8")
+        return
+    for start in range(0, len(safe), chunk_rows):
+        part = safe.iloc[start : start + chunk_rows]
+        yield part.to_csv(index=False, header=start == 0).encode("utf-8")
+
+
+def to_csv_bytes(frame: pd.DataFrame) -> bytes:
+    return b"".join(iter_csv(frame))
+
+
+def to_xlsx_bytes(frame: pd.DataFrame, sheet_name: str = "export") -> bytes:
+    safe = neutralise_formulas(frame)
+    # Excel has no time zones; naive timestamps keep the wall-clock value.
+    for name in safe.columns:
+        if isinstance(safe[name].dtype, pd.DatetimeTZDtype):
+            safe[name] = safe[name].dt.tz_localize(None)
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        safe.to_excel(writer, index=False, sheet_name=sheet_name[:31])
+    return buffer.getvalue()
+
+
+def _xlsx_chunks(frame: pd.DataFrame) -> Iterator[bytes]:
+    # A generator, so the workbook is built when the body is sent (in a worker thread), not before.
+    yield to_xlsx_bytes(frame)
+
+
+def export_chunks(frame: pd.DataFrame, file_format: str) -> Iterator[bytes]:
+    """The body of a download in ``file_format`` (csv or xlsx)."""
+    if file_format == "csv":
+        return iter_csv(frame)
+    if file_format == "xlsx":
+        return _xlsx_chunks(frame)
+    raise ValueError(f"unknown export format {file_format!r}")

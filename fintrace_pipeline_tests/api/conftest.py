@@ -1,0 +1,171 @@
+"""A results database per backend (SQLite and PostgreSQL) shared by a test module, seeded with
+hand-built results whose every value is known, and the API app over it."""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from starlette.testclient import TestClient
+
+from fintrace_pipeline.api.app import create_app
+from fintrace_pipeline.db import migrate
+from fintrace_pipeline.db.engine import get_engine
+from fintrace_pipeline.db.transactions import replace_transactions
+from fintrace_pipeline.findings import AnalysisResult, ModelResult
+from fintrace_pipeline.persistence import jobs, tracker
+from fintrace_pipeline.persistence.files import register_file
+from fintrace_pipeline.persistence.saver import AnalyticsDBSaver
+from fintrace_pipeline.progress import STEPS
+from fintrace_pipeline.settings import MiB, Settings
+from fintrace_pipeline_tests.conftest import _fresh_postgres_url, _pg_engines
+
+
+def make_settings(var: Path, database_url: str, **changes) -> Settings:
+    settings = Settings(
+        var_dir=var,
+        database_url=database_url,
+        dagster_home=var / "dagster",
+        inbox_dir=var / "inbox",
+        archive_dir=var / "archive",
+        max_upload_bytes=1 * MiB,
+        max_decompressed_bytes=8 * MiB,
+        max_rows=100_000,
+        api_token=None,
+        cors_origins=(),
+        sensor_max_files_per_tick=5,
+    )
+    return dataclasses.replace(settings, **changes)
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def module_database_url(request, tmp_path_factory) -> str:
+    """A migrated, empty results database for the whole module."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'fintrace.db'}"
+    else:
+        url = _fresh_postgres_url(request.getfixturevalue("postgres_database_url"))
+    engine = get_engine(url)
+    if request.param == "postgres":
+        _pg_engines[url] = engine
+    migrate.upgrade(engine)
+    return url
+
+
+@dataclasses.dataclass
+class Seeded:
+    settings: Settings
+    file_id: uuid.UUID  # two jobs: an older COMPLETED one with results and a newer RUNNING one
+    completed_job_id: uuid.UUID
+    running_job_id: uuid.UUID
+    failed_file_id: uuid.UUID  # one FAILED job
+    failed_job_id: uuid.UUID
+    bare_file_id: uuid.UUID  # no job at all
+
+
+TRANSACTIONS = pd.DataFrame(
+    {
+        "row_number": [1, 2, 3, 4, 5],
+        "posting_date": pd.to_datetime(["2024-01-02", "2024-01-06", "2024-01-06", "2024-01-07", "2024-01-08"]),
+        "amount": [100.0, 250.0, 250.0, 5000.0, -12.5],
+        "transaction_id": ["T1", "T2", "T3", "T4", "T5"],
+        "account": ["6100", "6200", "6200", "6300", "6100"],
+        "user": ["alice", "bob", "bob", "carol", "alice"],
+        "vendor": ["Acme", "=HYPERLINK(\"http://x\")", "=HYPERLINK(\"http://x\")", "Globex", "+Initech"],
+    }
+)
+SCORES = [10.0, 80.0, 50.0, 95.0, 5.0]  # risk_score of rows 1..5
+TRIAL_BALANCE = {
+    "totals": {"total_debit": 5600.0, "total_credit": 12.5, "difference": 5587.5, "balanced": False},
+    "accounts": {
+        "total_groups": 3,
+        "shown": 3,
+        "items": [
+            {"account": "6100", "account_name": "Travel", "debit": 100.0, "credit": 12.5, "net": 87.5, "lines": 2},
+            {"account": "6200", "account_name": "Meals", "debit": 500.0, "credit": 0.0, "net": 500.0, "lines": 2},
+            {"account": "6300", "account_name": "=cmd", "debit": 5000.0, "credit": 0.0, "net": 5000.0, "lines": 1},
+        ],
+        "other": {"groups": 0, "debit": 0.0, "credit": 0.0, "net": 0.0, "lines": 0},
+        "truncated": False,
+    },
+    "unbalanced_entries": None,
+}
+
+
+def _flags(rows: list[tuple[int, str, str, str, str | None]]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "row_number": [r[0] for r in rows],
+            "rule_code": [r[1] for r in rows],
+            "severity": [r[2] for r in rows],
+            "reason": [r[3] for r in rows],
+            "details": [{"n": i} for i in range(len(rows))],
+            "group_id": [r[4] for r in rows],
+        }
+    )
+
+
+def seed(settings: Settings, tmp: Path) -> Seeded:
+    engine = get_engine(settings.database_url)
+    files = []
+    for name in ("ledger.csv", "failed.csv", "bare.csv"):
+        path = tmp / name
+        path.write_text(f"posting_date,amount,memo\n2024-01-01,1,{name}\n")
+        files.append(register_file(engine, path, source="cli", archive_dir=settings.archive_dir)[0])
+    ledger, failed, bare = files
+    with engine.begin() as connection:
+        replace_transactions(connection, ledger.id, TRANSACTIONS, pd.DataFrame({"row_number": [], "raw_values": [],
+                                                                                 "reason": []}))
+    job = jobs.create_job(engine, ledger.id, trigger="cli")
+    jobs.mark_running(engine, job.id, "run-1")
+    saver = AnalyticsDBSaver(job, engine)
+    saver.save_default_analytics(
+        AnalysisResult("default_analytics", summary={"total_transactions": 5, "total_amount": 5587.5},
+                       sections={"trial_balance_data": TRIAL_BALANCE, "chart_data": {"bars": [1, 2, 3]}})
+    )
+    saver.save_duplicate_analysis(
+        AnalysisResult("duplicate_analysis", summary={"duplicates_found": 2},
+                       flags=_flags([(2, "DUP_EXACT", "high", "same vendor, amount and date as row 3", "g1"),
+                                     (3, "DUP_EXACT", "high", "same vendor, amount and date as row 2", "g1")]))
+    )
+    saver.save_anomaly_detection_results(
+        AnalysisResult("anomaly_detection", summary={"high_risk_transactions": 1, "flagged_transactions": 2},
+                       flags=_flags([(4, "ROUND_AMOUNT", "high", "round amount 5000", None),
+                                     (2, "WEEKEND_POSTING", "low", "posted on a Saturday", None)]))
+    )
+    saver.save_ml_processing_result(
+        ModelResult("ensemble", anomalies_detected=1, risk_score=95.0, detailed_results={"threshold": 70},
+                    model_metrics={"auc": 0.9}, feature_importance={"amount": 0.7}),
+        "ensemble",
+        scores=pd.DataFrame({"row_number": [1, 2, 3, 4, 5], "transaction_id": TRANSACTIONS["transaction_id"],
+                             "risk_score": SCORES, "isolation_forest_score": [0.1] * 5,
+                             "random_forest_score": [0.2] * 5, "dbscan_score": [0.0] * 5, "rule_score": [0.5] * 5,
+                             "reasons": ["", "DUP", "DUP", "ROUND", ""],
+                             "reason_text": ["", "duplicate", "duplicate", "round amount", ""]}),
+    )
+    saver.save_ml_processing_result(ModelResult("isolation_forest", anomalies_detected=3), "isolation_forest")
+    for step in STEPS:
+        tracker.update_step(engine, job.id, step.name, status="COMPLETED", progress=100.0)
+    saver.finalize_processing(True)
+    running = jobs.create_job(engine, ledger.id, trigger="cli")
+    jobs.mark_running(engine, running.id, "run-2")
+    failed_job = jobs.create_job(engine, failed.id, trigger="cli")
+    jobs.finish_job(engine, failed_job.id, "FAILED", "could not read the file")
+    return Seeded(settings, ledger.id, job.id, running.id, failed.id, failed_job.id, bare.id)
+
+
+@pytest.fixture(scope="module")
+def seeded(module_database_url, tmp_path_factory) -> Seeded:
+    tmp = tmp_path_factory.mktemp("seeded")
+    return seed(make_settings(tmp / "var", module_database_url), tmp)
+
+
+@pytest.fixture(scope="module")
+def client(seeded) -> Iterator[TestClient]:
+    # One client (one event loop) per app: pooled async connections belong to the loop that made them.
+    with TestClient(create_app(seeded.settings)) as test_client:
+        yield test_client

@@ -1,0 +1,84 @@
+"""The API over a file processed by the real pipeline (ingest, analytics, ML), once per database."""
+
+import csv
+import io
+
+import pytest
+from sqlalchemy import distinct, func, select
+from starlette.testclient import TestClient
+
+from fintrace_pipeline.api.app import create_app
+from fintrace_pipeline.db.engine import get_engine
+from fintrace_pipeline.db.schema import transaction_flags
+from fintrace_pipeline.generate import generate_ledger, write_ledger
+from fintrace_pipeline_tests.api.conftest import make_settings
+from fintrace_pipeline_tests.api.test_read_endpoints import ok
+
+ROWS = 400
+
+
+@pytest.fixture(scope="module")
+def processed(module_database_url, tmp_path_factory):
+    from dagster import DagsterInstance
+
+    from fintrace_pipeline.orchestration.process import process_file
+
+    tmp = tmp_path_factory.mktemp("processed")
+    settings = make_settings(tmp / "var", module_database_url)
+    (tmp / "var" / "dagster").mkdir(parents=True)
+    path = tmp / "ledger.csv"
+    write_ledger(generate_ledger(ROWS, seed=11), path)
+    with pytest.MonkeyPatch.context() as patch:
+        # The pipeline's steps read their settings from the environment.
+        patch.setenv("FINTRACE_VAR_DIR", str(settings.var_dir))
+        patch.setenv("FINTRACE_DATABASE_URL", module_database_url)
+        patch.setenv("DAGSTER_HOME", str(settings.dagster_home))
+        outcome = process_file(path, settings, instance=DagsterInstance.ephemeral())
+    assert outcome.summary["job"]["status"] == "COMPLETED", outcome.summary["job"]["error_message"]
+    with TestClient(create_app(settings)) as client:
+        yield client, outcome, settings
+
+
+def test_processing_results_match_the_pipeline_summary(processed):
+    client, outcome, _ = processed
+    summary = ok(client.get(f"/api/processing-results/?file_id={outcome.data_file_id}"))["processing_summary"]
+    assert summary["job"]["id"] == str(outcome.job_id)
+    assert summary["data_file"]["rows_loaded"] == outcome.summary["data_file"]["rows_loaded"] == ROWS
+    assert summary["analytics_results"] == outcome.summary["analytics_results"]
+    assert summary["ml_results"] == outcome.summary["ml_results"]
+    assert summary["flags_by_rule"] == outcome.summary["flags_by_rule"]
+    progress = ok(client.get(f"/api/processing-progress/?job_id={outcome.job_id}"))["progress"]
+    assert progress["status"] == "COMPLETED" and progress["overall_progress"] == 100.0
+
+
+def test_analytics_and_ml_sections_are_served_as_stored(processed):
+    client, outcome, _ = processed
+    analytics = ok(client.get(f"/api/analytics-results/?file_id={outcome.data_file_id}"))["results"]
+    assert {r["analytics_type"] for r in analytics} == {
+        "default_analytics", "comprehensive_expense", "duplicate_analysis", "anomaly_detection"}
+    default = next(r for r in analytics if r["analytics_type"] == "default_analytics")
+    trial_balance = default["detailed_results"]["trial_balance_data"]
+    assert trial_balance["totals"]["total_debit"] > 0
+    export = client.get(f"/api/exports/?file_id={outcome.data_file_id}&what=trial_balance")
+    exported = list(csv.DictReader(io.StringIO(export.text)))
+    assert [r["account"] for r in exported][: len(trial_balance["accounts"]["items"])] == [
+        str(i["account"]) for i in trial_balance["accounts"]["items"]]
+    ml = ok(client.get(f"/api/ml-processing-results/?file_id={outcome.data_file_id}&model_type=all"))["results"]
+    assert {r["model_type"] for r in ml} == set(outcome.summary["ml_results"])
+    assert all("model_metrics" in r["detailed_results"] for r in ml)
+
+
+def test_flagged_transactions_cover_every_flagged_row_by_falling_risk(processed):
+    client, outcome, settings = processed
+    with get_engine(settings.database_url).connect() as connection:
+        flagged_rows = connection.execute(
+            select(func.count(distinct(transaction_flags.c.row_number))).where(
+                transaction_flags.c.processing_job_id == outcome.job_id)
+        ).scalar_one()
+    body = ok(client.get(f"/api/flagged-transactions/?file_id={outcome.data_file_id}&limit=1000"))
+    assert body["total"] == flagged_rows == len(body["transactions"])
+    risks = [r["risk_score"] for r in body["transactions"]]
+    assert risks == sorted(risks, reverse=True)
+    assert all(r["rule_codes"] and r["posting_date"] for r in body["transactions"])
+    scores = client.get(f"/api/exports/?file_id={outcome.data_file_id}&what=scores&format=csv")
+    assert len(list(csv.DictReader(io.StringIO(scores.text)))) == ROWS
