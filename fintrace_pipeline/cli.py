@@ -89,6 +89,26 @@ def cmd_backfill(args) -> int:
     return 0
 
 
+def cmd_export(args) -> int:
+    import uuid
+
+    from fintrace_pipeline.api.export_queries import export_frame
+    from fintrace_pipeline.api.queries import resolve_job
+    from fintrace_pipeline.db.engine import get_engine
+    from fintrace_pipeline.exports import to_csv_bytes, to_xlsx_bytes
+
+    out = Path(args.out)
+    if out.suffix.lower() not in (".csv", ".xlsx"):
+        raise ValueError("--out must end in .csv or .xlsx")
+    with get_engine(get_settings().database_url).connect() as connection:
+        data_file_id, job_id = resolve_job(connection, uuid.UUID(args.file_id), None)
+        frame = export_frame(connection, args.what, data_file_id, job_id)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(to_xlsx_bytes(frame, sheet_name=args.what) if out.suffix.lower() == ".xlsx" else to_csv_bytes(frame))
+    print(f"wrote {len(frame):,} rows to {out} (job {job_id})")
+    return 0
+
+
 def cmd_serve(args) -> int:
     from fintrace_pipeline.api.server import serve
 
@@ -131,6 +151,12 @@ def build_parser() -> argparse.ArgumentParser:
     which.add_argument("--file-id", action="append", metavar="ID", help="a data file id (repeatable)")
     which.add_argument("--since", metavar="DATE", help="files registered on or after this date (ISO)")
     backfill.set_defaults(handler=cmd_backfill)
+
+    export = commands.add_parser("export", help="write stored results of a file's latest job to CSV or XLSX")
+    export.add_argument("what", choices=["scores", "flags", "duplicates", "trial_balance"])
+    export.add_argument("--file-id", required=True)
+    export.add_argument("--out", required=True, help=".csv or .xlsx")
+    export.set_defaults(handler=cmd_export)
 
     serve = commands.add_parser("serve", help="serve the REST API and dashboard")
     serve.add_argument("--host", default="127.0.0.1")

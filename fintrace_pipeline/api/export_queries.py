@@ -18,6 +18,10 @@ from fintrace_pipeline.db.schema import (
 
 EXPORTS = ("scores", "flags", "duplicates", "trial_balance")
 TRANSACTION_COLUMNS = ("transaction_id", "posting_date", "amount", "account", "user_name", "vendor", "description")
+SCORE_EXPORT_COLUMNS = (
+    "row_number", "transaction_id", "risk_score", "reasons", "reason_text",
+    "isolation_forest_score", "random_forest_score", "dbscan_score", "rule_score",
+)
 TRIAL_BALANCE_COLUMNS = ("account", "account_name", "debit", "credit", "net", "lines")
 
 
@@ -28,8 +32,7 @@ def _frame(connection: Connection, query) -> pd.DataFrame:
 
 def scores_frame(connection: Connection, data_file_id: uuid.UUID, job_id: uuid.UUID) -> pd.DataFrame:
     s = transaction_scores
-    columns = [c for c in s.c if c.name not in ("processing_job_id", "data_file_id")]
-    query = select(*columns).where(s.c.processing_job_id == job_id).order_by(s.c.risk_score.desc(), s.c.row_number)
+    query = select(*(s.c[name] for name in SCORE_EXPORT_COLUMNS)).where(s.c.processing_job_id == job_id).order_by(s.c.risk_score.desc(), s.c.row_number)
     return _frame(connection, query)
 
 
