@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from dagster import AssetExecutionContext, Failure, MaterializeResult
 from sqlalchemy import Engine
@@ -23,6 +23,14 @@ class StepContext:
     engine: Engine
     job: ProcessingJob
     data_file: DataFile
+
+
+@dataclass
+class StepOutput:
+    status: str  # the step's final status (COMPLETED or SKIPPED)
+    details: dict  # what the tracker keeps for the step
+    metadata: dict  # what the Dagster UI shows for the materialization
+    checks: list = field(default_factory=list)  # AssetCheckResults for the asset's check specs
 
 
 class StepFailed(Exception):
@@ -50,19 +58,16 @@ def run_step(
     context: AssetExecutionContext,
     engine: Engine,
     step_name: str,
-    body: Callable[[StepContext], tuple[str, dict, dict]],
+    body: Callable[[StepContext], StepOutput],
 ) -> MaterializeResult:
-    """Run ``body`` as step ``step_name`` of the run's job.
-
-    ``body`` returns (final step status, step details for the tracker, Dagster metadata).
-    """
+    """Run ``body`` as step ``step_name`` of the run's job."""
     job = resolve_job(engine, context)
     with engine.connect() as connection:
         data_file = get_data_file(connection, job.data_file_id)
     meter = tracker.StepMeter()
     tracker.update_step(engine, job.id, step_name, status=RUNNING, progress=0.0, started_at=utcnow().isoformat())
     try:
-        status, details, metadata = body(StepContext(engine, job, data_file))
+        output = body(StepContext(engine, job, data_file))
     except StepFailed as exc:
         _record_failure(engine, job, step_name, meter, str(exc))
         raise Failure(description=str(exc)) from None
@@ -72,10 +77,13 @@ def run_step(
         raise
     readings = meter.readings()
     tracker.update_step(
-        engine, job.id, step_name, status=status, progress=100.0, completed_at=utcnow().isoformat(),
-        details=details, **readings,
+        engine, job.id, step_name, status=output.status, progress=100.0, completed_at=utcnow().isoformat(),
+        details=output.details, **readings,
     )
-    return MaterializeResult(metadata={"job_id": str(job.id), "status": status, **readings, **metadata})
+    return MaterializeResult(
+        metadata={"job_id": str(job.id), "status": output.status, **readings, **output.metadata},
+        check_results=output.checks,
+    )
 
 
 def _record_failure(engine: Engine, job: ProcessingJob, step_name: str, meter, message: str) -> None:

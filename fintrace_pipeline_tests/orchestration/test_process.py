@@ -4,7 +4,7 @@ import json
 from pathlib import Path
 
 import pytest
-from dagster import DagsterInstance, materialize
+from dagster import DagsterEventType, DagsterInstance, materialize
 from sqlalchemy import func, select
 
 from fintrace_pipeline.cli import main
@@ -63,6 +63,16 @@ def test_process_stores_every_result_and_accounts_for_every_row(fintrace_env, en
         s["status"] in ("COMPLETED", "SKIPPED") for s in progress["steps"])
     assert summary["job"]["dagster_run_id"] == outcome.run_id
     assert instance.get_run_by_id(outcome.run_id).is_success
+    checks = {
+        e.asset_check_evaluation_data.check_name: e.asset_check_evaluation_data
+        for e in instance.all_logs(outcome.run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION)
+        for e in [e.dagster_event]
+    }
+    assert set(checks) == {"rejected_rows_share", "trial_balance_balanced", "benford_first_digit_conformity"}
+    assert checks["rejected_rows_share"].passed  # 2 of 2,002 rows
+    assert checks["rejected_rows_share"].metadata["rows_rejected"].value == 2
+    # The generator injects journal entries that do not balance, so the ledger as a whole does not.
+    assert not checks["trial_balance_balanced"].passed
     with engine.connect() as connection:
         loaded = connection.execute(select(func.count()).select_from(transactions)).scalar_one()
         scored = connection.execute(select(func.count()).select_from(transaction_scores)).scalar_one()

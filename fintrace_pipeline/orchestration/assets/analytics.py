@@ -14,18 +14,19 @@ from fintrace_pipeline.analytics.duplicates import run_duplicate_analysis
 from fintrace_pipeline.analytics.expense import run_comprehensive_expense
 from fintrace_pipeline.findings import AnalysisResult
 from fintrace_pipeline.orchestration.assets.ingest import ingest
+from fintrace_pipeline.orchestration.checks import BENFORD, TRIAL_BALANCE, benford_check, trial_balance_check
 from fintrace_pipeline.orchestration.loading import load_file_transactions
 from fintrace_pipeline.orchestration.metadata import analysis_metadata
 from fintrace_pipeline.orchestration.partitions import data_file_partitions
 from fintrace_pipeline.orchestration.resources import ResultsDatabase
-from fintrace_pipeline.orchestration.step import StepContext, run_step
+from fintrace_pipeline.orchestration.step import StepContext, StepOutput, run_step
 from fintrace_pipeline.persistence.saver import AnalyticsDBSaver
 
 Analysis = Callable[[pd.DataFrame], AnalysisResult]
 
 
-def analytics_step(analyse: Analysis, save: Callable[[AnalyticsDBSaver, AnalysisResult], object]):
-    def body(step: StepContext) -> tuple[str, dict, dict]:
+def analytics_step(analyse: Analysis, save: Callable[[AnalyticsDBSaver, AnalysisResult], object], checks=()):
+    def body(step: StepContext) -> StepOutput:
         transactions = load_file_transactions(step)
         started = time.perf_counter()
         result = analyse(transactions)
@@ -36,19 +37,21 @@ def analytics_step(analyse: Analysis, save: Callable[[AnalyticsDBSaver, Analysis
             details["skipped_checks"] = result.skipped
         if result.error_message:
             details["note"] = result.error_message
-        return result.status, details, analysis_metadata(result)
+        return StepOutput(result.status, details, analysis_metadata(result), [check(result) for check in checks])
 
     return body
 
 
-def analytics_asset(name: str, analyse: Analysis, save, description: str) -> AssetsDefinition:
-    body = analytics_step(analyse, save)
+def analytics_asset(name: str, analyse: Analysis, save, description: str, checks=()) -> AssetsDefinition:
+    """``checks``: (AssetCheckSpec, function of the AnalysisResult giving its AssetCheckResult) pairs."""
+    body = analytics_step(analyse, save, [check for _, check in checks])
 
     @asset(
         name=name,
         deps=[ingest],
         partitions_def=data_file_partitions,
         group_name="fintrace",
+        check_specs=[spec for spec, _ in checks],
         description=description,
     )
     def _asset(context: AssetExecutionContext, results_db: ResultsDatabase):
@@ -62,6 +65,7 @@ default_analytics = analytics_asset(
     run_default_analytics,
     AnalyticsDBSaver.save_default_analytics,
     "Totals, trial balance with balance check, user, account and temporal patterns.",
+    checks=[(TRIAL_BALANCE, trial_balance_check)],
 )
 comprehensive_expense = analytics_asset(
     "comprehensive_expense",
@@ -80,4 +84,5 @@ anomaly_detection = analytics_asset(
     run_anomaly_detection,
     AnalyticsDBSaver.save_anomaly_detection_results,
     "Rule and statistical anomaly tests (Benford, timing, amounts, entities, journals) with a rule score.",
+    checks=[(BENFORD, benford_check)],
 )

@@ -8,15 +8,16 @@ from dagster import AssetExecutionContext, MetadataValue, asset
 from fintrace_pipeline.db.transactions import replace_transactions
 from fintrace_pipeline.findings import COMPLETED
 from fintrace_pipeline.ingest import IngestError, IngestResult, ingest_file
+from fintrace_pipeline.orchestration.checks import REJECTED_ROWS, rejected_rows_check
 from fintrace_pipeline.orchestration.metadata import markdown_table
 from fintrace_pipeline.orchestration.partitions import data_file_partitions
 from fintrace_pipeline.orchestration.resources import ResultsDatabase
-from fintrace_pipeline.orchestration.step import StepContext, StepFailed, run_step
+from fintrace_pipeline.orchestration.step import StepContext, StepFailed, StepOutput, run_step
 from fintrace_pipeline.persistence.files import record_ingest
 from fintrace_pipeline.settings import get_settings
 
 
-def ingest_step(step: StepContext) -> tuple[str, dict, dict]:
+def ingest_step(step: StepContext) -> StepOutput:
     settings = get_settings()
     data_file = step.data_file
     path = Path(data_file.stored_path or "")
@@ -40,7 +41,8 @@ def ingest_step(step: StepContext) -> tuple[str, dict, dict]:
         "rows_rejected": len(result.rejected),
         "column_mapping": result.column_mapping,
     }
-    return COMPLETED, details, _metadata(result)
+    check = rejected_rows_check(result.rows_read, len(result.rejected))
+    return StepOutput(COMPLETED, details, _metadata(result), [check])
 
 
 def _file_facts(result: IngestResult) -> dict:
@@ -75,6 +77,7 @@ def _metadata(result: IngestResult) -> dict:
 @asset(
     partitions_def=data_file_partitions,
     group_name="fintrace",
+    check_specs=[REJECTED_ROWS],
     description="Reads the uploaded file, maps its columns and stores every row as a transaction or a "
     "rejected row with its reason (rows read = loaded + rejected).",
 )

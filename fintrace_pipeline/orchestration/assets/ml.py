@@ -5,6 +5,7 @@ import time
 
 from dagster import AssetExecutionContext, MetadataValue, asset
 
+from fintrace_pipeline.findings import COMPLETED
 from fintrace_pipeline.ml import run_ml_ensemble
 from fintrace_pipeline.orchestration.assets.analytics import (
     anomaly_detection,
@@ -16,12 +17,11 @@ from fintrace_pipeline.orchestration.loading import load_file_transactions, load
 from fintrace_pipeline.orchestration.metadata import markdown_table
 from fintrace_pipeline.orchestration.partitions import data_file_partitions
 from fintrace_pipeline.orchestration.resources import ResultsDatabase
-from fintrace_pipeline.orchestration.step import StepContext, run_step
+from fintrace_pipeline.orchestration.step import StepContext, StepOutput, run_step
 from fintrace_pipeline.persistence.saver import AnalyticsDBSaver
-from fintrace_pipeline.findings import COMPLETED
 
 
-def ml_step(step: StepContext) -> tuple[str, dict, dict]:
+def ml_step(step: StepContext) -> StepOutput:
     transactions = load_file_transactions(step)
     flags = load_job_flags(step)
     started = time.perf_counter()
@@ -43,7 +43,7 @@ def ml_step(step: StepContext) -> tuple[str, dict, dict]:
         "confidence": ensemble.confidence_score if ensemble else None,
         "highest_risk": markdown_table(top),
     }
-    return COMPLETED, details, {k: v for k, v in metadata.items() if v is not None}
+    return StepOutput(COMPLETED, details, {k: v for k, v in metadata.items() if v is not None})
 
 
 @asset(
