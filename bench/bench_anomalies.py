@@ -51,18 +51,20 @@ def build_ledger(rows: int, seed: int = 7) -> pd.DataFrame:
     descriptions = np.array(["Invoice", "Accrual", "Payroll", "Reclass", "", "Freight"], dtype=object)
     je_numbers = np.array([f"JE-{i:07d}" for i in range(entries)], dtype=object)
     keep_entry = rng.random(entries) > 0.001  # drop a few entries to create numbering gaps
-    frame = pd.DataFrame({
-        "row_number": np.arange(1, rows + 1, dtype="int64"),
-        "posting_date": np.asarray(posting, dtype="datetime64[ns]"),
-        "amount": amounts,
-        "entry_date": np.asarray(entered, dtype="datetime64[ns]"),
-        "je_number": pd.array(je_numbers[entry_of_line], dtype="string"),
-        "account": pd.array(account_ids.astype(str), dtype="string"),
-        "user": pd.array(user_of_entry[entry_of_line], dtype="string"),
-        "approver": pd.array(approver_of_entry[entry_of_line], dtype="string"),
-        "vendor": pd.array(vendors[rng.integers(0, 5000, rows)], dtype="string"),
-        "description": pd.array(descriptions[rng.integers(0, len(descriptions), rows)], dtype="string"),
-    })
+    frame = pd.DataFrame(
+        {
+            "row_number": np.arange(1, rows + 1, dtype="int64"),
+            "posting_date": np.asarray(posting, dtype="datetime64[ns]"),
+            "amount": amounts,
+            "entry_date": np.asarray(entered, dtype="datetime64[ns]"),
+            "je_number": pd.array(je_numbers[entry_of_line], dtype="string"),
+            "account": pd.array(account_ids.astype(str), dtype="string"),
+            "user": pd.array(user_of_entry[entry_of_line], dtype="string"),
+            "approver": pd.array(approver_of_entry[entry_of_line], dtype="string"),
+            "vendor": pd.array(vendors[rng.integers(0, 5000, rows)], dtype="string"),
+            "description": pd.array(descriptions[rng.integers(0, len(descriptions), rows)], dtype="string"),
+        }
+    )
     return frame[keep_entry[entry_of_line]].reset_index(drop=True)
 
 
@@ -79,8 +81,10 @@ def main() -> None:
     result = run_anomaly_detection(ledger)
     elapsed = time.perf_counter() - start
     print(f"run_anomaly_detection: {elapsed:.1f} s; peak RSS {peak_rss_mb():,.0f} MB")
-    print(f"flags {len(result.flags):,}; flagged rows {result.summary['flagged_transactions']:,}; "
-          f"high risk {result.summary['high_risk_transactions']:,}; skipped {result.skipped}")
+    print(
+        f"flags {len(result.flags):,}; flagged rows {result.summary['flagged_transactions']:,}; "
+        f"high risk {result.summary['high_risk_transactions']:,}; skipped {result.skipped}"
+    )
     print(result.flags["rule_code"].value_counts().to_string())
     import json
 

@@ -64,8 +64,9 @@ def drop_database(name: str) -> None:
 def process_one_file(url: str, work: Path) -> str:
     """Process a generated ledger through the real pipeline; fall back to hand-built results when
     the pipeline cannot run here. Returns a description of what was stored."""
-    os.environ.update(FINTRACE_VAR_DIR=str(work / "var"), FINTRACE_DATABASE_URL=url,
-                      DAGSTER_HOME=str(work / "var" / "dagster"))
+    os.environ.update(
+        FINTRACE_VAR_DIR=str(work / "var"), FINTRACE_DATABASE_URL=url, DAGSTER_HOME=str(work / "var" / "dagster")
+    )
     (work / "var" / "dagster").mkdir(parents=True, exist_ok=True)
     from fintrace_pipeline.settings import get_settings
 
@@ -90,25 +91,35 @@ def process_one_file(url: str, work: Path) -> str:
 def _copy_sql(table, replaced: dict[str, str], source_filter: str) -> str:
     columns = [c.name for c in table.c if not (c.name == "id" and table is transaction_flags)]
     values = [replaced.get(c, f't."{c}"') for c in columns]
-    return (f'INSERT INTO "{table.name}" ({", ".join(f"{chr(34)}{c}{chr(34)}" for c in columns)}) '
-            f"SELECT {', '.join(values)} FROM \"{table.name}\" t JOIN bench_copies m ON TRUE WHERE {source_filter}")
+    return (
+        f'INSERT INTO "{table.name}" ({", ".join(f"{chr(34)}{c}{chr(34)}" for c in columns)}) '
+        f'SELECT {", ".join(values)} FROM "{table.name}" t JOIN bench_copies m ON TRUE WHERE {source_filter}'
+    )
 
 
 def clone_files(engine: Engine, copies: int) -> None:
     """Every stored file, job and result row copied ``copies`` times under fresh ids, in SQL."""
     with engine.begin() as connection:
-        connection.execute(text(
-            "CREATE TEMP TABLE bench_copies AS SELECT n, gen_random_uuid() AS file_id, gen_random_uuid() AS job_id "
-            "FROM generate_series(1, :copies) AS n"), {"copies": copies})
-        source_file, source_job = connection.execute(text(
-            "SELECT data_file_id, id FROM file_processing_jobs WHERE status = 'COMPLETED' ORDER BY created_at LIMIT 1"
-        )).one()
+        connection.execute(
+            text(
+                "CREATE TEMP TABLE bench_copies AS SELECT n, gen_random_uuid() AS file_id, gen_random_uuid() AS job_id "
+                "FROM generate_series(1, :copies) AS n"
+            ),
+            {"copies": copies},
+        )
+        source_file, source_job = connection.execute(
+            text(
+                "SELECT data_file_id, id FROM file_processing_jobs"
+                " WHERE status = 'COMPLETED' ORDER BY created_at LIMIT 1"
+            )
+        ).one()
         params = {"file": source_file, "job": source_job}
         per_file = {"data_file_id": "m.file_id", "processing_job_id": "m.job_id"}
         of_job = "t.processing_job_id = :job"
         statements = [
-            _copy_sql(data_files, {"id": "m.file_id", "sha256": "md5(m.file_id::text) || md5(m.job_id::text)"},
-                      "t.id = :file"),
+            _copy_sql(
+                data_files, {"id": "m.file_id", "sha256": "md5(m.file_id::text) || md5(m.job_id::text)"}, "t.id = :file"
+            ),
             _copy_sql(file_processing_jobs, {"id": "m.job_id", "data_file_id": "m.file_id"}, "t.id = :job"),
             _copy_sql(processing_job_trackers, {"id": "gen_random_uuid()", **per_file}, of_job),
             _copy_sql(analytics_processing_results, {"id": "gen_random_uuid()", **per_file}, of_job),
@@ -170,9 +181,19 @@ def run_wrk(port: int, paths: list[str], duration: float, connections: int, work
     script = work / f"paths_{uuid.uuid4().hex[:6]}.lua"
     script.write_text(WRK_SCRIPT % ", ".join(f'"{p}"' for p in paths))
     output = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{int(duration)}s", "--latency", "-s", str(script),
-         f"http://127.0.0.1:{port}"],
-        capture_output=True, text=True, check=True,
+        [
+            "wrk",
+            "-t2",
+            f"-c{connections}",
+            f"-d{int(duration)}s",
+            "--latency",
+            "-s",
+            str(script),
+            f"http://127.0.0.1:{port}",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)", output, re.M))
     errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", output))
@@ -211,11 +232,14 @@ def main() -> None:
         clone_files(engine, max(0, args.files - existing))
         with engine.connect() as connection:
             files = connection.execute(text("SELECT count(*) FROM data_files")).scalar_one()
-            job_rows = connection.execute(text(
-                "SELECT id, data_file_id FROM file_processing_jobs WHERE status = 'COMPLETED'")).all()
+            job_rows = connection.execute(
+                text("SELECT id, data_file_id FROM file_processing_jobs WHERE status = 'COMPLETED'")
+            ).all()
             flags = connection.execute(text("SELECT count(*) FROM transaction_flags")).scalar_one()
-        print(f"{files} files, {len(job_rows)} completed jobs, {flags} flag rows "
-              f"(copied in {time.perf_counter() - started:.1f} s)")
+        print(
+            f"{files} files, {len(job_rows)} completed jobs, {flags} flag rows "
+            f"(copied in {time.perf_counter() - started:.1f} s)"
+        )
         engine.dispose()
         random.seed(1)
         sample = random.sample(job_rows, min(len(job_rows), 500))
@@ -242,12 +266,16 @@ def main() -> None:
             server.wait(timeout=10)
             server = None
         base = results["ping (trivial)"]
-        print(f"\n{args.connections} connections, {args.duration} s each after {WARM_UP_S} s warm-up, "
-              f"{len(sample)} distinct jobs/files, uvicorn (1 process), 2 shared cores")
+        print(
+            f"\n{args.connections} connections, {args.duration} s each after {WARM_UP_S} s warm-up, "
+            f"{len(sample)} distinct jobs/files, uvicorn (1 process), 2 shared cores"
+        )
         print(f"{'endpoint':<22}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}{'p99 / ping':>12}")
         for label, r in results.items():
-            print(f"{label:<22}{r['rps']:>10.0f}{r['p50']:>10.1f}{r['p99']:>10.1f}{r['errors']:>8d}"
-                  f"{r['p99'] / base['p99']:>12.2f}")
+            print(
+                f"{label:<22}{r['rps']:>10.0f}{r['p50']:>10.1f}{r['p99']:>10.1f}{r['errors']:>8d}"
+                f"{r['p99'] / base['p99']:>12.2f}"
+            )
         print("targets: progress p99 <= 3x ping, results p99 <= 6x ping")
     finally:
         if server is not None:

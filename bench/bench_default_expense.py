@@ -23,8 +23,9 @@ def build_ledger(rows: int, seed: int = 7) -> pd.DataFrame:
     300 users, 50 cost centers, two-line journal entries, a year of postings with times of day."""
     rng = np.random.default_rng(seed)
     account_codes = np.sort(rng.choice(np.arange(1000, 9999), size=400, replace=False))
-    account_names = np.array([f"Account {c} {'expense' if 5000 <= c <= 8999 else 'balance'}"
-                              for c in account_codes], dtype=object)
+    account_names = np.array(
+        [f"Account {c} {'expense' if 5000 <= c <= 8999 else 'balance'}" for c in account_codes], dtype=object
+    )
     account_index = rng.integers(0, len(account_codes), rows)
     start = np.datetime64("2024-01-01T00:00:00", "s")
     seconds = rng.integers(0, 366 * 86400, rows)
@@ -63,14 +64,18 @@ def main() -> None:
     started = time.perf_counter()
     ledger = build_ledger(rows)
     print(f"built {rows:,} rows in {time.perf_counter() - started:.1f} s; peak RSS {peak_rss_mib():,.0f} MiB")
-    for name, run in (("default_analytics", run_default_analytics),
-                      ("comprehensive_expense", run_comprehensive_expense)):
+    for name, run in (
+        ("default_analytics", run_default_analytics),
+        ("comprehensive_expense", run_comprehensive_expense),
+    ):
         started = time.perf_counter()
         result = run(ledger)
         elapsed = time.perf_counter() - started
         size = len(json.dumps(result.sections))
-        print(f"{name}: {elapsed:.2f} s, status {result.status}, sections {size / 1024:,.0f} KiB, "
-              f"summary {result.summary}, peak RSS {peak_rss_mib():,.0f} MiB")
+        print(
+            f"{name}: {elapsed:.2f} s, status {result.status}, sections {size / 1024:,.0f} KiB, "
+            f"summary {result.summary}, peak RSS {peak_rss_mib():,.0f} MiB"
+        )
 
 
 if __name__ == "__main__":

@@ -23,10 +23,19 @@ from fintrace_pipeline.analytics.duplicates import run_duplicate_analysis
 from fintrace_pipeline.generate import generate_ledger
 
 CANONICAL_NAMES = {
-    "Transaction ID": "transaction_id", "JE Number": "je_number", "Posting Date": "posting_date",
-    "Entry Date": "entry_date", "GL Account": "account", "Account Name": "account_name", "Entered By": "user",
-    "Approved By": "approver", "Vendor Name": "vendor", "Invoice #": "invoice_number",
-    "Description": "description", "Cost Center": "cost_center", "Currency": "currency",
+    "Transaction ID": "transaction_id",
+    "JE Number": "je_number",
+    "Posting Date": "posting_date",
+    "Entry Date": "entry_date",
+    "GL Account": "account",
+    "Account Name": "account_name",
+    "Entered By": "user",
+    "Approved By": "approver",
+    "Vendor Name": "vendor",
+    "Invoice #": "invoice_number",
+    "Description": "description",
+    "Cost Center": "cost_center",
+    "Currency": "currency",
 }
 
 
@@ -50,23 +59,27 @@ def canonical_frame(ledger: pd.DataFrame) -> pd.DataFrame:
 def stress_frame(rows: int, seed: int = 3) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     letters = np.array(list("ABCDE"))
-    vendors = np.array(["".join(rng.choice(letters, 12)) + (" Ltd" if i % 3 else " Inc") for i in range(10_000)],
-                       dtype=object)
+    vendors = np.array(
+        ["".join(rng.choice(letters, 12)) + (" Ltd" if i % 3 else " Inc") for i in range(10_000)], dtype=object
+    )
     invoices = np.array([f"INV-{i:04d}" for i in range(5_000)], dtype=object)
     amounts = rng.choice([100.0, 250.0, 500.0, 1000.0, 1500.0, 2000.0, 5000.0], rows)
     free = rng.random(rows) < 0.5
     amounts[free] = np.round(np.exp(rng.normal(6.0, 1.5, int(free.sum()))), 2)
     amounts *= np.where(rng.random(rows) < 0.05, -1.0, 1.0)
     descriptions = np.where(rng.random(rows) < 0.01, "Reversal of payment", "Payment")
-    return pd.DataFrame({
-        "row_number": np.arange(1, rows + 1, dtype="int64"),
-        "posting_date": (pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 366, rows), unit="D"))
-        .to_numpy(dtype="datetime64[ns]"),
-        "amount": amounts,
-        "vendor": pd.array(vendors[rng.integers(0, len(vendors), rows)], dtype="string"),
-        "invoice_number": pd.array(invoices[rng.integers(0, len(invoices), rows)], dtype="string"),
-        "description": pd.array(descriptions, dtype="string"),
-    })
+    return pd.DataFrame(
+        {
+            "row_number": np.arange(1, rows + 1, dtype="int64"),
+            "posting_date": (
+                pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 366, rows), unit="D")
+            ).to_numpy(dtype="datetime64[ns]"),
+            "amount": amounts,
+            "vendor": pd.array(vendors[rng.integers(0, len(vendors), rows)], dtype="string"),
+            "invoice_number": pd.array(invoices[rng.integers(0, len(invoices), rows)], dtype="string"),
+            "description": pd.array(descriptions, dtype="string"),
+        }
+    )
 
 
 def run_stress(rows: int) -> None:
@@ -94,8 +107,9 @@ def main() -> None:
     generated = generate_ledger(rows, seed=seed)
     transactions = canonical_frame(generated.ledger)
     del generated.ledger
-    print(f"generated {len(transactions):,} rows in {time.perf_counter() - start:.1f} s; "
-          f"peak RSS {peak_rss_mb():,.0f} MB")
+    print(
+        f"generated {len(transactions):,} rows in {time.perf_counter() - start:.1f} s; peak RSS {peak_rss_mb():,.0f} MB"
+    )
 
     start = time.perf_counter()
     result = run_duplicate_analysis(transactions)

@@ -26,8 +26,10 @@ def main() -> None:
     rows = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
     xlsx_rows = int(sys.argv[2]) if len(sys.argv) > 2 else 100_000
     generated = timed(f"generate_ledger({rows:,})", lambda: generate_ledger(rows, seed=0))
-    print(f"{'labelled rows':<34} {generated.labels['row_number'].nunique():,} "
-          f"({generated.labels['row_number'].nunique() / rows:.2%})")
+    print(
+        f"{'labelled rows':<34} {generated.labels['row_number'].nunique():,} "
+        f"({generated.labels['row_number'].nunique() / rows:.2%})"
+    )
     with tempfile.TemporaryDirectory() as folder:
         for name in ("ledger.csv", "ledger.csv.gz", "ledger.tsv"):
             out = Path(folder) / name

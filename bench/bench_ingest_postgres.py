@@ -51,8 +51,18 @@ def main() -> None:
             path = Path(tmp) / "ledger.csv"
             # Generated in a child process so this process's peak memory is the ingest's own.
             subprocess.run(
-                [sys.executable, "-m", "fintrace_pipeline.cli", "generate", "--rows", str(args.rows), "--seed", "1",
-                 "--out", str(path)],
+                [
+                    sys.executable,
+                    "-m",
+                    "fintrace_pipeline.cli",
+                    "generate",
+                    "--rows",
+                    str(args.rows),
+                    "--seed",
+                    "1",
+                    "--out",
+                    str(path),
+                ],
                 check=True,
             )
             engine = get_engine(url)

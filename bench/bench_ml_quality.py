@@ -28,16 +28,23 @@ SCORE_NAMES = ("risk_score", "isolation_forest_score", "random_forest_score", "d
 def load_canonical(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The file as a canonical frame (no label columns) and the labels kept aside."""
     raw = pd.read_csv(path)
-    transactions = pd.DataFrame({
-        "row_number": np.arange(1, len(raw) + 1, dtype=np.int64),
-        "transaction_id": raw["TRANSACTION_ID"].astype(str).astype("string"),
-        "posting_date": pd.to_datetime(raw["TX_DATETIME"]).astype("datetime64[ns]"),
-        "amount": raw["TX_AMOUNT"].astype("float64").round(2),
-        "user": raw["CUSTOMER_ID"].astype(str).astype("string"),
-        "vendor": raw["TERMINAL_ID"].astype(str).astype("string"),
-    })
-    labels = pd.DataFrame({"row_number": transactions["row_number"],
-                           "fraud": raw["TX_FRAUD"].to_numpy(), "scenario": raw["TX_FRAUD_SCENARIO"].to_numpy()})
+    transactions = pd.DataFrame(
+        {
+            "row_number": np.arange(1, len(raw) + 1, dtype=np.int64),
+            "transaction_id": raw["TRANSACTION_ID"].astype(str).astype("string"),
+            "posting_date": pd.to_datetime(raw["TX_DATETIME"]).astype("datetime64[ns]"),
+            "amount": raw["TX_AMOUNT"].astype("float64").round(2),
+            "user": raw["CUSTOMER_ID"].astype(str).astype("string"),
+            "vendor": raw["TERMINAL_ID"].astype(str).astype("string"),
+        }
+    )
+    labels = pd.DataFrame(
+        {
+            "row_number": transactions["row_number"],
+            "fraud": raw["TX_FRAUD"].to_numpy(),
+            "scenario": raw["TX_FRAUD_SCENARIO"].to_numpy(),
+        }
+    )
     return transactions, labels
 
 
@@ -60,8 +67,11 @@ def evaluate(name: str, scores: np.ndarray, labels: pd.DataFrame) -> dict[str, f
     scenario = labels["scenario"].to_numpy()
     scores = np.nan_to_num(np.asarray(scores, dtype=np.float64), nan=-np.inf)
     scores = np.where(np.isinf(scores), np.nanmin(scores[np.isfinite(scores)]) - 1, scores)
-    row: dict[str, float | str] = {"score": name, "AP": average_precision_score(fraud, scores),
-                                   "P@k": precision_at_k(fraud, scores)}
+    row: dict[str, float | str] = {
+        "score": name,
+        "AP": average_precision_score(fraud, scores),
+        "P@k": precision_at_k(fraud, scores),
+    }
     for s in sorted(set(scenario) - {0}):
         subset = (scenario == 0) | (scenario == s)
         row[f"AP_s{s}"] = average_precision_score(fraud[subset], scores[subset])
@@ -72,15 +82,24 @@ def evaluate(name: str, scores: np.ndarray, labels: pd.DataFrame) -> dict[str, f
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--supervised", action="store_true",
-                        help="also hand TX_FRAUD to the pipeline as `label` (cross-validated forest)")
-    parser.add_argument("--scores-csv", type=Path, default=None,
-                        help="evaluate these scores (row_number + score columns) instead of running the models")
+    parser.add_argument(
+        "--supervised",
+        action="store_true",
+        help="also hand TX_FRAUD to the pipeline as `label` (cross-validated forest)",
+    )
+    parser.add_argument(
+        "--scores-csv",
+        type=Path,
+        default=None,
+        help="evaluate these scores (row_number + score columns) instead of running the models",
+    )
     args = parser.parse_args()
 
     transactions, labels = load_canonical(args.data)
-    print(f"rows {len(transactions):,}, frauds {int(labels['fraud'].sum()):,} "
-          f"({labels['fraud'].mean():.3%}); by scenario {labels['scenario'].value_counts().sort_index().to_dict()}")
+    print(
+        f"rows {len(transactions):,}, frauds {int(labels['fraud'].sum()):,} "
+        f"({labels['fraud'].mean():.3%}); by scenario {labels['scenario'].value_counts().sort_index().to_dict()}"
+    )
     if args.scores_csv is not None:
         scores = pd.read_csv(args.scores_csv)
         source = f"scores from {args.scores_csv}"
@@ -99,8 +118,7 @@ def main() -> None:
     rows = [evaluate(name, aligned[name].to_numpy(), labels) for name in SCORE_NAMES if name in aligned.columns]
     rows += [evaluate(name, values, labels) for name, values in baselines(transactions).items()]
     table = pd.DataFrame(rows).set_index("score")
-    with pd.option_context("display.width", 200, "display.max_columns", 20,
-                           "display.float_format", "{:.3f}".format):
+    with pd.option_context("display.width", 200, "display.max_columns", 20, "display.float_format", "{:.3f}".format):
         print(table)
 
 

@@ -104,7 +104,9 @@ def cmd_export(args) -> int:
         data_file_id, job_id = resolve_job(connection, uuid.UUID(args.file_id), None)
         frame = export_frame(connection, args.what, data_file_id, job_id)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(to_xlsx_bytes(frame, sheet_name=args.what) if out.suffix.lower() == ".xlsx" else to_csv_bytes(frame))
+    out.write_bytes(
+        to_xlsx_bytes(frame, sheet_name=args.what) if out.suffix.lower() == ".xlsx" else to_csv_bytes(frame)
+    )
     print(f"wrote {len(frame):,} rows to {out} (job {job_id})")
     return 0
 
@@ -141,7 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     process = commands.add_parser("process", help="process one file in-process and print its summary")
     process.add_argument("path")
-    process.add_argument("--mapping", help='JSON or a JSON file: canonical name -> source column')
+    process.add_argument("--mapping", help="JSON or a JSON file: canonical name -> source column")
     process.add_argument("--json", action="store_true", help="print one JSON object")
     process.set_defaults(handler=cmd_process)
 

@@ -7,7 +7,12 @@ from dataclasses import dataclass
 from typing import Any
 
 PENDING, RUNNING, COMPLETED, FAILED, CANCELED, SKIPPED = (
-    "PENDING", "RUNNING", "COMPLETED", "FAILED", "CANCELED", "SKIPPED",
+    "PENDING",
+    "RUNNING",
+    "COMPLETED",
+    "FAILED",
+    "CANCELED",
+    "SKIPPED",
 )
 DONE = (COMPLETED, SKIPPED)
 TERMINAL_JOB_STATES = (COMPLETED, FAILED, CANCELED)
@@ -80,7 +85,7 @@ def tracker_columns(details: dict[str, dict[str, Any]]) -> dict[str, Any]:
         states = [details.get(s.name, {}) for s in steps]
         values[status_column] = group_status([st.get("status", PENDING) for st in states])
         weight = sum(s.weight for s in steps)
-        done = sum(s.weight * step_fraction(st) for s, st in zip(steps, states))
+        done = sum(s.weight * step_fraction(st) for s, st in zip(steps, states, strict=True))
         values[progress_column] = round(100.0 * done / weight, 2)
     running = [s.label for s in STEPS if details.get(s.name, {}).get("status") == RUNNING]
     values["completed_steps"] = sum(1 for s in STEPS if details.get(s.name, {}).get("status") in DONE)

@@ -27,14 +27,31 @@ def outcome_json(summary: dict[str, Any]) -> dict[str, Any]:
         "error_message": job["error_message"],
         "processing_time_s": (summary.get("progress") or {}).get("total_processing_time"),
         "analytics": {
-            kind: {k: r.get(k) for k in ("processing_status", "total_transactions", "total_amount",
-                                         "flagged_transactions", "high_risk_transactions", "anomalies_found",
-                                         "duplicates_found")}
+            kind: {
+                k: r.get(k)
+                for k in (
+                    "processing_status",
+                    "total_transactions",
+                    "total_amount",
+                    "flagged_transactions",
+                    "high_risk_transactions",
+                    "anomalies_found",
+                    "duplicates_found",
+                )
+            }
             for kind, r in summary["analytics_results"].items()
         },
         "models": {
-            kind: {k: r.get(k) for k in ("processing_status", "anomalies_detected", "duplicates_found", "risk_score",
-                                         "confidence_score")}
+            kind: {
+                k: r.get(k)
+                for k in (
+                    "processing_status",
+                    "anomalies_detected",
+                    "duplicates_found",
+                    "risk_score",
+                    "confidence_score",
+                )
+            }
             for kind, r in summary["ml_results"].items()
         },
         "flags_by_rule": summary.get("flags_by_rule", {}),

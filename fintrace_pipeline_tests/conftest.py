@@ -52,23 +52,29 @@ def _fresh_postgres_url(database_url: str) -> str:
     schema = f"t_{uuid.uuid4().hex[:12]}"
     with create_engine(database_url, isolation_level="AUTOCOMMIT").connect() as connection:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    return make_url(database_url).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
-        hide_password=False
+    return (
+        make_url(database_url)
+        .update_query_dict({"options": f"-csearch_path={schema}"})
+        .render_as_string(hide_password=False)
     )
+
+
+def migrated_database_url(request, kind: str, folder: Path) -> str:
+    """A freshly migrated, empty results database of ``kind`` (sqlite or postgres); its URL."""
+    if kind == "sqlite":
+        url = f"sqlite:///{folder / 'fintrace.db'}"
+    else:
+        url = _fresh_postgres_url(request.getfixturevalue("postgres_database_url"))
+    engine = get_engine(url)
+    if kind == "postgres":
+        _pg_engines[url] = engine
+    migrate.upgrade(engine)
+    return url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database_url(request, tmp_path: Path) -> str:
-    """A freshly migrated, empty results database; its URL."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'fintrace.db'}"
-    else:
-        url = _fresh_postgres_url(request.getfixturevalue("postgres_database_url"))
-    engine = get_engine(url)
-    if request.param == "postgres":
-        _pg_engines[url] = engine
-    migrate.upgrade(engine)
-    return url
+    return migrated_database_url(request, request.param, tmp_path)
 
 
 @pytest.fixture

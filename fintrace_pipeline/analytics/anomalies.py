@@ -112,15 +112,17 @@ class _Run:
         self.skipped.append({"check": check, "reason": reason})
 
 
-def run_anomaly_detection(
-    transactions: pd.DataFrame, options: AnomalyDetectionOptions | None = None
-) -> AnalysisResult:
+def run_anomaly_detection(transactions: pd.DataFrame, options: AnomalyDetectionOptions | None = None) -> AnalysisResult:
     options = options or AnomalyDetectionOptions()
     parameters = json_safe(asdict(options))
     missing = [c for c in REQUIRED_COLUMNS if c not in transactions.columns]
     if missing:
-        return AnalysisResult(ANALYTICS_TYPE, status=SKIPPED, parameters=parameters,
-                              error_message=f"missing required column(s): {', '.join(missing)}")
+        return AnalysisResult(
+            ANALYTICS_TYPE,
+            status=SKIPPED,
+            parameters=parameters,
+            error_message=f"missing required column(s): {', '.join(missing)}",
+        )
     state = _Run(transactions, options, [], [], {})
     if len(transactions):
         _time_checks(state)
@@ -159,8 +161,10 @@ def _time_checks(state: _Run) -> None:
     tx, opts = state.transactions, state.options
     state.flags.append(rule_time.weekend_flags(tx))
     calendar = holiday_calendar(tx, opts)
-    state.checks["HOLIDAY_POSTING"] = {"calendar": "custom" if opts.holiday_calendar is not None
-                                       else "US federal", "holidays_in_calendar": len(calendar)}
+    state.checks["HOLIDAY_POSTING"] = {
+        "calendar": "custom" if opts.holiday_calendar is not None else "US federal",
+        "holidays_in_calendar": len(calendar),
+    }
     state.flags.append(rule_time.holiday_flags(tx, calendar))
 
     time_column = None
@@ -172,11 +176,15 @@ def _time_checks(state: _Run) -> None:
         state.skip("AFTER_HOURS", "no time of day in entry_date or posting_date")
     else:
         state.checks["AFTER_HOURS"] = {"source_column": time_column}
-        state.flags.append(rule_time.after_hours_flags(tx, time_column, opts.business_hours_start,
-                                                       opts.business_hours_end))
+        state.flags.append(
+            rule_time.after_hours_flags(tx, time_column, opts.business_hours_start, opts.business_hours_end)
+        )
 
-    state.run("BACKDATED_ENTRY", ("entry_date",), lambda: state.flags.append(
-        rule_time.backdated_flags(tx, opts.backdated_days, opts.backdated_high_days)))
+    state.run(
+        "BACKDATED_ENTRY",
+        ("entry_date",),
+        lambda: state.flags.append(rule_time.backdated_flags(tx, opts.backdated_days, opts.backdated_high_days)),
+    )
 
 
 def _amount_checks(state: _Run) -> None:
@@ -184,11 +192,20 @@ def _amount_checks(state: _Run) -> None:
     state.flags.append(rule_amount.round_amount_flags(tx, opts.round_floor, opts.round_base, opts.round_high_base))
     state.flags.append(rule_amount.just_below_limit_flags(tx, opts.approval_limits, opts.below_limit_band))
     for column, code in (("user", "USER_AMOUNT_OUTLIER"), ("account", "ACCOUNT_AMOUNT_OUTLIER")):
+
         def outliers(column: str = column, code: str = code) -> None:
             frame = tx.assign(**{column: _user_baseline(tx, opts.outlier_min_lines)}) if column == "user" else tx
             flags, stats = rule_amount.group_outlier_flags(
-                frame, column, code, column, opts.outlier_min_lines, opts.outlier_medium_z, opts.outlier_high_z,
-                opts.outlier_log_scale, opts.outlier_two_sided)
+                frame,
+                column,
+                code,
+                column,
+                opts.outlier_min_lines,
+                opts.outlier_medium_z,
+                opts.outlier_high_z,
+                opts.outlier_log_scale,
+                opts.outlier_two_sided,
+            )
             state.flags.append(flags)
             state.checks[code] = stats
 
@@ -210,23 +227,29 @@ def _entity_checks(state: _Run) -> None:
 
     def seldom() -> None:
         flags, stats, not_applicable = rule_entity.seldom_used_account_flags(
-            tx, opts.seldom_account_max_lines, opts.seldom_account_typical_min_lines)
+            tx, opts.seldom_account_max_lines, opts.seldom_account_typical_min_lines
+        )
         state.checks["SELDOM_USED_ACCOUNT"] = stats
         if not_applicable:
             state.skip("SELDOM_USED_ACCOUNT", not_applicable)
         state.flags.append(flags)
 
     state.run("SELDOM_USED_ACCOUNT", ("account",), seldom)
-    state.run("UNUSUAL_USER_ACCOUNT", ("user", "account"), lambda: state.flags.append(
-        rule_entity.unusual_user_account_flags(tx, opts.unusual_pair_max_lines, opts.unusual_pair_max_share,
-                                               opts.unusual_pair_min_user_lines)))
+    state.run(
+        "UNUSUAL_USER_ACCOUNT",
+        ("user", "account"),
+        lambda: state.flags.append(
+            rule_entity.unusual_user_account_flags(
+                tx, opts.unusual_pair_max_lines, opts.unusual_pair_max_share, opts.unusual_pair_min_user_lines
+            )
+        ),
+    )
     # An all-blank description column still means "present but empty", so only absence skips it.
     if "description" in tx.columns:
         state.flags.append(rule_entity.missing_description_flags(tx))
     else:
         state.skip("MISSING_DESCRIPTION", "no description column")
-    state.run("SELF_APPROVED", ("user", "approver"), lambda: state.flags.append(
-        rule_entity.self_approved_flags(tx)))
+    state.run("SELF_APPROVED", ("user", "approver"), lambda: state.flags.append(rule_entity.self_approved_flags(tx)))
 
 
 def _journal_checks(state: _Run) -> None:
@@ -253,8 +276,7 @@ def _journal_checks(state: _Run) -> None:
             state.skip("JE_NUMBER_GAP", "journal entry numbers do not follow a sequential numbering")
         state.flags.append(rule_journal.je_gap_flags(tx, found))
 
-    for check, body in (("UNBALANCED_ENTRY", unbalanced), ("JE_NUMBER_DUPLICATE", duplicates),
-                        ("JE_NUMBER_GAP", gaps)):
+    for check, body in (("UNBALANCED_ENTRY", unbalanced), ("JE_NUMBER_DUPLICATE", duplicates), ("JE_NUMBER_GAP", gaps)):
         state.run(check, ("je_number",), body)
 
 
@@ -263,18 +285,29 @@ def _benford_checks(state: _Run) -> None:
     amounts = tx["amount"].to_numpy(dtype="float64")
     leads = leading_digits(amounts, 2, opts.benford_min_abs_amount)
     eligible = int((leads > 0).sum())
-    report: dict[str, Any] = {"eligible_amounts": eligible, "min_abs_amount": opts.benford_min_abs_amount,
-                              "min_rows_file": opts.benford_min_rows_file}
+    report: dict[str, Any] = {
+        "eligible_amounts": eligible,
+        "min_abs_amount": opts.benford_min_abs_amount,
+        "min_rows_file": opts.benford_min_rows_file,
+    }
     state.checks["benford"] = report
     if eligible < opts.benford_min_rows_file:
-        state.skip("benford_file", f"only {eligible} amounts ≥ {opts.benford_min_abs_amount:g} "
-                                   f"(needs {opts.benford_min_rows_file})")
+        state.skip(
+            "benford_file",
+            f"only {eligible} amounts ≥ {opts.benford_min_abs_amount:g} (needs {opts.benford_min_rows_file})",
+        )
     else:
         report["first_digit"] = benford_test(amounts, 1, opts.benford_min_abs_amount).to_dict()
         report["first_two_digits"] = benford_test(amounts, 2, opts.benford_min_abs_amount).to_dict()
-    settings = BenfordGroupSettings(opts.benford_min_rows_group, opts.benford_top_digits, opts.benford_min_digit_z,
-                                    opts.benford_max_flags_per_group, opts.top_n)
+    settings = BenfordGroupSettings(
+        opts.benford_min_rows_group,
+        opts.benford_top_digits,
+        opts.benford_min_digit_z,
+        opts.benford_max_flags_per_group,
+        opts.top_n,
+    )
     for column in ("vendor", "user"):
+
         def by_group(column: str = column) -> None:
             flags, group_report = benford_group_flags(tx, column, column, leads, settings)
             report[f"by_{column}"] = group_report
@@ -359,9 +392,15 @@ def _flags_by_entity(state: _Run, flags: pd.DataFrame, column: str) -> list[dict
     listed = []
     for code in top.tolist():
         per_rule = pd.Series(rules[flag_codes == code]).value_counts()
-        listed.append({column: str(names[code]), "flags": int(flag_count[code]),
-                       "flagged_rows": int(flagged_rows[code]), "rule_score": float(score[code]),
-                       "by_rule": {rule: int(n) for rule, n in per_rule.items()}})
+        listed.append(
+            {
+                column: str(names[code]),
+                "flags": int(flag_count[code]),
+                "flagged_rows": int(flagged_rows[code]),
+                "rule_score": float(score[code]),
+                "by_rule": {rule: int(n) for rule, n in per_rule.items()},
+            }
+        )
     return listed
 
 
@@ -383,8 +422,11 @@ def _temporal_patterns(state: _Run, flags: pd.DataFrame) -> dict[str, Any]:
     if "entry_date" in tx.columns:
         lag = (tx["entry_date"].dt.normalize() - tx["posting_date"].dt.normalize()).dt.days
         if lag.notna().any():
-            patterns["entry_lag_days"] = {"median": float(lag.median()), "max": float(lag.max()),
-                                          "over_limit": int((lag > state.options.backdated_days).sum())}
+            patterns["entry_lag_days"] = {
+                "median": float(lag.median()),
+                "max": float(lag.max()),
+                "over_limit": int((lag > state.options.backdated_days).sum()),
+            }
     return patterns
 
 

@@ -120,8 +120,13 @@ class BenfordTest:
             "chi_square_critical_5pct": CHI_SQUARE_CRITICAL[self.digits][0.05],
             "chi_square_exceeds_5pct": self.chi_square_exceeds_5pct,
             "proportions": [
-                {"digit": d, "count": int(c), "expected": round(float(e), 6), "observed": round(float(o), 6),
-                 "z": round(float(z), 3)}
+                {
+                    "digit": d,
+                    "count": int(c),
+                    "expected": round(float(e), 6),
+                    "observed": round(float(o), 6),
+                    "z": round(float(z), 3),
+                }
                 for d, c, e, o, z in zip(values, self.counts, self.expected, self.observed, self.z, strict=True)
             ],
         }
@@ -134,9 +139,7 @@ def counts_by_digit(leads: np.ndarray, digits: int) -> np.ndarray:
     return np.bincount(used - values[0], minlength=len(values))[: len(values)]
 
 
-def benford_test(
-    amounts: np.ndarray, digits: int = 1, min_abs: float = DEFAULT_MIN_ABS_AMOUNT
-) -> BenfordTest:
+def benford_test(amounts: np.ndarray, digits: int = 1, min_abs: float = DEFAULT_MIN_ABS_AMOUNT) -> BenfordTest:
     """Test the leading digits of the amounts with |amount| ≥ ``min_abs`` against Benford's law.
 
     With no eligible amount the statistics are NaN and the verdict is "insufficient data"; a caller

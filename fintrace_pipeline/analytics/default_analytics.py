@@ -136,43 +136,72 @@ def _export_data(sections: dict[str, Any]) -> dict[str, Any]:
     trial_balance = sections["trial_balance_data"]
     export: dict[str, Any] = {
         "overview": sheet(("metric", "value"), list(trial_balance["totals"].items())),
-        "monthly": sheet(("month", "lines", "debit", "credit", "net", "volume"),
-                         sections["temporal_patterns"]["by_month"]),
+        "monthly": sheet(
+            ("month", "lines", "debit", "credit", "net", "volume"), sections["temporal_patterns"]["by_month"]
+        ),
     }
     if trial_balance["accounts"] is not None:
-        export["trial_balance"] = sheet(("account", "account_name", "debit", "credit", "net", "lines"),
-                                        trial_balance["accounts"]["items"])
+        export["trial_balance"] = sheet(
+            ("account", "account_name", "debit", "credit", "net", "lines"), trial_balance["accounts"]["items"]
+        )
     if trial_balance["unbalanced_entries"] is not None:
-        export["unbalanced_entries"] = sheet(("je_number", "lines", "debit", "credit", "difference"),
-                                             trial_balance["unbalanced_entries"]["entries"])
+        export["unbalanced_entries"] = sheet(
+            ("je_number", "lines", "debit", "credit", "difference"), trial_balance["unbalanced_entries"]["entries"]
+        )
     if sections["user_patterns"] is not None:
         export["users"] = sheet(
-            ("user", "lines", "volume", "mean_amount", "median_amount", "accounts_touched",
-             "weekend_share", "after_hours_share", "first_posting", "last_posting"),
+            (
+                "user",
+                "lines",
+                "volume",
+                "mean_amount",
+                "median_amount",
+                "accounts_touched",
+                "weekend_share",
+                "after_hours_share",
+                "first_posting",
+                "last_posting",
+            ),
             sections["user_patterns"]["top_users"]["items"],
         )
     if sections["account_patterns"] is not None:
         export["accounts"] = sheet(
-            ("account", "account_name", "lines", "volume", "debit", "credit", "active_days",
-             "active_months", "first_posting", "last_posting"),
+            (
+                "account",
+                "account_name",
+                "lines",
+                "volume",
+                "debit",
+                "credit",
+                "active_days",
+                "active_months",
+                "first_posting",
+                "last_posting",
+            ),
             sections["account_patterns"]["top_accounts"]["items"],
         )
     return export
 
 
-def run_default_analytics(
-    transactions: pd.DataFrame, options: DefaultAnalyticsOptions | None = None
-) -> AnalysisResult:
+def run_default_analytics(transactions: pd.DataFrame, options: DefaultAnalyticsOptions | None = None) -> AnalysisResult:
     options = options or DefaultAnalyticsOptions()
     parameters = json_safe(asdict(options))
     missing = [c for c in ("posting_date", "amount") if c not in transactions.columns]
     if missing:
-        return AnalysisResult(ANALYTICS_TYPE, status=SKIPPED, parameters=parameters,
-                              error_message=f"missing required column(s): {', '.join(missing)}")
+        return AnalysisResult(
+            ANALYTICS_TYPE,
+            status=SKIPPED,
+            parameters=parameters,
+            error_message=f"missing required column(s): {', '.join(missing)}",
+        )
     if transactions.empty:
-        return AnalysisResult(ANALYTICS_TYPE, status=SKIPPED, parameters=parameters,
-                              summary={"total_transactions": 0, "total_amount": 0.0},
-                              error_message="no transactions to analyse")
+        return AnalysisResult(
+            ANALYTICS_TYPE,
+            status=SKIPPED,
+            parameters=parameters,
+            summary={"total_transactions": 0, "total_amount": 0.0},
+            error_message="no transactions to analyse",
+        )
 
     ledger = _prepare(transactions)
     skipped: list[dict[str, str]] = []
@@ -181,16 +210,18 @@ def run_default_analytics(
     account_table = None
     if ledger.accounts is not None:
         names = transactions["account_name"] if "account_name" in transactions.columns else None
-        account_table = account_activity(ledger.accounts, names, ledger.posting_date, ledger.day,
-                                         ledger.month, ledger.debit, ledger.credit)
+        account_table = account_activity(
+            ledger.accounts, names, ledger.posting_date, ledger.day, ledger.month, ledger.debit, ledger.credit
+        )
     else:
         skipped.append({"check": "trial_balance_accounts", "reason": "no account column"})
         skipped.append({"check": "account_patterns", "reason": "no account column"})
 
     unbalanced = None
     if "je_number" in transactions.columns:
-        unbalanced = unbalanced_entries(transactions["je_number"], ledger.debit, ledger.credit,
-                                        options.balance_tolerance, options.top_n)
+        unbalanced = unbalanced_entries(
+            transactions["je_number"], ledger.debit, ledger.credit, options.balance_tolerance, options.top_n
+        )
     else:
         skipped.append({"check": "unbalanced_entries", "reason": "no je_number column"})
 
@@ -204,11 +235,16 @@ def run_default_analytics(
     if ledger.users is not None:
         if after_hours is None:
             skipped.append({"check": "after_hours_share", "reason": NO_TIME_REASON})
-        users = user_activity(ledger.users, ledger.accounts, ledger.posting_date, ledger.volume,
-                              ledger.weekend, after_hours)
+        users = user_activity(
+            ledger.users, ledger.accounts, ledger.posting_date, ledger.volume, ledger.weekend, after_hours
+        )
         user_patterns = user_patterns_section(
-            users, ledger.weekend, after_hours, ledger.time_source,
-            (options.business_hours_start, options.business_hours_end), options.top_n,
+            users,
+            ledger.weekend,
+            after_hours,
+            ledger.time_source,
+            (options.business_hours_start, options.business_hours_end),
+            options.top_n,
         )
     else:
         skipped.append({"check": "user_patterns", "reason": "no user column"})
@@ -216,18 +252,28 @@ def run_default_analytics(
     sections: dict[str, Any] = {
         "trial_balance_data": {
             "totals": totals,
-            "balance_check": balance_check(ledger.debit.sum(), ledger.credit.sum(),
-                                           options.balance_tolerance),
-            "accounts": (None if account_table is None
-                         else trial_balance_accounts(account_table, options.max_trial_balance_accounts)),
+            "balance_check": balance_check(ledger.debit.sum(), ledger.credit.sum(), options.balance_tolerance),
+            "accounts": (
+                None
+                if account_table is None
+                else trial_balance_accounts(account_table, options.max_trial_balance_accounts)
+            ),
             "unbalanced_entries": unbalanced,
         },
         "user_patterns": user_patterns,
-        "account_patterns": (None if account_table is None else account_patterns_section(
-            account_table, options.top_n, options.seldom_used_max_lines)),
+        "account_patterns": (
+            None
+            if account_table is None
+            else account_patterns_section(account_table, options.top_n, options.seldom_used_max_lines)
+        ),
         "temporal_patterns": temporal_patterns_section(
-            ledger.posting_date, ledger.month, ledger.debit, ledger.credit, ledger.hours,
-            ledger.time_source, options.period_end_days,
+            ledger.posting_date,
+            ledger.month,
+            ledger.debit,
+            ledger.credit,
+            ledger.hours,
+            ledger.time_source,
+            options.period_end_days,
         ),
     }
     sections["chart_data"] = _chart_data(sections, options.chart_top_n)

@@ -82,16 +82,14 @@ def select_candidates(
         return text_codes(subset[column], normalize) if present else None
 
     vendor = codes("vendor", normalize_vendor) if use_vendor else None
-    invoice = (codes("invoice_number", lambda s: normalize_invoice(s, drop_alpha_prefix))
-               if use_invoice else None)
+    invoice = codes("invoice_number", lambda s: normalize_invoice(s, drop_alpha_prefix)) if use_invoice else None
     posting = subset["posting_date"].to_numpy(dtype="datetime64[ns]")
     rows = subset["row_number"].to_numpy(dtype=np.int64)
     order = np.lexsort((rows, posting))
     rank = np.empty(len(order), dtype=np.int64)
     rank[order] = np.arange(len(order))
     cents = signed_cents[position]
-    description = (text_values(subset["description"]) if reversal_pattern and "description" in subset.columns
-                   else None)
+    description = text_values(subset["description"]) if reversal_pattern and "description" in subset.columns else None
     candidates = Candidates(
         position=position,
         row_number=rows,
@@ -150,10 +148,16 @@ def _reversal_lines(
         key = block_labels(vendor, candidates.cents)
         reversals = pd.DataFrame({"rank": candidates.rank, "key": key, "sign": -candidates.sign})[described]
         open_lines = ~described & ~removed
-        originals = pd.DataFrame({"rank": candidates.rank, "key": key, "sign": candidates.sign,
-                                  "line": np.arange(n)})[open_lines]
-        matched = pd.merge_asof(reversals.sort_values("rank"), originals.sort_values("rank"), on="rank",
-                                by=["key", "sign"], direction="backward")
+        originals = pd.DataFrame({"rank": candidates.rank, "key": key, "sign": candidates.sign, "line": np.arange(n)})[
+            open_lines
+        ]
+        matched = pd.merge_asof(
+            reversals.sort_values("rank"),
+            originals.sort_values("rank"),
+            on="rank",
+            by=["key", "sign"],
+            direction="backward",
+        )
         lines = matched["line"].dropna().astype(np.int64).drop_duplicates().to_numpy()
         removed[lines] = True
         stats["lines_reversed_by_description"] = int(len(lines))

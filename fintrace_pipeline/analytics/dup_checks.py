@@ -46,13 +46,21 @@ class _Pairs:
     def of(cls, candidates: Candidates, groups: Groups) -> _Pairs:
         flagged = ~groups.first
         member, twin = groups.member[flagged], groups.twin[flagged]
-        return cls(member, twin, candidates.row_number[member].tolist(), candidates.row_number[twin].tolist(),
-                   iso_days(candidates.posting_date[twin]).tolist(), (candidates.cents[member] / 100).tolist())
+        return cls(
+            member,
+            twin,
+            candidates.row_number[member].tolist(),
+            candidates.row_number[twin].tolist(),
+            iso_days(candidates.posting_date[twin]).tolist(),
+            (candidates.cents[member] / 100).tolist(),
+        )
 
 
 def _base_details(pairs: _Pairs, group_ids: list[str]) -> list[dict[str, Any]]:
-    return [{"group_id": g, "twin_row_number": r, "twin_posting_date": d, "amount": a}
-            for g, r, d, a in zip(group_ids, pairs.twin_rows, pairs.twin_dates, pairs.amounts, strict=True)]
+    return [
+        {"group_id": g, "twin_row_number": r, "twin_posting_date": d, "amount": a}
+        for g, r, d, a in zip(group_ids, pairs.twin_rows, pairs.twin_dates, pairs.amounts, strict=True)
+    ]
 
 
 def group_ids(code: str, groups: Groups, flagged_only: bool = True) -> list[str]:
@@ -68,9 +76,10 @@ def exact(candidates: Candidates) -> CheckOutcome:
     groups = group_members(candidates.rank, block)
     pairs = _Pairs.of(candidates, groups)
     vendors, invoices = _names(vendor, pairs.member), _names(invoice, pairs.member)
-    reasons = [f"Same vendor {v}, invoice {i} and amount {money(a)} as row {r} (posted {d})"
-               for v, i, a, r, d in zip(vendors, invoices, pairs.amounts, pairs.twin_rows, pairs.twin_dates,
-                                        strict=True)]
+    reasons = [
+        f"Same vendor {v}, invoice {i} and amount {money(a)} as row {r} (posted {d})"
+        for v, i, a, r, d in zip(vendors, invoices, pairs.amounts, pairs.twin_rows, pairs.twin_dates, strict=True)
+    ]
     details = _base_details(pairs, group_ids("DUP_EXACT", groups))
     for entry, v, i in zip(details, vendors, invoices, strict=True):
         entry.update(vendor=v, invoice_number=i)
@@ -87,10 +96,12 @@ def invoice_amount_diff(candidates: Candidates) -> CheckOutcome:
     pairs = _Pairs.of(candidates, groups)
     vendors, invoices = _names(vendor, pairs.member), _names(invoice, pairs.member)
     twin_amounts = (candidates.cents[pairs.twin] / 100).tolist()
-    reasons = [f"Same vendor {v} and invoice {i} as row {r} (posted {d}) but amount {money(a)} "
-               f"instead of {money(ta)}"
-               for v, i, a, ta, r, d in zip(vendors, invoices, pairs.amounts, twin_amounts, pairs.twin_rows,
-                                            pairs.twin_dates, strict=True)]
+    reasons = [
+        f"Same vendor {v} and invoice {i} as row {r} (posted {d}) but amount {money(a)} instead of {money(ta)}"
+        for v, i, a, ta, r, d in zip(
+            vendors, invoices, pairs.amounts, twin_amounts, pairs.twin_rows, pairs.twin_dates, strict=True
+        )
+    ]
     details = _base_details(pairs, group_ids("DUP_INVOICE_AMOUNT_DIFF", groups))
     for entry, v, i, ta, a in zip(details, vendors, invoices, twin_amounts, pairs.amounts, strict=True):
         entry.update(vendor=v, invoice_number=i, twin_amount=ta, difference=round(a - ta, 2))
@@ -104,8 +115,9 @@ def vendor_amount_near_date(candidates: Candidates, window_days: int) -> CheckOu
     assert vendor is not None
     block = block_labels(vendor.norm, candidates.cents)
     invoice_key = invoice.norm if invoice is not None else None
-    groups = group_members(candidates.rank, block, member_key=invoice_key, day=candidates.day,
-                           max_gap_days=window_days, twin="previous")
+    groups = group_members(
+        candidates.rank, block, member_key=invoice_key, day=candidates.day, max_gap_days=window_days, twin="previous"
+    )
     pairs = _Pairs.of(candidates, groups)
     vendors = _names(vendor, pairs.member)
     gaps = (candidates.day[pairs.member] - candidates.day[pairs.twin]).tolist()
@@ -114,8 +126,9 @@ def vendor_amount_near_date(candidates: Candidates, window_days: int) -> CheckOu
     else:
         invoices = twin_invoices = [None] * len(pairs.member)
     reasons = []
-    for v, a, r, d, gap, i, ti in zip(vendors, pairs.amounts, pairs.twin_rows, pairs.twin_dates, gaps, invoices,
-                                      twin_invoices, strict=True):
+    for v, a, r, d, gap, i, ti in zip(
+        vendors, pairs.amounts, pairs.twin_rows, pairs.twin_dates, gaps, invoices, twin_invoices, strict=True
+    ):
         when = "on the same day" if gap == 0 else f"{gap} day{'s' if gap != 1 else ''} earlier"
         if i is None and ti is None:
             numbers = "neither with an invoice number"
@@ -138,10 +151,13 @@ def invoice_normalized(candidates: Candidates) -> CheckOutcome:
     vendors = _names(vendor, pairs.member)
     invoices, twin_invoices = _names(invoice, pairs.member), _names(invoice, pairs.twin)
     normalised = [str(invoice.norm_names[c]) for c in invoice.norm[pairs.member].tolist()]
-    reasons = [f"Invoice {i} equals invoice {ti} of row {r} (posted {d}) once case, spacing, punctuation and "
-               f"leading zeros are ignored; same vendor {v} and amount {money(a)}"
-               for i, ti, r, d, v, a in zip(invoices, twin_invoices, pairs.twin_rows, pairs.twin_dates, vendors,
-                                            pairs.amounts, strict=True)]
+    reasons = [
+        f"Invoice {i} equals invoice {ti} of row {r} (posted {d}) once case, spacing, punctuation and "
+        f"leading zeros are ignored; same vendor {v} and amount {money(a)}"
+        for i, ti, r, d, v, a in zip(
+            invoices, twin_invoices, pairs.twin_rows, pairs.twin_dates, vendors, pairs.amounts, strict=True
+        )
+    ]
     details = _base_details(pairs, group_ids("DUP_INVOICE_NORMALIZED", groups))
     for entry, v, i, ti, n in zip(details, vendors, invoices, twin_invoices, normalised, strict=True):
         entry.update(vendor=v, invoice_number=i, twin_invoice_number=ti, normalized_invoice=n)
@@ -153,8 +169,7 @@ def vendor_name_variant(candidates: Candidates, max_distance: int, min_length: i
     vendor, invoice = candidates.vendor, candidates.invoice
     assert vendor is not None and invoice is not None
     block = block_labels(invoice.norm, candidates.cents)
-    linked = link_name_variants(block, vendor.code, vendor.norm, vendor.norm_names, max_distance, min_length,
-                                window)
+    linked = link_name_variants(block, vendor.code, vendor.norm, vendor.norm_names, max_distance, min_length, window)
     groups = group_members(candidates.rank, linked, member_key=vendor.code)
     pairs = _Pairs.of(candidates, groups)
     vendors, twin_vendors = _names(vendor, pairs.member), _names(vendor, pairs.twin)
@@ -162,20 +177,24 @@ def vendor_name_variant(candidates: Candidates, max_distance: int, min_length: i
     norms = [str(vendor.norm_names[c]) for c in vendor.norm[pairs.member].tolist()]
     twin_norms = [str(vendor.norm_names[c]) for c in vendor.norm[pairs.twin].tolist()]
     # Members of one component may be linked only through a third name, so measure each pair itself.
-    measured = edit_distances_within(np.asarray(norms, dtype=object), np.asarray(twin_norms, dtype=object),
-                                     max_distance).tolist()
+    measured = edit_distances_within(
+        np.asarray(norms, dtype=object), np.asarray(twin_norms, dtype=object), max_distance
+    ).tolist()
     distances: list[int | None] = [d if d <= max_distance else None for d in measured]
     reasons = []
-    for v, tv, dist, i, a, r, d in zip(vendors, twin_vendors, distances, invoices, pairs.amounts, pairs.twin_rows,
-                                       pairs.twin_dates, strict=True):
+    for v, tv, dist, i, a, r, d in zip(
+        vendors, twin_vendors, distances, invoices, pairs.amounts, pairs.twin_rows, pairs.twin_dates, strict=True
+    ):
         if dist == 0:
             how = "names equal once case, punctuation and legal forms are ignored"
         elif dist is None:
             how = "names linked through other spellings of the same name"
         else:
             how = f"names {dist} edit{'s' if dist != 1 else ''} apart"
-        reasons.append(f"Vendor {v} is a variant of {tv} (row {r}, posted {d}; {how}) with the same invoice {i} "
-                       f"and amount {money(a)}")
+        reasons.append(
+            f"Vendor {v} is a variant of {tv} (row {r}, posted {d}; {how}) with the same invoice {i} "
+            f"and amount {money(a)}"
+        )
     details = _base_details(pairs, group_ids("DUP_VENDOR_NAME_VARIANT", groups))
     for entry, v, tv, i, dist in zip(details, vendors, twin_vendors, invoices, distances, strict=True):
         entry.update(vendor=v, twin_vendor=tv, invoice_number=i, edit_distance=dist)
@@ -204,16 +223,20 @@ def same_amount_date_diff_vendor(candidates: Candidates, min_amount: float) -> C
     reasons = []
     if vendor is not None:
         vendors, twin_vendors = _names(vendor, pairs.member), _names(vendor, pairs.twin)
-        for a, d, r, v, tv, detail in zip(pairs.amounts, dates, pairs.twin_rows, vendors, twin_vendors, details,
-                                          strict=True):
+        for a, d, r, v, tv, detail in zip(
+            pairs.amounts, dates, pairs.twin_rows, vendors, twin_vendors, details, strict=True
+        ):
             reasons.append(f"Same amount {money(a)} on {d} as row {r}, paid to a different vendor ({v} vs {tv})")
             detail.update(vendor=v, twin_vendor=tv)
     elif entry is not None:
         entries, twin_entries = _names(entry, pairs.member), _names(entry, pairs.twin)
-        for a, d, r, e, te, detail in zip(pairs.amounts, dates, pairs.twin_rows, entries, twin_entries, details,
-                                          strict=True):
-            reasons.append(f"Same amount {money(a)} on {d} as row {r}, in another journal entry ({e} vs {te}); "
-                           f"the file names no vendors")
+        for a, d, r, e, te, detail in zip(
+            pairs.amounts, dates, pairs.twin_rows, entries, twin_entries, details, strict=True
+        ):
+            reasons.append(
+                f"Same amount {money(a)} on {d} as row {r}, in another journal entry ({e} vs {te}); "
+                f"the file names no vendors"
+            )
             detail.update(je_number=e, twin_je_number=te)
     else:
         for a, d, r in zip(pairs.amounts, dates, pairs.twin_rows, strict=True):

@@ -147,8 +147,9 @@ def link_name_variants(
     left = np.concatenate(left_parts) if left_parts else np.zeros(0, dtype=np.int64)
     right = np.concatenate(right_parts) if right_parts else np.zeros(0, dtype=np.int64)
     similar = node_norm[left] == node_norm[right]
-    similar[~similar] = _close_names(node_norm[left[~similar]], node_norm[right[~similar]], norm_names,
-                                     max_distance, min_length)
+    similar[~similar] = _close_names(
+        node_norm[left[~similar]], node_norm[right[~similar]], norm_names, max_distance, min_length
+    )
     left, right = left[similar], right[similar]
     if len(left) == 0:
         return labels
@@ -175,10 +176,14 @@ def _close_names(
         return close
     names = pd.Series(norm_names, dtype="string")
     length = names.str.len().to_numpy(dtype=np.int64)
-    _, digits = np.unique(names.str.replace(r"[^0-9]", "", regex=True).to_numpy(dtype=object).astype(str),
-                          return_inverse=True)
-    worth = ((np.minimum(length[left], length[right]) >= min_length)
-             & (np.abs(length[left] - length[right]) <= max_distance) & (digits[left] == digits[right]))
+    _, digits = np.unique(
+        names.str.replace(r"[^0-9]", "", regex=True).to_numpy(dtype=object).astype(str), return_inverse=True
+    )
+    worth = (
+        (np.minimum(length[left], length[right]) >= min_length)
+        & (np.abs(length[left] - length[right]) <= max_distance)
+        & (digits[left] == digits[right])
+    )
     # Each distinct pair of names is measured once however many blocks it turns up in.
     n = len(norm_names)
     pairs = (np.minimum(left, right) * n + np.maximum(left, right))[worth]

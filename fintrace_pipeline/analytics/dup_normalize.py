@@ -13,14 +13,38 @@ import pandas as pd
 
 # Legal-form words that say nothing about who the vendor is ("Acme Ltd" == "ACME LIMITED").
 LEGAL_SUFFIXES = (
-    "LTD", "LIMITED", "INC", "INCORPORATED", "LLC", "LLP", "LP", "GMBH", "AG", "KG", "CORP", "CORPORATION",
-    "CO", "COMPANY", "PLC", "SA", "SAS", "SARL", "SRL", "SPA", "BV", "NV", "PTY", "AB", "OY", "AS",
+    "LTD",
+    "LIMITED",
+    "INC",
+    "INCORPORATED",
+    "LLC",
+    "LLP",
+    "LP",
+    "GMBH",
+    "AG",
+    "KG",
+    "CORP",
+    "CORPORATION",
+    "CO",
+    "COMPANY",
+    "PLC",
+    "SA",
+    "SAS",
+    "SARL",
+    "SRL",
+    "SPA",
+    "BV",
+    "NV",
+    "PTY",
+    "AB",
+    "OY",
+    "AS",
 )
 _SUFFIX_TAIL = r"(?:\s+(?:" + "|".join(LEGAL_SUFFIXES) + r"))+$"
 
 
 def normalize_invoice(values: pd.Series, drop_alpha_prefix: bool = False) -> pd.Series:
-    """"INV-0042", "inv 42" and "INV42" -> "INV42" (and "42" with ``drop_alpha_prefix``).
+    """ "INV-0042", "inv 42" and "INV42" -> "INV42" (and "42" with ``drop_alpha_prefix``).
 
     Leading zeros are stripped from every run of digits *before* punctuation goes, so "B/2025/0123"
     and "B/2025/123" agree without "2025" and "0123" merging into one number first.
@@ -34,7 +58,7 @@ def normalize_invoice(values: pd.Series, drop_alpha_prefix: bool = False) -> pd.
 
 
 def normalize_vendor(values: pd.Series) -> pd.Series:
-    """"Acme Supplies, Ltd." and "ACME SUPPLIES LIMITED" -> "ACME SUPPLIES".
+    """ "Acme Supplies, Ltd." and "ACME SUPPLIES LIMITED" -> "ACME SUPPLIES".
 
     Dots and apostrophes vanish without a gap ("L.L.C." -> "LLC", "O'Brien" -> "OBRIEN"), any other
     punctuation becomes a space, "&" reads as "AND", a leading "THE" and trailing legal forms go.
@@ -52,8 +76,7 @@ def normalize_vendor(values: pd.Series) -> pd.Series:
 def edit_distances_within(left: np.ndarray, right: np.ndarray, limit: int, chunk: int = 200_000) -> np.ndarray:
     """Levenshtein distance of each pair ``left[p]``/``right[p]`` of strings, capped at ``limit + 1``."""
     codes, names = pd.factorize(np.concatenate([np.asarray(left, dtype=object), np.asarray(right, dtype=object)]))
-    return edit_distances_between(np.asarray(names, dtype=object), codes[: len(left)], codes[len(left):], limit,
-                                  chunk)
+    return edit_distances_between(np.asarray(names, dtype=object), codes[: len(left)], codes[len(left) :], limit, chunk)
 
 
 def edit_distances_between(
@@ -77,7 +100,7 @@ def edit_distances_between(
     left_chars, right_chars = _encode(names, width, "\x00"), _encode(names, width, "\x01")
     reachable = np.flatnonzero(np.abs(length[left] - length[right]) <= limit)
     for begin in range(0, len(reachable), chunk):
-        pairs = reachable[begin: begin + chunk]
+        pairs = reachable[begin : begin + chunk]
         left_length, right_length = length[left[pairs]], length[right[pairs]]
         used = max(int(left_length.max()), int(right_length.max()), 1)
         a = np.ascontiguousarray(left_chars[left[pairs], :used].T)

@@ -24,8 +24,13 @@ from fintrace_pipeline.rules import RULES, rules_for
 
 ANALYTICS_TYPE = "duplicate_analysis"
 REQUIRED_COLUMNS = ("row_number", "posting_date", "amount")
-VENDOR_CODES = ("DUP_EXACT", "DUP_INVOICE_AMOUNT_DIFF", "DUP_VENDOR_AMOUNT_NEAR_DATE", "DUP_INVOICE_NORMALIZED",
-                "DUP_VENDOR_NAME_VARIANT")
+VENDOR_CODES = (
+    "DUP_EXACT",
+    "DUP_INVOICE_AMOUNT_DIFF",
+    "DUP_VENDOR_AMOUNT_NEAR_DATE",
+    "DUP_INVOICE_NORMALIZED",
+    "DUP_VENDOR_NAME_VARIANT",
+)
 INVOICE_CODES = ("DUP_EXACT", "DUP_INVOICE_AMOUNT_DIFF", "DUP_INVOICE_NORMALIZED", "DUP_VENDOR_NAME_VARIANT")
 DEFAULT_REVERSAL_PATTERN = r"\brevers(?:al|ed|e|ing)\b|\bvoid(?:ed)?\b|\bstorno\b|\bcredit[\s-]*note\b"
 
@@ -50,13 +55,18 @@ def run_duplicate_analysis(
     parameters = json_safe(asdict(options))
     missing = [c for c in REQUIRED_COLUMNS if c not in transactions.columns]
     if missing:
-        return AnalysisResult(ANALYTICS_TYPE, status=SKIPPED, parameters=parameters,
-                              error_message=f"missing required column(s): {', '.join(missing)}")
+        return AnalysisResult(
+            ANALYTICS_TYPE,
+            status=SKIPPED,
+            parameters=parameters,
+            error_message=f"missing required column(s): {', '.join(missing)}",
+        )
     skipped: list[dict[str, str]] = []
     use_vendor = _usable(transactions, "vendor", VENDOR_CODES, skipped)
     use_invoice = _usable(transactions, "invoice_number", INVOICE_CODES, skipped, already=skipped)
-    candidates = select_candidates(transactions, use_vendor, use_invoice, options.drop_invoice_alpha_prefix,
-                                   options.reversal_pattern)
+    candidates = select_candidates(
+        transactions, use_vendor, use_invoice, options.drop_invoice_alpha_prefix, options.reversal_pattern
+    )
     outcomes = _run_tests(candidates, options, use_vendor, use_invoice)
     flags = concat_flags([_flags(candidates, outcome) for outcome in outcomes])
     if len(flags):
@@ -102,8 +112,11 @@ def _run_tests(
         outcomes.append(dup_checks.vendor_amount_near_date(candidates, options.near_date_days))
     if use_vendor and use_invoice:
         outcomes.append(dup_checks.invoice_normalized(candidates))
-        outcomes.append(dup_checks.vendor_name_variant(candidates, options.name_max_edit_distance,
-                                                      options.name_min_length, options.name_compare_window))
+        outcomes.append(
+            dup_checks.vendor_name_variant(
+                candidates, options.name_max_edit_distance, options.name_min_length, options.name_compare_window
+            )
+        )
     outcomes.append(dup_checks.same_amount_date_diff_vendor(candidates, options.same_date_min_amount))
     return outcomes
 
@@ -111,8 +124,13 @@ def _run_tests(
 def _flags(candidates: Candidates, outcome: CheckOutcome) -> pd.DataFrame:
     groups = outcome.groups
     flagged = groups.member[~groups.first]
-    return build_flags(candidates.row_number[flagged], outcome.code, outcome.reasons, outcome.details,
-                       group_id=dup_checks.group_ids(outcome.code, groups))
+    return build_flags(
+        candidates.row_number[flagged],
+        outcome.code,
+        outcome.reasons,
+        outcome.details,
+        group_id=dup_checks.group_ids(outcome.code, groups),
+    )
 
 
 # --- summary and sections ---------------------------------------------------------------------
@@ -145,8 +163,12 @@ def _group_values(candidates: Candidates, outcome: CheckOutcome) -> tuple[np.nda
 
 
 def _top_groups(
-    transactions: pd.DataFrame, candidates: Candidates, outcome: CheckOutcome, value: np.ndarray,
-    size: np.ndarray, options: DuplicateAnalysisOptions,
+    transactions: pd.DataFrame,
+    candidates: Candidates,
+    outcome: CheckOutcome,
+    value: np.ndarray,
+    size: np.ndarray,
+    options: DuplicateAnalysisOptions,
 ) -> list[dict[str, Any]]:
     groups = outcome.groups
     top = np.lexsort((np.arange(len(value)), -value))[: options.top_n_groups]
@@ -159,7 +181,7 @@ def _top_groups(
         for member, position, kept in zip(members.tolist(), positions.tolist(), first.tolist(), strict=True):
             entry: dict[str, Any] = {
                 "row_number": int(candidates.row_number[member]),
-                "posting_date": iso_days(candidates.posting_date[member: member + 1])[0],
+                "posting_date": iso_days(candidates.posting_date[member : member + 1])[0],
                 "amount": float(transactions["amount"].iat[position]),
                 "flagged": not kept,
             }
@@ -167,8 +189,14 @@ def _top_groups(
                 if column in transactions.columns:
                     entry[column] = transactions[column].iat[position]
             rows.append(entry)
-        listed.append({"group_id": f"{outcome.code}-{g + 1:06d}", "value_at_risk": float(value[g]),
-                       "member_count": int(size[g]), "members": rows})
+        listed.append(
+            {
+                "group_id": f"{outcome.code}-{g + 1:06d}",
+                "value_at_risk": float(value[g]),
+                "member_count": int(size[g]),
+                "members": rows,
+            }
+        )
     return listed
 
 
@@ -185,14 +213,24 @@ def _sections(
     tests: dict[str, Any] = {}
     top_groups: dict[str, Any] = {}
     for rule in rules_for(ANALYTICS_TYPE):
-        entry: dict[str, Any] = {"title": rule.title, "severity": rule.severity, "ran": rule.code in by_code,
-                                 "groups": 0, "lines_in_groups": 0, "flagged_rows": 0, "value_at_risk": 0.0}
+        entry: dict[str, Any] = {
+            "title": rule.title,
+            "severity": rule.severity,
+            "ran": rule.code in by_code,
+            "groups": 0,
+            "lines_in_groups": 0,
+            "flagged_rows": 0,
+            "value_at_risk": 0.0,
+        }
         outcome = by_code.get(rule.code)
         if outcome is not None and outcome.groups.n_groups:
             value, size = _group_values(candidates, outcome)
-            entry.update(groups=outcome.groups.n_groups, lines_in_groups=int(size.sum()),
-                         flagged_rows=int((~outcome.groups.first).sum()),
-                         value_at_risk=round(float(value.sum()), 2))
+            entry.update(
+                groups=outcome.groups.n_groups,
+                lines_in_groups=int(size.sum()),
+                flagged_rows=int((~outcome.groups.first).sum()),
+                value_at_risk=round(float(value.sum()), 2),
+            )
             top_groups[rule.code] = _top_groups(transactions, candidates, outcome, value, size, options)
         tests[rule.code] = entry
     flagged_positions = np.flatnonzero(transactions["row_number"].isin(flags["row_number"]).to_numpy())
@@ -203,8 +241,13 @@ def _sections(
         # Distinct flagged rows, so a row flagged by two tests counts once.
         "value_at_risk": round(float(np.nansum(flagged_amounts)), 2),
         "candidates": candidates.stats,
-        "same_amount_date_basis": ("vendor" if candidates.vendor is not None
-                                   else "journal entry" if candidates.je_number is not None else "none"),
+        "same_amount_date_basis": (
+            "vendor"
+            if candidates.vendor is not None
+            else "journal entry"
+            if candidates.je_number is not None
+            else "none"
+        ),
         "top_groups": top_groups,
         "thresholds": parameters,
         "skipped": skipped,
@@ -212,11 +255,19 @@ def _sections(
     months = pd.Series(transactions["posting_date"].to_numpy()[flagged_positions]).dt.strftime("%Y-%m")
     by_month = pd.DataFrame({"month": months, "amount": flagged_amounts}).groupby("month")["amount"]
     chart_data = {
-        "duplicates_by_test": [{"rule_code": code, "title": RULES[code].title, "groups": t["groups"],
-                                "flagged_rows": t["flagged_rows"], "value_at_risk": t["value_at_risk"]}
-                               for code, t in tests.items()],
-        "flagged_by_month": [{"month": m, "flagged_rows": int(n), "value_at_risk": round(float(v), 2)}
-                             for m, n, v in zip(by_month.size().index, by_month.size(), by_month.sum(),
-                                                strict=True)],
+        "duplicates_by_test": [
+            {
+                "rule_code": code,
+                "title": RULES[code].title,
+                "groups": t["groups"],
+                "flagged_rows": t["flagged_rows"],
+                "value_at_risk": t["value_at_risk"],
+            }
+            for code, t in tests.items()
+        ],
+        "flagged_by_month": [
+            {"month": m, "flagged_rows": int(n), "value_at_risk": round(float(v), 2)}
+            for m, n, v in zip(by_month.size().index, by_month.size(), by_month.sum(), strict=True)
+        ],
     }
     return {"risk_assessment": risk_assessment, "chart_data": chart_data}

@@ -36,10 +36,32 @@ from fintrace_pipeline.findings import COMPLETED, SKIPPED, AnalysisResult
 ANALYTICS_TYPE = "comprehensive_expense"
 
 DEFAULT_EXPENSE_KEYWORDS = (
-    "expense", "cost", "travel", "supplies", "fees", "rent", "utilities", "salaries", "wages", "payroll",
-    "insurance", "maintenance", "repairs", "advertising", "marketing", "depreciation", "amortization",
-    "freight", "postage", "telephone", "meals", "entertainment", "consulting", "training",
-    "subscriptions", "bank charges",
+    "expense",
+    "cost",
+    "travel",
+    "supplies",
+    "fees",
+    "rent",
+    "utilities",
+    "salaries",
+    "wages",
+    "payroll",
+    "insurance",
+    "maintenance",
+    "repairs",
+    "advertising",
+    "marketing",
+    "depreciation",
+    "amortization",
+    "freight",
+    "postage",
+    "telephone",
+    "meals",
+    "entertainment",
+    "consulting",
+    "training",
+    "subscriptions",
+    "bank charges",
 )
 # Balance-sheet accounts that carry expense words ("Accrued expenses", "Prepaid rent").
 DEFAULT_EXCLUDED_KEYWORDS = ("accrued", "prepaid", "payable", "deferred", "accumulated")
@@ -62,14 +84,21 @@ class ExpenseOptions:
 
 
 def _skipped(parameters: dict[str, Any], reason: str, lines: int = 0) -> AnalysisResult:
-    return AnalysisResult(ANALYTICS_TYPE, status=SKIPPED, parameters=parameters, error_message=reason,
-                          summary={"total_transactions": lines, "total_amount": 0.0})
+    return AnalysisResult(
+        ANALYTICS_TYPE,
+        status=SKIPPED,
+        parameters=parameters,
+        error_message=reason,
+        summary={"total_transactions": lines, "total_amount": 0.0},
+    )
 
 
 def _no_expense_reason(options: ExpenseOptions) -> str:
     ranges = ", ".join(f"{low}-{high}" for low, high in options.account_code_ranges) or "none"
-    return (f"no expense lines: no account code in {ranges} and no account name matching "
-            f"{', '.join(options.name_keywords) or 'no keywords'}")
+    return (
+        f"no expense lines: no account code in {ranges} and no account name matching "
+        f"{', '.join(options.name_keywords) or 'no keywords'}"
+    )
 
 
 def _category_keys(expenses: pd.DataFrame) -> tuple[pd.Series, pd.Series | None, str]:
@@ -102,10 +131,12 @@ def _chart_data(breakdown: dict[str, Any], top_n: int) -> dict[str, Any]:
     vendors = breakdown["by_vendor"]["items"][:top_n] if breakdown["by_vendor"] else None
     months = breakdown["by_month"]
     return {
-        "expense_by_category": chart_series([_category_label(c) for c in categories],
-                                            [c["amount"] for c in categories]),
-        "expense_by_vendor": (None if vendors is None else
-                              chart_series([v["vendor"] for v in vendors], [v["amount"] for v in vendors])),
+        "expense_by_category": chart_series(
+            [_category_label(c) for c in categories], [c["amount"] for c in categories]
+        ),
+        "expense_by_vendor": (
+            None if vendors is None else chart_series([v["vendor"] for v in vendors], [v["amount"] for v in vendors])
+        ),
         "expense_by_month": chart_series([m["month"] for m in months], [m["amount"] for m in months]),
     }
 
@@ -113,22 +144,21 @@ def _chart_data(breakdown: dict[str, Any], top_n: int) -> dict[str, Any]:
 def _export_data(breakdown: dict[str, Any]) -> dict[str, Any]:
     category = breakdown["by_category"]
     export = {
-        "by_category": sheet((category["key"], "account_name", "amount", "share", "lines", "debit", "credit"),
-                             category["items"]),
+        "by_category": sheet(
+            (category["key"], "account_name", "amount", "share", "lines", "debit", "credit"), category["items"]
+        ),
         "by_month": sheet(("month", "amount", "lines", "change_amount", "change_pct"), breakdown["by_month"]),
     }
     if breakdown["by_vendor"] is not None:
-        export["by_vendor"] = sheet(("vendor", "amount", "share", "lines", "debit", "credit"),
-                                    breakdown["by_vendor"]["items"])
+        export["by_vendor"] = sheet(
+            ("vendor", "amount", "share", "lines", "debit", "credit"), breakdown["by_vendor"]["items"]
+        )
     if breakdown["new_vendors"] is not None:
-        export["new_vendors"] = sheet(("vendor", "first_seen", "amount", "lines"),
-                                      breakdown["new_vendors"]["items"])
+        export["new_vendors"] = sheet(("vendor", "first_seen", "amount", "lines"), breakdown["new_vendors"]["items"])
     return export
 
 
-def run_comprehensive_expense(
-    transactions: pd.DataFrame, options: ExpenseOptions | None = None
-) -> AnalysisResult:
+def run_comprehensive_expense(transactions: pd.DataFrame, options: ExpenseOptions | None = None) -> AnalysisResult:
     options = options or ExpenseOptions()
     parameters = json_safe(asdict(options))
     if "account" not in transactions.columns and "account_name" not in transactions.columns:
@@ -136,8 +166,13 @@ def run_comprehensive_expense(
     if transactions.empty:
         return _skipped(parameters, "no transactions to analyse")
 
-    lines = identify_expense_lines(transactions, options.account_code_ranges, options.name_keywords,
-                                   options.name_exclusions, options.names_override_codes)
+    lines = identify_expense_lines(
+        transactions,
+        options.account_code_ranges,
+        options.name_keywords,
+        options.name_exclusions,
+        options.names_override_codes,
+    )
     if not lines.mask.any():
         return _skipped(parameters, _no_expense_reason(options))
 
@@ -182,12 +217,20 @@ def run_comprehensive_expense(
     if vendor_table is not None:
         breakdown["vendor_concentration"] = vendor_concentration(vendor_table, total)
         breakdown["new_vendors"] = new_vendors(
-            key_column(transactions, "vendor"), month_index(transactions["posting_date"]),
-            transactions["posting_date"], vendor_table, options.new_vendor_months, options.top_n,
+            key_column(transactions, "vendor"),
+            month_index(transactions["posting_date"]),
+            transactions["posting_date"],
+            vendor_table,
+            options.new_vendor_months,
+            options.top_n,
         )
         if breakdown["new_vendors"] is None:
-            skipped.append({"check": "new_vendors",
-                            "reason": f"the file covers no months before its last {options.new_vendor_months}"})
+            skipped.append(
+                {
+                    "check": "new_vendors",
+                    "reason": f"the file covers no months before its last {options.new_vendor_months}",
+                }
+            )
     else:
         skipped.append({"check": "new_vendors", "reason": "no vendor column"})
         skipped.append({"check": "vendor_concentration", "reason": "no vendor column"})
@@ -201,5 +244,11 @@ def run_comprehensive_expense(
         "chart_data": _chart_data(breakdown, options.chart_top_n),
         "export_data": _export_data(breakdown),
     }
-    return AnalysisResult(ANALYTICS_TYPE, status=COMPLETED, summary=summary, sections=json_safe(sections),
-                          parameters=parameters, skipped=skipped)
+    return AnalysisResult(
+        ANALYTICS_TYPE,
+        status=COMPLETED,
+        summary=summary,
+        sections=json_safe(sections),
+        parameters=parameters,
+        skipped=skipped,
+    )

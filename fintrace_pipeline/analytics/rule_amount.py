@@ -21,15 +21,13 @@ def _cents(values: np.ndarray) -> np.ndarray:
     return np.rint(np.nan_to_num(values) * 100).astype("int64")
 
 
-def round_amount_flags(
-    transactions: pd.DataFrame, floor: float, base: float, high_base: float
-) -> pd.DataFrame:
+def round_amount_flags(transactions: pd.DataFrame, floor: float, base: float, high_base: float) -> pd.DataFrame:
     """|amount| ≥ ``floor`` and an exact multiple of ``base``; one step more severe for ``high_base``."""
     magnitude = np.abs(transactions["amount"].to_numpy(dtype="float64"))
     cents = _cents(magnitude)
     base_cents, high_cents = max(round(base * 100), 1), max(round(high_base * 100), 1)
     mask = (magnitude >= floor) & (cents % base_cents == 0)
-    very_round = (cents[mask] % high_cents == 0)
+    very_round = cents[mask] % high_cents == 0
     amounts = magnitude[mask].tolist()
     multiples = np.where(very_round, high_base, base).tolist()
     return build_flags(
@@ -104,8 +102,11 @@ def group_outlier_flags(
     sizes = np.bincount(codes, minlength=len(uniques))
     tested = sizes[codes] >= min_lines
     codes_t = codes[tested]
-    stats = {"groups": int(len(uniques)), "groups_tested": int((sizes >= min_lines).sum()),
-             "lines_tested": int(tested.sum())}
+    stats = {
+        "groups": int(len(uniques)),
+        "groups_tested": int((sizes >= min_lines).sum()),
+        "lines_tested": int(tested.sum()),
+    }
     if not tested.any():
         return build_flags([], rule_code, [], []), stats
     # Re-number the tested groups densely so the per-group arrays stay small.
@@ -113,9 +114,7 @@ def group_outlier_flags(
     amounts = magnitude[usable][tested]
     values = np.log(amounts) if log_scale else amounts
     z, _, _ = robust_z_by_group(values, dense, len(tested_groups))
-    amount_median = (
-        pd.Series(amounts).groupby(dense).median().reindex(range(len(tested_groups))).to_numpy()[dense]
-    )
+    amount_median = pd.Series(amounts).groupby(dense).median().reindex(range(len(tested_groups))).to_numpy()[dense]
     score = np.abs(z) if two_sided else z
     hit = score >= medium_z
     rows = transactions["row_number"].to_numpy()[usable][tested][hit]
@@ -125,11 +124,17 @@ def group_outlier_flags(
     for a, med, zz, name in zip(hit_amounts, hit_medians, hit_z, names, strict=True):
         ratio = a / med if med else float("inf")
         relation = f"{ratio:,.1f}× " if ratio >= 1 else f"1/{1 / ratio:,.1f} of "
-        reasons.append(
-            f"Amount {money(a)} is {relation}{label} {name}'s median of {money(med)} (robust z {zz:.1f})"
+        reasons.append(f"Amount {money(a)} is {relation}{label} {name}'s median of {money(med)} (robust z {zz:.1f})")
+        details.append(
+            {
+                "amount": a,
+                label: name,
+                "group_median": med,
+                "ratio_to_median": round(ratio, 3),
+                "robust_z": round(zz, 2),
+                "scale": "log" if log_scale else "linear",
+            }
         )
-        details.append({"amount": a, label: name, "group_median": med, "ratio_to_median": round(ratio, 3),
-                        "robust_z": round(zz, 2), "scale": "log" if log_scale else "linear"})
     severity = np.where(score[hit] >= high_z, "high", "medium")
     stats["flagged"] = int(hit.sum())
     return build_flags(rows, rule_code, reasons, details, severity=severity), stats

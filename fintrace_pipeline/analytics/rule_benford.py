@@ -44,8 +44,13 @@ def benford_group_flags(
     codes, uniques = pd.factorize(keys[usable])
     sizes = np.bincount(codes, minlength=len(uniques))
     in_tested = sizes[codes] >= settings.min_rows
-    report: dict[str, Any] = {"groups": int(len(uniques)), "groups_tested": int((sizes >= settings.min_rows).sum()),
-                              "min_rows": settings.min_rows, "nonconforming_groups": 0, "top_nonconforming": []}
+    report: dict[str, Any] = {
+        "groups": int(len(uniques)),
+        "groups_tested": int((sizes >= settings.min_rows).sum()),
+        "min_rows": settings.min_rows,
+        "nonconforming_groups": 0,
+        "top_nonconforming": [],
+    }
     if not in_tested.any():
         return build_flags([], "BENFORD_DIGIT", [], []), report
     dense, tested_groups = pd.factorize(codes[in_tested])
@@ -75,16 +80,30 @@ def benford_group_flags(
     expected_two = expected_proportions(2)
     reasons, details = [], []
     for name, digit, obs, exp, z, mad, n in zip(
-        group_names[g].tolist(), (b + 10).tolist(), first_two.observed[g, b].tolist(), expected_two[b].tolist(),
-        first_two.z[g, b].tolist(), first.mad[g].tolist(), first.n[g].tolist(), strict=True,
+        group_names[g].tolist(),
+        (b + 10).tolist(),
+        first_two.observed[g, b].tolist(),
+        expected_two[b].tolist(),
+        first_two.z[g, b].tolist(),
+        first.mad[g].tolist(),
+        first.n[g].tolist(),
+        strict=True,
     ):
         reasons.append(
             f"Amount starts with {digit}, which makes up {obs * 100:.1f} % of {label} {name}'s {n} amounts "
             f"vs {exp * 100:.1f} % expected by Benford's law (z {z:.1f}; first-digit MAD {mad:.4f}, nonconformity)"
         )
-        details.append({label: name, "first_two_digits": digit, "observed_share": round(obs, 5),
-                        "expected_share": round(exp, 5), "z": round(z, 2), "group_rows": n,
-                        "first_digit_mad": round(mad, 5)})
+        details.append(
+            {
+                label: name,
+                "first_two_digits": digit,
+                "observed_share": round(obs, 5),
+                "expected_share": round(exp, 5),
+                "z": round(z, 2),
+                "group_rows": n,
+                "first_digit_mad": round(mad, 5),
+            }
+        )
     report["flagged_rows"] = len(rows)
 
     worst = np.flatnonzero(nonconforming)

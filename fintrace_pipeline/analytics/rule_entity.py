@@ -36,10 +36,15 @@ def seldom_used_account_flags(
         build_flags(
             transactions["row_number"].to_numpy()[mask],
             "SELDOM_USED_ACCOUNT",
-            [f"Account {a} has only {n} line{'s' if n != 1 else ''} in this file "
-             f"(accounts typically have {typical:g})" for a, n in zip(names, lines, strict=True)],
-            [{"account": a, "account_lines": n, "median_lines_per_account": typical}
-             for a, n in zip(names, lines, strict=True)],
+            [
+                f"Account {a} has only {n} line{'s' if n != 1 else ''} in this file "
+                f"(accounts typically have {typical:g})"
+                for a, n in zip(names, lines, strict=True)
+            ],
+            [
+                {"account": a, "account_lines": n, "median_lines_per_account": typical}
+                for a, n in zip(names, lines, strict=True)
+            ],
         ),
         stats,
         None,
@@ -61,16 +66,25 @@ def unusual_user_account_flags(
     share = pair_lines / user_lines
     hit = (pair_lines <= max_pair_lines) & (share < max_share) & (user_lines >= min_user_lines)
     rows = transactions["row_number"].to_numpy()[usable][hit]
-    hit_pairs = pd.DataFrame({"user": np.asarray(users, dtype=object)[user_codes[hit]],
-                              "account": np.asarray(accounts, dtype=object)[account_codes[hit]]})
+    hit_pairs = pd.DataFrame(
+        {
+            "user": np.asarray(users, dtype=object)[user_codes[hit]],
+            "account": np.asarray(accounts, dtype=object)[account_codes[hit]],
+        }
+    )
     reasons, details = [], []
     for user, account, n, total, sh in zip(
-        hit_pairs["user"].tolist(), hit_pairs["account"].tolist(), pair_lines[hit].tolist(),
-        user_lines[hit].tolist(), share[hit].tolist(), strict=True,
+        hit_pairs["user"].tolist(),
+        hit_pairs["account"].tolist(),
+        pair_lines[hit].tolist(),
+        user_lines[hit].tolist(),
+        share[hit].tolist(),
+        strict=True,
     ):
         reasons.append(f"User {user} posted {n} of {total} lines ({sh * 100:.2f} %) to account {account}")
-        details.append({"user": user, "account": account, "pair_lines": n, "user_lines": total,
-                        "share_pct": round(sh * 100, 3)})
+        details.append(
+            {"user": user, "account": account, "pair_lines": n, "user_lines": total, "share_pct": round(sh * 100, 3)}
+        )
     return build_flags(rows, "UNUSUAL_USER_ACCOUNT", reasons, details)
 
 

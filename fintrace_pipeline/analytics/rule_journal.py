@@ -44,11 +44,16 @@ def unbalanced_entry_flags(
     names = entries.to_numpy()[hit_codes].tolist()
     reasons, details = [], []
     for name, n, d, c, diff in zip(
-        names, lines[hit_codes].tolist(), (debit_cents[hit_codes] / 100).tolist(),
-        (credit_cents[hit_codes] / 100).tolist(), (difference[hit_codes] / 100).tolist(), strict=True,
+        names,
+        lines[hit_codes].tolist(),
+        (debit_cents[hit_codes] / 100).tolist(),
+        (credit_cents[hit_codes] / 100).tolist(),
+        (difference[hit_codes] / 100).tolist(),
+        strict=True,
     ):
-        reasons.append(f"Journal entry {name} ({n} lines) has debits {money(d)} and credits {money(c)}: "
-                       f"off by {money(abs(diff))}")
+        reasons.append(
+            f"Journal entry {name} ({n} lines) has debits {money(d)} and credits {money(c)}: off by {money(abs(diff))}"
+        )
         details.append({"je_number": name, "lines": n, "debits": d, "credits": c, "difference": diff})
     rows = transactions["row_number"].to_numpy()[usable][hit]
     return build_flags(rows, "UNBALANCED_ENTRY", reasons, details, group_id=[f"je:{n}" for n in names]), stats, None
@@ -76,8 +81,7 @@ def je_duplicate_flags(transactions: pd.DataFrame) -> tuple[pd.DataFrame, dict[s
     reasons, details = [], []
     for name, k, f, la, d in zip(names, counts, firsts, lasts, own, strict=True):
         reasons.append(f"Journal entry number {name} is used on {k} different posting dates ({f} to {la})")
-        details.append({"je_number": name, "posting_dates": k, "first_date": f, "last_date": la,
-                        "posting_date": d})
+        details.append({"je_number": name, "posting_dates": k, "first_date": f, "last_date": la, "posting_date": d})
     rows = transactions["row_number"].to_numpy()[usable][hit]
     stats = {"reused_numbers": int(reused.sum())}
     return build_flags(rows, "JE_NUMBER_DUPLICATE", reasons, details, group_id=[f"je:{n}" for n in names]), stats
@@ -106,18 +110,24 @@ def je_gaps(je_numbers: pd.Series, min_density: float) -> tuple[pd.DataFrame, di
     step = sequential.groupby("pattern", sort=False)["number"].diff()
     previous = sequential.groupby("pattern", sort=False)["je_number"].shift()
     gap_rows = (step > 1).to_numpy()
-    gaps = pd.DataFrame({
-        "pattern": sequential["pattern"].to_numpy()[gap_rows],
-        "before": previous.to_numpy()[gap_rows],
-        "after": sequential["je_number"].to_numpy()[gap_rows],
-        "first_missing": (sequential["number"] - step + 1).to_numpy()[gap_rows].astype("int64"),
-        "last_missing": (sequential["number"] - 1).to_numpy()[gap_rows].astype("int64"),
-    })
+    gaps = pd.DataFrame(
+        {
+            "pattern": sequential["pattern"].to_numpy()[gap_rows],
+            "before": previous.to_numpy()[gap_rows],
+            "after": sequential["je_number"].to_numpy()[gap_rows],
+            "first_missing": (sequential["number"] - step + 1).to_numpy()[gap_rows].astype("int64"),
+            "last_missing": (sequential["number"] - 1).to_numpy()[gap_rows].astype("int64"),
+        }
+    )
     gaps["missing"] = gaps["last_missing"] - gaps["first_missing"] + 1
     patterns = parts["pattern"].nunique()
     checked = sequential["pattern"].nunique()
-    stats = {"patterns": int(patterns), "sequential_patterns": int(checked),
-             "gaps": int(len(gaps)), "missing_numbers": int(gaps["missing"].sum())}
+    stats = {
+        "patterns": int(patterns),
+        "sequential_patterns": int(checked),
+        "gaps": int(len(gaps)),
+        "missing_numbers": int(gaps["missing"].sum()),
+    }
     return gaps, stats
 
 
@@ -130,12 +140,16 @@ def je_gap_flags(transactions: pd.DataFrame, gaps: pd.DataFrame) -> pd.DataFrame
     matched = info.loc[names]
     reasons, details = [], []
     for name, before, lo, hi, k in zip(
-        names, matched["before"].tolist(), matched["first_missing"].tolist(), matched["last_missing"].tolist(),
-        matched["missing"].tolist(), strict=True,
+        names,
+        matched["before"].tolist(),
+        matched["first_missing"].tolist(),
+        matched["last_missing"].tolist(),
+        matched["missing"].tolist(),
+        strict=True,
     ):
         span = f"{lo}" if lo == hi else f"{lo}–{hi}"
-        reasons.append(f"Journal entry {name} follows {before}: {k} number{'s' if k != 1 else ''} "
-                       f"missing ({span})")
-        details.append({"je_number": name, "previous_je_number": before, "first_missing": lo,
-                        "last_missing": hi, "missing": k})
+        reasons.append(f"Journal entry {name} follows {before}: {k} number{'s' if k != 1 else ''} missing ({span})")
+        details.append(
+            {"je_number": name, "previous_je_number": before, "first_missing": lo, "last_missing": hi, "missing": k}
+        )
     return build_flags(transactions["row_number"].to_numpy()[mask], "JE_NUMBER_GAP", reasons, details)

@@ -48,8 +48,12 @@ def us_federal_holidays(years: Iterable[int], observed: bool = True) -> dict[dat
     """
     holidays: dict[date, str] = {}
     for year in sorted(set(years)):
-        fixed = [(date(year, 1, 1), "New Year's Day"), (date(year, 7, 4), "Independence Day"),
-                 (date(year, 11, 11), "Veterans Day"), (date(year, 12, 25), "Christmas Day")]
+        fixed = [
+            (date(year, 1, 1), "New Year's Day"),
+            (date(year, 7, 4), "Independence Day"),
+            (date(year, 11, 11), "Veterans Day"),
+            (date(year, 12, 25), "Christmas Day"),
+        ]
         if year >= 2021:
             fixed.append((date(year, 6, 19), "Juneteenth National Independence Day"))
         for day, name in fixed:
@@ -133,10 +137,11 @@ def after_hours_flags(transactions: pd.DataFrame, column: str, start: str, end: 
     return build_flags(
         transactions["row_number"].to_numpy()[mask],
         "AFTER_HOURS",
-        [f"Keyed in at {c[:5]} on {d}, outside business hours {window}"
-         for c, d in zip(clocks, days, strict=True)],
-        [{"time": c, "date": d, "source_column": column, "business_hours": window}
-         for c, d in zip(clocks, days, strict=True)],
+        [f"Keyed in at {c[:5]} on {d}, outside business hours {window}" for c, d in zip(clocks, days, strict=True)],
+        [
+            {"time": c, "date": d, "source_column": column, "business_hours": window}
+            for c, d in zip(clocks, days, strict=True)
+        ],
     )
 
 

@@ -24,8 +24,14 @@ def account_activity(
     """One row per account (indexed by the account key): name, lines, debit, credit, net, volume,
     active days and months, first and last posting. Ranked by volume, largest first."""
     work = pd.DataFrame(
-        {"account": accounts, "debit": debit, "credit": credit, "day": day, "month": month,
-         "posting_date": posting_date.to_numpy()},
+        {
+            "account": accounts,
+            "debit": debit,
+            "credit": credit,
+            "day": day,
+            "month": month,
+            "posting_date": posting_date.to_numpy(),
+        },
         index=accounts.index,
     )
     table = work.groupby("account", observed=True, sort=False).agg(
@@ -52,12 +58,23 @@ def rounded(table: pd.DataFrame) -> pd.DataFrame:
     return table.assign(**{c: table[c].round(2) for c in present})
 
 
-def account_patterns_section(
-    activity: pd.DataFrame, top_n: int, seldom_used_max_lines: int
-) -> dict[str, Any]:
+def account_patterns_section(activity: pd.DataFrame, top_n: int, seldom_used_max_lines: int) -> dict[str, Any]:
     """Top accounts by volume and the seldom-used accounts (few lines), both bounded to ``top_n``."""
-    columns = [c for c in ("account_name", "lines", "volume", "debit", "credit", "active_days",
-                           "active_months", "first_posting", "last_posting") if c in activity.columns]
+    columns = [
+        c
+        for c in (
+            "account_name",
+            "lines",
+            "volume",
+            "debit",
+            "credit",
+            "active_days",
+            "active_months",
+            "first_posting",
+            "last_posting",
+        )
+        if c in activity.columns
+    ]
     view = rounded(activity[columns])
     seldom = view[view["lines"] <= seldom_used_max_lines]
     lines_per_account = activity["lines"]

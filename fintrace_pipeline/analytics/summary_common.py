@@ -3,13 +3,13 @@ grouping keys, month labels, bounded top-N lists and sheet-ready tables."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
-from datetime import date, datetime
 from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from fintrace_pipeline.jsonsafe import json_safe
 
 # Label under which lines with a blank grouping value (no user, no account, ...) are reported.
 BLANK_LABEL = "(blank)"
@@ -29,27 +29,6 @@ def ratio(part: float, whole: float, digits: int = 4) -> float | None:
     if whole == 0:
         return None
     return round(float(part) / float(whole), digits)
-
-
-def json_safe(value: Any) -> Any:
-    """Recursively turn numpy/pandas scalars, NaN/NA/NaT (-> None) and timestamps (-> ISO) into JSON."""
-    if value is None or isinstance(value, (bool, str, int)):
-        return value
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {str(k): json_safe(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [json_safe(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return [json_safe(v) for v in value.tolist()]
-    if isinstance(value, (pd.Timestamp, datetime, date)):
-        return None if pd.isna(value) else value.isoformat()
-    if isinstance(value, np.generic):
-        return json_safe(value.item())
-    if value is pd.NA or value is pd.NaT:
-        return None
-    return str(value)
 
 
 def iso(value: Any) -> str | None:
@@ -109,9 +88,7 @@ def records(table: pd.DataFrame) -> list[dict[str, Any]]:
     return json_safe(table.to_dict(orient="records"))
 
 
-def top_n_with_other(
-    table: pd.DataFrame, n: int, additive: Sequence[str], key_name: str
-) -> dict[str, Any]:
+def top_n_with_other(table: pd.DataFrame, n: int, additive: Sequence[str], key_name: str) -> dict[str, Any]:
     """The first ``n`` rows of an already-ranked table plus what the rest add up to.
 
     ``table`` is indexed by the group key; ``additive`` names the columns whose values may be summed

@@ -70,6 +70,7 @@ def identify_expense_lines(
     by_code = np.zeros(n, dtype=bool)
     coded = np.zeros(n, dtype=bool)
     if "account" in frame.columns:
+
         def in_ranges(values: pd.Series) -> np.ndarray:
             number = leading_number(values)
             hit = np.zeros(len(values), dtype=bool)

@@ -21,8 +21,14 @@ from fintrace_pipeline.analytics.summary_common import (
 
 def expense_by(keys: pd.Series, amount: np.ndarray, total_expense: float) -> pd.DataFrame:
     """Net expense, gross debits, credits, lines and share of the total per key, largest first."""
-    work = pd.DataFrame({"key": keys.array, "amount": amount,
-                         "debit": np.clip(amount, 0.0, None), "credit": np.clip(-amount, 0.0, None)})
+    work = pd.DataFrame(
+        {
+            "key": keys.array,
+            "amount": amount,
+            "debit": np.clip(amount, 0.0, None),
+            "credit": np.clip(-amount, 0.0, None),
+        }
+    )
     table = work.groupby("key", observed=True, sort=False).agg(
         amount=("amount", "sum"), lines=("amount", "size"), debit=("debit", "sum"), credit=("credit", "sum")
     )
@@ -52,14 +58,19 @@ def monthly_expense(month: np.ndarray, amount: np.ndarray) -> list[dict[str, Any
     for i in range(size):  # one entry per month, not per row
         previous = amounts[i - 1] if i else None
         change = None if previous is None else money(amounts[i] - previous)
-        months.append({
-            "month": month_label(first + i),
-            "amount": float(amounts[i]),
-            "lines": int(lines[i]),
-            "change_amount": change,
-            "change_pct": (None if previous is None or previous == 0
-                           else round(100.0 * (amounts[i] - previous) / abs(previous), 2)),
-        })
+        months.append(
+            {
+                "month": month_label(first + i),
+                "amount": float(amounts[i]),
+                "lines": int(lines[i]),
+                "change_amount": change,
+                "change_pct": (
+                    None
+                    if previous is None or previous == 0
+                    else round(100.0 * (amounts[i] - previous) / abs(previous), 2)
+                ),
+            }
+        )
     if size > MAX_CALENDAR_MONTHS:
         months = [m for m in months if m["lines"]]
     return months
@@ -79,8 +90,7 @@ def new_vendors(
     window_start = last - window_months + 1
     if int(all_months.min()) >= window_start:
         return None
-    work = pd.DataFrame({"vendor": all_vendors.array, "month": all_months,
-                         "posting_date": all_dates.to_numpy()})
+    work = pd.DataFrame({"vendor": all_vendors.array, "month": all_months, "posting_date": all_dates.to_numpy()})
     first_seen = work.groupby("vendor", observed=True, sort=False).agg(
         first_month=("month", "min"), first_seen=("posting_date", "min")
     )

@@ -85,8 +85,7 @@ def temporal_patterns_section(
     if hours is not None:
         known = ~np.isnan(hours)
         hour_lines, hour_volume = _by_category(hours[known].astype("int64"), 24, volume[known])
-        by_hour = [{"hour": h, "lines": int(hour_lines[h]), "volume": float(hour_volume[h])}
-                   for h in range(24)]
+        by_hour = [{"hour": h, "lines": int(hour_lines[h]), "volume": float(hour_volume[h])} for h in range(24)]
     return {
         "date_range": {
             "first_posting": iso(first),
@@ -96,8 +95,7 @@ def temporal_patterns_section(
         },
         "by_month": monthly_totals(month, debit, credit).to_dict(orient="records"),
         "by_weekday": [
-            {"weekday": d, "name": WEEKDAY_NAMES[d], "lines": int(weekday_lines[d]),
-             "volume": float(weekday_volume[d])}
+            {"weekday": d, "name": WEEKDAY_NAMES[d], "lines": int(weekday_lines[d]), "volume": float(weekday_volume[d])}
             for d in range(7)
         ],
         "time_source": time_source,

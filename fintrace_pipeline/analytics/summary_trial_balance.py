@@ -26,8 +26,7 @@ def trial_balance_accounts(activity: pd.DataFrame, max_accounts: int) -> dict[st
     """Every account in account order, or when there are more than ``max_accounts`` the largest by
     volume (still in account order) plus what the others add up to."""
     columns = [c for c in ("account_name", "debit", "credit", "net", "lines") if c in activity.columns]
-    block = top_n_with_other(rounded(activity[columns]), max_accounts, ("debit", "credit", "net", "lines"),
-                             "account")
+    block = top_n_with_other(rounded(activity[columns]), max_accounts, ("debit", "credit", "net", "lines"), "account")
     block["items"].sort(key=lambda item: item["account"])
     block["truncated"] = block["other"]["groups"] > 0
     return block
@@ -40,8 +39,9 @@ def unbalanced_entries(
     there are at most ``top_n``, else the ``top_n`` largest absolute differences, always with the count
     and total of all of them."""
     present = je_number.notna().to_numpy()
-    work = pd.DataFrame({"je_number": je_number[present].to_numpy(), "debit": debit[present],
-                         "credit": credit[present]})
+    work = pd.DataFrame(
+        {"je_number": je_number[present].to_numpy(), "debit": debit[present], "credit": credit[present]}
+    )
     entries = work.groupby("je_number", sort=False).agg(
         lines=("debit", "size"), debit=("debit", "sum"), credit=("credit", "sum")
     )

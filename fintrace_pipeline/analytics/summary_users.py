@@ -28,9 +28,13 @@ def user_activity(
 ) -> pd.DataFrame:
     """One row per user (indexed by the user key), ranked by volume, largest first."""
     work = pd.DataFrame(
-        {"user": users, "volume": volume, "weekend": weekend.astype("float64"),
-         "after_hours": np.nan if after_hours is None else after_hours,
-         "posting_date": posting_date.to_numpy()},
+        {
+            "user": users,
+            "volume": volume,
+            "weekend": weekend.astype("float64"),
+            "after_hours": np.nan if after_hours is None else after_hours,
+            "posting_date": posting_date.to_numpy(),
+        },
         index=users.index,
     )
     grouped = work.groupby("user", observed=True, sort=False)
@@ -76,10 +80,7 @@ def user_patterns_section(
         "time_source": time_source,
         "business_hours": {"start_hour": business_hours[0], "end_hour": business_hours[1]},
         "overall_weekend_share": ratio(weekend.sum(), len(weekend)),
-        "overall_after_hours_share": (
-            None if known_times is None else ratio(known_times.sum(), len(known_times))
-        ),
+        "overall_after_hours_share": (None if known_times is None else ratio(known_times.sum(), len(known_times))),
         "lines_with_time": None if known_times is None else int(len(known_times)),
         "top_users": block,
     }
-

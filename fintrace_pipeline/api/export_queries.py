@@ -19,8 +19,15 @@ from fintrace_pipeline.db.schema import (
 EXPORTS = ("scores", "flags", "duplicates", "trial_balance")
 TRANSACTION_COLUMNS = ("transaction_id", "posting_date", "amount", "account", "user_name", "vendor", "description")
 SCORE_EXPORT_COLUMNS = (
-    "row_number", "transaction_id", "risk_score", "reasons", "reason_text",
-    "isolation_forest_score", "random_forest_score", "dbscan_score", "rule_score",
+    "row_number",
+    "transaction_id",
+    "risk_score",
+    "reasons",
+    "reason_text",
+    "isolation_forest_score",
+    "random_forest_score",
+    "dbscan_score",
+    "rule_score",
 )
 TRIAL_BALANCE_COLUMNS = ("account", "account_name", "debit", "credit", "net", "lines")
 
@@ -32,7 +39,11 @@ def _frame(connection: Connection, query) -> pd.DataFrame:
 
 def scores_frame(connection: Connection, data_file_id: uuid.UUID, job_id: uuid.UUID) -> pd.DataFrame:
     s = transaction_scores
-    query = select(*(s.c[name] for name in SCORE_EXPORT_COLUMNS)).where(s.c.processing_job_id == job_id).order_by(s.c.risk_score.desc(), s.c.row_number)
+    query = (
+        select(*(s.c[name] for name in SCORE_EXPORT_COLUMNS))
+        .where(s.c.processing_job_id == job_id)
+        .order_by(s.c.risk_score.desc(), s.c.row_number)
+    )
     return _frame(connection, query)
 
 
@@ -43,7 +54,12 @@ def flags_frame(
     f, t = transaction_flags, transactions
     query = (
         select(
-            f.c.analytics_type, f.c.group_id, f.c.row_number, f.c.rule_code, f.c.severity, f.c.reason,
+            f.c.analytics_type,
+            f.c.group_id,
+            f.c.row_number,
+            f.c.rule_code,
+            f.c.severity,
+            f.c.reason,
             cast(f.c.details, Text).label("details"),
             *(t.c[name] for name in TRANSACTION_COLUMNS),
         )

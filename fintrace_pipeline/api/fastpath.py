@@ -20,9 +20,11 @@ from fintrace_pipeline.progress import STEPS
 
 def _iso(expression: str) -> str:
     """A timestamp as Python's ``isoformat()`` writes it (fraction only when non-zero, six digits)."""
-    return (f"CASE WHEN {expression} IS NULL THEN NULL ELSE to_char({expression}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || "
-            f"CASE WHEN date_part('microseconds', {expression})::bigint % 1000000 = 0 THEN '' "
-            f"ELSE to_char({expression}, '.US') END END")
+    return (
+        f"CASE WHEN {expression} IS NULL THEN NULL ELSE to_char({expression}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || "
+        f"CASE WHEN date_part('microseconds', {expression})::bigint % 1000000 = 0 THEN '' "
+        f"ELSE to_char({expression}, '.US') END END"
+    )
 
 
 def _progress_sql() -> str:
@@ -40,8 +42,10 @@ def _progress_sql() -> str:
         for s in STEPS
     )
     pairs.append(f"'steps', jsonb_build_array({steps})")
-    return (f"SELECT json_build_object({', '.join(pairs)})::text FROM processing_job_trackers t "
-            "JOIN file_processing_jobs j ON j.id = t.processing_job_id WHERE t.processing_job_id = $1")
+    return (
+        f"SELECT json_build_object({', '.join(pairs)})::text FROM processing_job_trackers t "
+        "JOIN file_processing_jobs j ON j.id = t.processing_job_id WHERE t.processing_job_id = $1"
+    )
 
 
 PROGRESS_SQL = _progress_sql()
@@ -60,8 +64,11 @@ JOIN data_files df ON df.id = j.data_file_id
 LEFT JOIN processing_job_trackers t ON t.processing_job_id = j.id
 """
 JOB_STATE_BY_JOB_SQL = _JOB_STATE + "WHERE j.id = $1"
-JOB_STATE_BY_FILE_SQL = _JOB_STATE + """WHERE j.data_file_id = $1
+JOB_STATE_BY_FILE_SQL = (
+    _JOB_STATE
+    + """WHERE j.data_file_id = $1
 ORDER BY (j.status = 'COMPLETED') DESC, j.created_at DESC, j.id LIMIT 1"""
+)
 
 
 async def progress_json(driver_connection: Any, job_id: uuid.UUID) -> str | None:
@@ -79,6 +86,8 @@ async def job_state(driver_connection: Any, file_id: uuid.UUID | None, job_id: u
         record = await driver_connection.fetchrow(JOB_STATE_BY_FILE_SQL, file_id)
     if record is None:
         return None
-    token = tuple(str(record[k]) for k in (
-        "status", "job_updated", "file_updated", "tracker_updated", "analytics_state", "ml_state"))
+    token = tuple(
+        str(record[k])
+        for k in ("status", "job_updated", "file_updated", "tracker_updated", "analytics_state", "ml_state")
+    )
     return uuid.UUID(str(record["data_file_id"])), uuid.UUID(str(record["id"])), token

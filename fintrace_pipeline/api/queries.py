@@ -87,6 +87,7 @@ def ml_rows(connection: Connection, job_id: uuid.UUID, model_type: str | None) -
 
 # -- file listing ------------------------------------------------------------------------------------
 
+
 def _latest_job_column(column):
     """A correlated subquery: ``column`` of the file's newest job."""
     return (
@@ -209,8 +210,14 @@ def flagged_transactions(
 def _findings_by_row(connection: Connection, job_id: uuid.UUID, row_numbers: list[int]) -> dict[int, list[dict]]:
     flags = transaction_flags
     rows = connection.execute(
-        select(flags.c.row_number, flags.c.rule_code, flags.c.severity, flags.c.reason, flags.c.analytics_type,
-               flags.c.group_id)
+        select(
+            flags.c.row_number,
+            flags.c.rule_code,
+            flags.c.severity,
+            flags.c.reason,
+            flags.c.analytics_type,
+            flags.c.group_id,
+        )
         .where(flags.c.processing_job_id == job_id, flags.c.row_number.in_(row_numbers))
         .order_by(flags.c.row_number, flags.c.id)
     )
@@ -231,6 +238,7 @@ def _transactions_by_row(connection: Connection, data_file_id: uuid.UUID, row_nu
 
 
 # -- progress and summary freshness ------------------------------------------------------------------
+
 
 def _state_of(connection: Connection, table: Table, job_id: uuid.UUID) -> str:
     count, latest = connection.execute(
@@ -253,7 +261,12 @@ def job_state(connection: Connection, file_id: uuid.UUID | None, job_id: uuid.UU
     job_updated = connection.execute(
         select(file_processing_jobs.c.updated_at).where(file_processing_jobs.c.id == job_id)
     ).scalar()
-    token = (job.status, str(job_updated), str(file_updated), str(tracker_updated),
-             _state_of(connection, analytics_processing_results, job_id),
-             _state_of(connection, ml_model_processing_results, job_id))
+    token = (
+        job.status,
+        str(job_updated),
+        str(file_updated),
+        str(tracker_updated),
+        _state_of(connection, analytics_processing_results, job_id),
+        _state_of(connection, ml_model_processing_results, job_id),
+    )
     return file_id, job_id, token

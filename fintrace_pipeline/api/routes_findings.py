@@ -45,8 +45,14 @@ async def flagged_transactions(request: Request) -> Response:
         )
     )
     return json_ok(
-        {"file_id": str(file_id), "job_id": str(job_id), "total": total, "limit": limit, "offset": offset,
-         "transactions": items}
+        {
+            "file_id": str(file_id),
+            "job_id": str(job_id),
+            "total": total,
+            "limit": limit,
+            "offset": offset,
+            "transactions": items,
+        }
     )
 
 

@@ -95,8 +95,10 @@ def _executemany(connection: Connection, table: Table, frame: pd.DataFrame) -> N
     try:
         for start in range(0, len(frame), COPY_CHUNK_ROWS):
             chunk = frame.iloc[start : start + COPY_CHUNK_ROWS]
-            column_values = [list(map(conv, chunk[name].tolist())) for conv, name in zip(converters, columns)]
-            cursor.executemany(sql, list(zip(*column_values)))
+            column_values = [
+                list(map(conv, chunk[name].tolist())) for conv, name in zip(converters, columns, strict=True)
+            ]
+            cursor.executemany(sql, list(zip(*column_values, strict=True)))
     finally:
         cursor.close()
 

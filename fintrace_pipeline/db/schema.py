@@ -47,14 +47,20 @@ def _timestamps() -> list[Column]:
 
 def _file_fk(primary_key: bool = False) -> Column:
     return Column(
-        "data_file_id", Uuid, ForeignKey("data_files.id", ondelete="CASCADE"), nullable=False,
+        "data_file_id",
+        Uuid,
+        ForeignKey("data_files.id", ondelete="CASCADE"),
+        nullable=False,
         primary_key=primary_key,
     )
 
 
 def _job_fk(primary_key: bool = False) -> Column:
     return Column(
-        "processing_job_id", Uuid, ForeignKey("file_processing_jobs.id", ondelete="CASCADE"), nullable=False,
+        "processing_job_id",
+        Uuid,
+        ForeignKey("file_processing_jobs.id", ondelete="CASCADE"),
+        nullable=False,
         primary_key=primary_key,
     )
 

@@ -11,9 +11,21 @@ from fintrace_pipeline.generate import catalog as cat
 from fintrace_pipeline.generate.draft import PHRASES, Draft
 
 LEDGER_COLUMNS = (
-    "Transaction ID", "JE Number", "Posting Date", "Entry Date", "GL Account", "Account Name",
-    "Entered By", "Approved By", "Vendor Name", "Invoice #", "Description", "Cost Center", "Currency",
-    "Debit", "Credit",
+    "Transaction ID",
+    "JE Number",
+    "Posting Date",
+    "Entry Date",
+    "GL Account",
+    "Account Name",
+    "Entered By",
+    "Approved By",
+    "Vendor Name",
+    "Invoice #",
+    "Description",
+    "Cost Center",
+    "Currency",
+    "Debit",
+    "Credit",
 )
 LABEL_COLUMNS = ("row_number", "transaction_id", "kind", "group")
 
@@ -42,8 +54,9 @@ def _numbered(prefix: str, numbers: np.ndarray, width: int) -> pd.Series:
     return prefix + pd.Series(numbers, dtype="int64").astype("str").str.zfill(width)
 
 
-def assemble(draft: Draft, label_lines: np.ndarray, label_kinds: np.ndarray,
-             label_groups: np.ndarray) -> GeneratedLedger:
+def assemble(
+    draft: Draft, label_lines: np.ndarray, label_kinds: np.ndarray, label_groups: np.ndarray
+) -> GeneratedLedger:
     d = draft
     n_je = len(d.je_size)
     # Journal entries are numbered in the order they were keyed in, and the export lists them so.

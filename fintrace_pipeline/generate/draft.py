@@ -159,16 +159,30 @@ def build_base(rng: np.random.Generator, rows: int, users: Users, vendors: Vendo
         rng, vendors, vendor[expense_line], je_post[line_je[expense_line]].astype(np.int64)
     )
     invoice = np.full(rows, None, dtype=object)
-    invoice[expense_line] = invoices.render(
-        vendors, vendor[expense_line], serials, np.full(len(serials), cat.YEAR)
-    )
+    invoice[expense_line] = invoices.render(vendors, vendor[expense_line], serials, np.full(len(serials), cat.YEAR))
 
     draft = Draft(
-        users=users, vendors=vendors, je_size=sizes, je_start=start, je_template=je_template,
-        je_user=je_user, je_approver=je_approver, je_post=je_post, je_entry_day=je_entry_day,
-        je_entry_sec=je_entry_sec, je_natural=je_natural, line_je=line_je, line_single=line_single,
-        line_debit=line_debit, line_account=account, line_cents=cents, line_vendor=vendor,
-        line_invoice=invoice, line_phrase=phrase, line_cost_center=cost_center, next_serial=next_serial,
+        users=users,
+        vendors=vendors,
+        je_size=sizes,
+        je_start=start,
+        je_template=je_template,
+        je_user=je_user,
+        je_approver=je_approver,
+        je_post=je_post,
+        je_entry_day=je_entry_day,
+        je_entry_sec=je_entry_sec,
+        je_natural=je_natural,
+        line_je=line_je,
+        line_single=line_single,
+        line_debit=line_debit,
+        line_account=account,
+        line_cents=cents,
+        line_vendor=vendor,
+        line_invoice=invoice,
+        line_phrase=phrase,
+        line_cost_center=cost_center,
+        next_serial=next_serial,
     )
     _rebalance_irregular(rng, draft)
     return draft
@@ -209,9 +223,7 @@ def _rank_within_run(starts: np.ndarray) -> np.ndarray:
     return index - np.maximum.accumulate(np.where(starts, index, 0))
 
 
-def _many_accounts(
-    rng: np.random.Generator, users: Users, user: np.ndarray, template: np.ndarray
-) -> np.ndarray:
+def _many_accounts(rng: np.random.Generator, users: Users, user: np.ndarray, template: np.ndarray) -> np.ndarray:
     cum = users.account_cum[user, template]
     pick = np.minimum((cum < rng.random(len(user))[:, None]).sum(axis=1), cum.shape[1] - 1)
     return users.account_ids[user, template, pick]

@@ -168,12 +168,14 @@ class Injector:
             return
         source = d.first_many_line(originals)
         low, high = DUPLICATE_DELAY[kind]
-        post = np.busday_offset(d.je_post[originals], rng.integers(low, high, len(slots)), roll="forward",
-                                holidays=cat.HOLIDAYS)
+        post = np.busday_offset(
+            d.je_post[originals], rng.integers(low, high, len(slots)), roll="forward", holidays=cat.HOLIDAYS
+        )
         copy = self.copy_expense(slots, source, post)
         if kind == "DUP_INVOICE_AMOUNT_DIFF":
-            factor = np.where(rng.random(len(copy)) < 0.5, rng.uniform(0.55, 0.9, len(copy)),
-                              rng.uniform(1.1, 1.6, len(copy)))
+            factor = np.where(
+                rng.random(len(copy)) < 0.5, rng.uniform(0.55, 0.9, len(copy)), rng.uniform(1.1, 1.6, len(copy))
+            )
             cents = make_irregular(rng, np.round(d.line_cents[copy] * factor).astype(np.int64))
             self.set_pair_amount(slots, self.dodge_vendor_clash(copy, cents))
         elif kind == "DUP_VENDOR_AMOUNT_NEAR_DATE":
@@ -292,8 +294,7 @@ class Injector:
         day = saturday + rng.integers(0, 2, len(je))
         d.je_post[je] = day
         # Keyed in on the following business day in office hours: only the posting date is odd.
-        d.je_entry_day[je] = np.busday_offset(day, rng.integers(0, 2, len(je)), roll="forward",
-                                              holidays=cat.HOLIDAYS)
+        d.je_entry_day[je] = np.busday_offset(day, rng.integers(0, 2, len(je)), roll="forward", holidays=cat.HOLIDAYS)
         self.label_entries(je, "WEEKEND_POSTING")
 
     def after_hours(self) -> None:
@@ -308,8 +309,9 @@ class Injector:
         d, rng = self.draft, self.rng
         je = self.take(self.cases, np.ones(len(d.je_size), dtype=bool))
         # 35+ business days is at least 49 calendar days after the posting date.
-        d.je_entry_day[je] = np.busday_offset(d.je_post[je], rng.integers(35, 90, len(je)), roll="forward",
-                                              holidays=cat.HOLIDAYS)
+        d.je_entry_day[je] = np.busday_offset(
+            d.je_post[je], rng.integers(35, 90, len(je)), roll="forward", holidays=cat.HOLIDAYS
+        )
         self.label_entries(je, "BACKDATED_ENTRY")
 
     def self_approved(self) -> None:
@@ -327,6 +329,7 @@ class Injector:
         delta = rng.integers(100, np.maximum(200, cents // 10))
         d.line_cents[line] = np.where((rng.random(len(je)) < 0.5) & (cents > delta), cents - delta, cents + delta)
         self.label_entries(je, "UNBALANCED_ENTRY")
+
 
 def _group_median(group: np.ndarray, values: np.ndarray, groups: int) -> np.ndarray:
     """Median of ``values`` per integer group (vectorised: one sort)."""

@@ -41,8 +41,10 @@ def write_ledger(ledger: GeneratedLedger, out: Path, labels_out: Path | None = N
     else:
         data = delimited(ledger.ledger, sep="\t" if fmt.startswith(".tsv") else ",")
         if fmt.endswith(".gz"):
-            with open(out, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", filename="", mtime=0,
-                                                       compresslevel=1) as zipped:
+            with (
+                open(out, "wb") as raw,
+                gzip.GzipFile(fileobj=raw, mode="wb", filename="", mtime=0, compresslevel=1) as zipped,
+            ):
                 zipped.write(data)
         else:
             out.write_bytes(data)

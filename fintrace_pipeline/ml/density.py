@@ -63,11 +63,11 @@ class DbscanDetector:
         scaled = self.scaler.transform(features).astype(np.float32)
         out = np.empty(len(scaled))
         for start in range(0, len(scaled), ASSIGN_BLOCK_ROWS):
-            block = scaled[start:start + ASSIGN_BLOCK_ROWS]
+            block = scaled[start : start + ASSIGN_BLOCK_ROWS]
             # |x - c|^2 = |x|^2 - 2 x.c + |c|^2; |x|^2 is the same for every core point, so it is
             # added after the minimum, and the rest is updated in place to spare temporaries.
             cross = block @ self._minus_two_core_t
             cross += self._core_norms
             nearest = cross.min(axis=1) + np.einsum("ij,ij->i", block, block)
-            out[start:start + len(block)] = np.sqrt(np.maximum(nearest, 0.0))
+            out[start : start + len(block)] = np.sqrt(np.maximum(nearest, 0.0))
         return out

@@ -30,8 +30,9 @@ def sample_rows(n_rows: int, max_rows: int, seed: int) -> np.ndarray:
 
 def score_in_chunks(detector: Detector, features: np.ndarray, chunk_rows: int) -> np.ndarray:
     """Score every row without building per-row intermediates for the whole file at once."""
-    parts = [detector.score_samples(features[start:start + chunk_rows])
-             for start in range(0, len(features), chunk_rows)]
+    parts = [
+        detector.score_samples(features[start : start + chunk_rows]) for start in range(0, len(features), chunk_rows)
+    ]
     return np.concatenate(parts) if parts else np.empty(0)
 
 
@@ -53,8 +54,9 @@ def robust_cut(scores: np.ndarray, k: float) -> float:
     return median + k * spread
 
 
-def feature_association(features: np.ndarray, names: list[str], scores: np.ndarray,
-                        sample: np.ndarray) -> dict[str, float]:
+def feature_association(
+    features: np.ndarray, names: list[str], scores: np.ndarray, sample: np.ndarray
+) -> dict[str, float]:
     """How strongly each feature moves with a score (|Spearman| on a sample), normalised to sum to 1."""
     ranked_features = pd.DataFrame(features[sample], columns=names).rank()
     ranked_score = pd.Series(scores[sample]).rank()

@@ -39,8 +39,11 @@ def combine(scores: dict[str, np.ndarray], weights: dict[str, float], high_risk_
     information and is left out, with the remaining weights rescaled to sum to 1.
     """
     normalised = {name: quantile_normalise(values) for name, values in scores.items()}
-    informative = {name: weights.get(name, 0.0) for name, values in scores.items()
-                   if weights.get(name, 0.0) > 0 and np.ptp(values) > 0}
+    informative = {
+        name: weights.get(name, 0.0)
+        for name, values in scores.items()
+        if weights.get(name, 0.0) > 0 and np.ptp(values) > 0
+    }
     total = sum(informative.values())
     weights_used = {name: round(w / total, 6) for name, w in informative.items()} if total else {}
     n = len(next(iter(scores.values()))) if scores else 0
@@ -61,5 +64,6 @@ def combine(scores: dict[str, np.ndarray], weights: dict[str, float], high_risk_
         "mean_pairwise_top_overlap": round(float(np.mean(overlap)), 6) if overlap else 1.0,
         "top_rows_compared": top,
     }
-    return EnsembleOutcome(risk=risk, normalised=normalised, weights_used=weights_used,
-                           high_risk_threshold=threshold, agreement=agreement)
+    return EnsembleOutcome(
+        risk=risk, normalised=normalised, weights_used=weights_used, high_risk_threshold=threshold, agreement=agreement
+    )

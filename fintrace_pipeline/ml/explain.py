@@ -27,34 +27,70 @@ def _fmt(values: pd.Series, digits: int = 1) -> pd.Series:
 
 
 def _entity(context: pd.DataFrame, frame: pd.DataFrame, entity: str) -> pd.Series:
-    return frame[entity].astype("string").fillna("(blank)") if entity in frame.columns else pd.Series(
-        "(unknown)", index=context.index, dtype="string")
+    return (
+        frame[entity].astype("string").fillna("(blank)")
+        if entity in frame.columns
+        else pd.Series("(unknown)", index=context.index, dtype="string")
+    )
 
 
 def _ratio_text(kind: str, median_column: str, what: str) -> Callable[[pd.DataFrame, pd.DataFrame], pd.Series]:
     def text(ctx: pd.DataFrame, frame: pd.DataFrame) -> pd.Series:
         median = ctx[median_column].astype("float64")
         ratio = ctx["amount"].abs() / median.where(median > 0)
-        return ("Amount " + _fmt(ratio).fillna("n/a") + "× " + kind + " " + _entity(ctx, frame, kind)
-                + "'s " + what + " (" + _fmt(median, 2).fillna("n/a") + ")")
+        return (
+            "Amount "
+            + _fmt(ratio).fillna("n/a")
+            + "× "
+            + kind
+            + " "
+            + _entity(ctx, frame, kind)
+            + "'s "
+            + what
+            + " ("
+            + _fmt(median, 2).fillna("n/a")
+            + ")"
+        )
+
     return text
 
 
 def _burst_text(entity: str, noun: str) -> Callable[[pd.DataFrame, pd.DataFrame], pd.Series]:
     def text(ctx: pd.DataFrame, frame: pd.DataFrame) -> pd.Series:
         rate = ctx[f"{entity}_daily_rate"]
-        return (entity.capitalize() + " " + _entity(ctx, frame, entity) + " has "
-                + ctx[f"{entity}_lines_1d"].astype("string") + " " + noun + " in 24 h and "
-                + ctx[f"{entity}_lines_7d"].astype("string") + " in 7 days vs " + _fmt(rate)
-                + " a day usual")
+        return (
+            entity.capitalize()
+            + " "
+            + _entity(ctx, frame, entity)
+            + " has "
+            + ctx[f"{entity}_lines_1d"].astype("string")
+            + " "
+            + noun
+            + " in 24 h and "
+            + ctx[f"{entity}_lines_7d"].astype("string")
+            + " in 7 days vs "
+            + _fmt(rate)
+            + " a day usual"
+        )
+
     return text
 
 
 def _pair_text(entity: str) -> Callable[[pd.DataFrame, pd.DataFrame], pd.Series]:
     def text(ctx: pd.DataFrame, frame: pd.DataFrame) -> pd.Series:
-        return (entity.capitalize() + " " + _entity(ctx, frame, entity) + " used account "
-                + _entity(ctx, frame, "account") + " in " + ctx[f"{entity}_account_lines"].astype("string")
-                + " of " + ctx[f"{entity}_lines"].astype("string") + " lines")
+        return (
+            entity.capitalize()
+            + " "
+            + _entity(ctx, frame, entity)
+            + " used account "
+            + _entity(ctx, frame, "account")
+            + " in "
+            + ctx[f"{entity}_account_lines"].astype("string")
+            + " of "
+            + ctx[f"{entity}_lines"].astype("string")
+            + " lines"
+        )
+
     return text
 
 
@@ -76,15 +112,31 @@ def _weekday_text(ctx: pd.DataFrame, frame: pd.DataFrame) -> pd.Series:
 
 
 def _round_text(ctx: pd.DataFrame, frame: pd.DataFrame) -> pd.Series:
-    return ("Round amount " + _fmt(ctx["amount"], 2) + " from user " + _entity(ctx, frame, "user")
-            + " with " + ctx["user_lines"].astype("string") + " lines") if "user_lines" in ctx.columns else (
-        "Round amount " + _fmt(ctx["amount"], 2))
+    return (
+        (
+            "Round amount "
+            + _fmt(ctx["amount"], 2)
+            + " from user "
+            + _entity(ctx, frame, "user")
+            + " with "
+            + ctx["user_lines"].astype("string")
+            + " lines"
+        )
+        if "user_lines" in ctx.columns
+        else ("Round amount " + _fmt(ctx["amount"], 2))
+    )
 
 
 def _digit_text(ctx: pd.DataFrame, frame: pd.DataFrame) -> pd.Series:
-    return ("Leading digit " + ctx["first_digit"].astype("string") + " makes up "
-            + _fmt(100 * ctx["first_digit_share"]) + " % of the file's amounts vs "
-            + _fmt(100 * ctx["first_digit_benford"]) + " % expected (Benford)")
+    return (
+        "Leading digit "
+        + ctx["first_digit"].astype("string")
+        + " makes up "
+        + _fmt(100 * ctx["first_digit_share"])
+        + " % of the file's amounts vs "
+        + _fmt(100 * ctx["first_digit_benford"])
+        + " % expected (Benford)"
+    )
 
 
 TEXTS: dict[str, Callable[[pd.DataFrame, pd.DataFrame], pd.Series]] = {
@@ -128,8 +180,9 @@ def feature_strengths(features: FeatureSet, rows: np.ndarray, seed: int) -> pd.D
     return pd.DataFrame(strengths, index=rows)
 
 
-def _rule_strengths(flags: pd.DataFrame | None, row_numbers: np.ndarray,
-                    rows: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _rule_strengths(
+    flags: pd.DataFrame | None, row_numbers: np.ndarray, rows: np.ndarray
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Strength and text per rule code for the given rows (positions), from the rule flags."""
     if flags is None or len(flags) == 0:
         empty = pd.DataFrame(index=rows)
@@ -139,22 +192,24 @@ def _rule_strengths(flags: pd.DataFrame | None, row_numbers: np.ndarray,
     if hits.empty:
         empty = pd.DataFrame(index=rows)
         return empty, empty
-    hits = pd.DataFrame({
-        "position": position.reindex(hits["row_number"].to_numpy()).to_numpy(),
-        "rule_code": hits["rule_code"].astype("string").to_numpy(),
-        "strength": hits["severity"].map(RULE_STRENGTH).astype("float64").fillna(2.0).to_numpy(),
-        "reason": hits["reason"].astype("string").to_numpy(),
-    })
+    hits = pd.DataFrame(
+        {
+            "position": position.reindex(hits["row_number"].to_numpy()).to_numpy(),
+            "rule_code": hits["rule_code"].astype("string").to_numpy(),
+            "strength": hits["severity"].map(RULE_STRENGTH).astype("float64").fillna(2.0).to_numpy(),
+            "reason": hits["reason"].astype("string").to_numpy(),
+        }
+    )
     titles = hits["rule_code"].map(lambda code: RULES[code].title if code in RULES else code)
     hits["reason"] = hits["reason"].fillna(titles.astype("string"))
     strength = hits.pivot_table(index="position", columns="rule_code", values="strength", aggfunc="max")
-    text = hits.drop_duplicates(["position", "rule_code"]).pivot(index="position", columns="rule_code",
-                                                                  values="reason")
+    text = hits.drop_duplicates(["position", "rule_code"]).pivot(index="position", columns="rule_code", values="reason")
     return strength.reindex(rows), text.reindex(rows)
 
 
-def explain_rows(features: FeatureSet, frame: pd.DataFrame, flags: pd.DataFrame | None, rows: np.ndarray,
-                 options: MLOptions) -> pd.DataFrame:
+def explain_rows(
+    features: FeatureSet, frame: pd.DataFrame, flags: pd.DataFrame | None, rows: np.ndarray, options: MLOptions
+) -> pd.DataFrame:
     """``reasons`` (codes, strongest first, ';'-separated) and ``reason_text`` for the given positions."""
     if len(rows) == 0:
         return pd.DataFrame({"reasons": pd.Series(dtype="string"), "reason_text": pd.Series(dtype="string")})
@@ -163,8 +218,7 @@ def explain_rows(features: FeatureSet, frame: pd.DataFrame, flags: pd.DataFrame 
     feature_strength = feature_strength.where(feature_strength >= options.reason_min_strength)
     context = features.context.iloc[rows].set_index(pd.Index(rows))
     selected = frame.iloc[rows].set_index(pd.Index(rows))
-    feature_text = pd.DataFrame({code: TEXTS[code](context, selected) for code in feature_strength.columns},
-                                index=rows)
+    feature_text = pd.DataFrame({code: TEXTS[code](context, selected) for code in feature_strength.columns}, index=rows)
     rule_strength, rule_text = _rule_strengths(flags, row_numbers, rows)
 
     strength = pd.concat([rule_strength, feature_strength], axis=1)
@@ -174,7 +228,7 @@ def explain_rows(features: FeatureSet, frame: pd.DataFrame, flags: pd.DataFrame 
         blank = pd.Series("", index=rows, dtype="string")
         return pd.DataFrame({"reasons": blank, "reason_text": blank})
     values = strength.to_numpy(dtype=np.float64, na_value=np.nan)
-    order = np.argsort(-np.nan_to_num(values, nan=-1.0), axis=1, kind="stable")[:, :options.max_reasons]
+    order = np.argsort(-np.nan_to_num(values, nan=-1.0), axis=1, kind="stable")[:, : options.max_reasons]
     picked = np.take_along_axis(values, order, axis=1)
     text_values = text.to_numpy(dtype=object, na_value=None)
     reasons = pd.Series("", index=rows, dtype="string")
@@ -182,8 +236,9 @@ def explain_rows(features: FeatureSet, frame: pd.DataFrame, flags: pd.DataFrame 
     for slot in range(order.shape[1]):
         valid = ~np.isnan(picked[:, slot])
         code = pd.Series(np.where(valid, codes[order[:, slot]], ""), index=rows, dtype="string")
-        phrase = pd.Series(np.where(valid, text_values[np.arange(len(rows)), order[:, slot]], ""),
-                           index=rows, dtype="string").fillna("")
+        phrase = pd.Series(
+            np.where(valid, text_values[np.arange(len(rows)), order[:, slot]], ""), index=rows, dtype="string"
+        ).fillna("")
         separator = pd.Series(np.where(valid & (slot > 0), "; ", ""), index=rows, dtype="string")
         reasons = reasons + separator + code
         words = words + separator + phrase

@@ -50,8 +50,15 @@ REASON_CODES: dict[str, str] = {
 # chance). Isolation-style detectors treat every column alike, so sparse noise columns would isolate
 # ordinary rows; a context feature therefore joins the detectors only when some row in the file goes
 # well beyond chance on it. The leading-digit figure describes the file, not a row, and only explains.
-CONTEXT_FEATURES = ("hour_vs_user", "weekday_vs_user", "round_number", "vendor_burst_1d", "vendor_burst_7d",
-                    "user_burst_1d", "user_burst_7d")
+CONTEXT_FEATURES = (
+    "hour_vs_user",
+    "weekday_vs_user",
+    "round_number",
+    "vendor_burst_1d",
+    "vendor_burst_7d",
+    "user_burst_1d",
+    "user_burst_7d",
+)
 EXPLANATION_ONLY = ("first_digit_excess",)
 
 
@@ -109,8 +116,7 @@ def _robust_entity_stats(x: np.ndarray, codes: np.ndarray, n_groups: int, opts: 
     established = count_by_group >= opts.min_entity_rows
     pooled_mad = float(np.nanmedian(mad_by_group[established])) if established.any() else global_scale
     k = opts.spread_prior_lines
-    shrunk_mad = np.sqrt((count_by_group * np.nan_to_num(mad_by_group) ** 2 + k * pooled_mad**2)
-                         / (count_by_group + k))
+    shrunk_mad = np.sqrt((count_by_group * np.nan_to_num(mad_by_group) ** 2 + k * pooled_mad**2) / (count_by_group + k))
     scale_by_group = np.maximum(MAD_TO_SD * shrunk_mad, opts.mad_floor)
 
     count = np.where(codes >= 0, count_by_group[safe_codes], 0)
@@ -169,8 +175,7 @@ def _trailing_median(x: np.ndarray, codes: np.ndarray, seconds: np.ndarray, opts
     return out
 
 
-def _habit_rarity(bucket: np.ndarray, n_buckets: int, codes: np.ndarray, n_groups: int,
-                  opts: MLOptions) -> np.ndarray:
+def _habit_rarity(bucket: np.ndarray, n_buckets: int, codes: np.ndarray, n_groups: int, opts: MLOptions) -> np.ndarray:
     """How much rarer than once in the user's history a row's bucket (hour, weekday) is, in decades.
 
     The user's share of lines in the bucket is smoothed towards the file-wide share (a user with few
@@ -252,21 +257,31 @@ def _time_of_day_source(frame: pd.DataFrame) -> pd.Series | None:
 def _rule_features(flags: pd.DataFrame, row_numbers: pd.Series) -> dict[str, np.ndarray]:
     weights = flags["severity"].map(SEVERITY_WEIGHT).astype("float64").fillna(1.0)
     stage = flags["analytics_type"] if "analytics_type" in flags.columns else pd.Series("", index=flags.index)
-    per_row = pd.DataFrame({
-        "row_number": flags["row_number"].to_numpy(),
-        "weight": weights.to_numpy(),
-        "dup": (stage == "duplicate_analysis").to_numpy(dtype=float),
-        "anomaly": (stage == "anomaly_detection").to_numpy(dtype=float),
-    }).groupby("row_number").agg(
-        rule_count=("weight", "size"), rule_severity_sum=("weight", "sum"),
-        rule_max_severity=("weight", "max"), duplicate_flags=("dup", "sum"), anomaly_flags=("anomaly", "sum"),
+    per_row = (
+        pd.DataFrame(
+            {
+                "row_number": flags["row_number"].to_numpy(),
+                "weight": weights.to_numpy(),
+                "dup": (stage == "duplicate_analysis").to_numpy(dtype=float),
+                "anomaly": (stage == "anomaly_detection").to_numpy(dtype=float),
+            }
+        )
+        .groupby("row_number")
+        .agg(
+            rule_count=("weight", "size"),
+            rule_severity_sum=("weight", "sum"),
+            rule_max_severity=("weight", "max"),
+            duplicate_flags=("dup", "sum"),
+            anomaly_flags=("anomaly", "sum"),
+        )
     )
     aligned = per_row.reindex(row_numbers.to_numpy()).fillna(0.0)
     return {name: aligned[name].to_numpy(dtype=np.float64) for name in aligned.columns}
 
 
-def build_features(transactions: pd.DataFrame, flags: pd.DataFrame | None = None,
-                   options: MLOptions | None = None) -> FeatureSet:
+def build_features(
+    transactions: pd.DataFrame, flags: pd.DataFrame | None = None, options: MLOptions | None = None
+) -> FeatureSet:
     opts = options or MLOptions()
     frame = transactions.reset_index(drop=True)
     n = len(frame)
@@ -325,8 +340,7 @@ def build_features(transactions: pd.DataFrame, flags: pd.DataFrame | None = None
             skipped.append({"feature": name, "reason": "column 'user' is missing"})
     else:
         if time_of_day is None:
-            skipped.append({"feature": "hour_vs_user",
-                            "reason": "no date column carries a time of day"})
+            skipped.append({"feature": "hour_vs_user", "reason": "no date column carries a time of day"})
         else:
             hour = time_of_day.dt.hour.to_numpy(dtype=np.int64)
             features["hour_vs_user"] = _habit_rarity(hour, 24, *codes["user"], opts)
@@ -354,8 +368,9 @@ def build_features(transactions: pd.DataFrame, flags: pd.DataFrame | None = None
     for entity in ("vendor", "user"):
         if entity not in codes:
             for days in (1, 7):
-                skipped.append({"feature": f"{entity}_burst_{days}d",
-                                "reason": f"column '{entity}' is missing or blank"})
+                skipped.append(
+                    {"feature": f"{entity}_burst_{days}d", "reason": f"column '{entity}' is missing or blank"}
+                )
             continue
         entity_codes, n_groups = codes[entity]
         rate_per_day = context[f"{entity}_lines"] / file_days
@@ -382,9 +397,15 @@ def build_features(transactions: pd.DataFrame, flags: pd.DataFrame | None = None
     # Each entity is its own test, so the file-wide gate allows for how many were tested.
     n_users = codes["user"][1] if "user" in codes else 1
     n_vendors = codes["vendor"][1] if "vendor" in codes else 1
-    entity_counts = {"hour_vs_user": n_users, "weekday_vs_user": n_users, "round_number": n_users,
-                     "vendor_burst_1d": n_vendors, "vendor_burst_7d": n_vendors,
-                     "user_burst_1d": n_users, "user_burst_7d": n_users}
+    entity_counts = {
+        "hour_vs_user": n_users,
+        "weekday_vs_user": n_users,
+        "round_number": n_users,
+        "vendor_burst_1d": n_vendors,
+        "vendor_burst_7d": n_vendors,
+        "user_burst_1d": n_users,
+        "user_burst_7d": n_users,
+    }
     detector_names, held_back = [], []
     for name in matrix.columns:
         peak = float(matrix[name].max())
@@ -392,9 +413,20 @@ def build_features(transactions: pd.DataFrame, flags: pd.DataFrame | None = None
             held_back.append({"feature": name, "reason": "describes the whole file; used to explain only"})
         elif name in CONTEXT_FEATURES and peak < opts.context_min_decades + np.log10(entity_counts[name]):
             gate = opts.context_min_decades + np.log10(entity_counts[name])
-            held_back.append({"feature": name, "reason": f"never beyond chance in this file (peak {peak:.2f} "
-                              f"< {gate:.2f} decades, allowing for {entity_counts[name]} entities tested)"})
+            held_back.append(
+                {
+                    "feature": name,
+                    "reason": f"never beyond chance in this file (peak {peak:.2f} "
+                    f"< {gate:.2f} decades, allowing for {entity_counts[name]} entities tested)",
+                }
+            )
         else:
             detector_names.append(name)
-    return FeatureSet(matrix=matrix, context=pd.DataFrame(context), skipped=skipped, rule_score=rule_score,
-                      detector_names=detector_names, held_back=held_back)
+    return FeatureSet(
+        matrix=matrix,
+        context=pd.DataFrame(context),
+        skipped=skipped,
+        rule_score=rule_score,
+        detector_names=detector_names,
+        held_back=held_back,
+    )

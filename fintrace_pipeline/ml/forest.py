@@ -68,7 +68,7 @@ def _training_rows(positives: np.ndarray, negatives: np.ndarray, options: MLOpti
 
 
 def _predict(model: RandomForestClassifier, features: np.ndarray, chunk_rows: int) -> np.ndarray:
-    parts = [model.predict_proba(features[s:s + chunk_rows])[:, 1] for s in range(0, len(features), chunk_rows)]
+    parts = [model.predict_proba(features[s : s + chunk_rows])[:, 1] for s in range(0, len(features), chunk_rows)]
     return np.concatenate(parts)
 
 
@@ -78,15 +78,17 @@ def _importances(models: list[RandomForestClassifier], names: list[str]) -> dict
     return {names[i]: round(float(mean[i]), 6) for i in order}
 
 
-def fit_supervised(features: np.ndarray, names: list[str], labels: np.ndarray,
-                   options: MLOptions) -> ForestOutcome:
+def fit_supervised(features: np.ndarray, names: list[str], labels: np.ndarray, options: MLOptions) -> ForestOutcome:
     folds = StratifiedKFold(n_splits=options.forest_cv_folds, shuffle=True, random_state=options.seed)
     out_of_fold = np.zeros(len(labels))
     models = []
     for fold, (train, test) in enumerate(folds.split(features, labels)):
         train_labels = labels[train]
-        rows = train[_training_rows(np.flatnonzero(train_labels == 1), np.flatnonzero(train_labels == 0),
-                                    options, options.seed + fold)]
+        rows = train[
+            _training_rows(
+                np.flatnonzero(train_labels == 1), np.flatnonzero(train_labels == 0), options, options.seed + fold
+            )
+        ]
         model = _forest(options).fit(features[rows], labels[rows])
         out_of_fold[test] = _predict(model, features[test], options.score_chunk_rows)
         models.append(model)
@@ -107,14 +109,22 @@ def fit_supervised(features: np.ndarray, names: list[str], labels: np.ndarray,
         "cv_folds": options.forest_cv_folds,
         "positives": positives,
     }
-    return ForestOutcome(mode=SUPERVISED, scores=out_of_fold, threshold=threshold,
-                         importances=_importances(models, names), metrics=metrics,
-                         details={"threshold_rule": "maximum F1 on out-of-fold scores"})
+    return ForestOutcome(
+        mode=SUPERVISED,
+        scores=out_of_fold,
+        threshold=threshold,
+        importances=_importances(models, names),
+        metrics=metrics,
+        details={"threshold_rule": "maximum F1 on out-of-fold scores"},
+    )
 
 
-def weak_labels(isolation_scores: np.ndarray, rule_score: np.ndarray | None,
-                rule_max_severity: np.ndarray | None,
-                options: MLOptions) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
+def weak_labels(
+    isolation_scores: np.ndarray,
+    rule_score: np.ndarray | None,
+    rule_max_severity: np.ndarray | None,
+    options: MLOptions,
+) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
     """Positive and negative row positions for weak supervision, and the cut-offs used."""
     positive_cut = float(np.quantile(isolation_scores, options.weak_positive_quantile))
     # In a small file the quantile leaves too few examples to learn from: take at least the top few.
@@ -131,24 +141,44 @@ def weak_labels(isolation_scores: np.ndarray, rule_score: np.ndarray | None,
         positive |= confident_rule
         unflagged = rule_score == 0
     negative = ~positive & unflagged & (isolation_scores <= negative_cut)
-    cuts = {"isolation_positive_cut": positive_cut, "isolation_negative_cut": negative_cut,
-            "rule_score_threshold": options.weak_rule_score_threshold}
+    cuts = {
+        "isolation_positive_cut": positive_cut,
+        "isolation_negative_cut": negative_cut,
+        "rule_score_threshold": options.weak_rule_score_threshold,
+    }
     return np.flatnonzero(positive), np.flatnonzero(negative), cuts
 
 
-def fit_weakly_supervised(features: np.ndarray, names: list[str], isolation_scores: np.ndarray,
-                          rule_score: np.ndarray | None, rule_max_severity: np.ndarray | None,
-                          options: MLOptions) -> ForestOutcome:
+def fit_weakly_supervised(
+    features: np.ndarray,
+    names: list[str],
+    isolation_scores: np.ndarray,
+    rule_score: np.ndarray | None,
+    rule_max_severity: np.ndarray | None,
+    options: MLOptions,
+) -> ForestOutcome:
     positives, negatives, cuts = weak_labels(isolation_scores, rule_score, rule_max_severity, options)
     rows = _training_rows(positives, negatives, options, options.seed)
     targets = np.isin(rows, positives).astype(np.int64)
     model = _forest(options).fit(features[rows], targets)
     scores = _predict(model, features, options.score_chunk_rows)
     threshold = 0.5  # the classifier was trained on balanced class weights
-    details = {**cuts, "weak_positives": int(len(positives)),
-               "weak_negatives_available": int(len(negatives)), "training_rows": int(len(rows))}
-    metrics = {"threshold": threshold,
-               "training_positive_share": round(float(targets.mean()), 6),
-               "training_recall_of_weak_positives": round(float((scores[positives] >= threshold).mean()), 6)}
-    return ForestOutcome(mode=WEAKLY_SUPERVISED, scores=scores, threshold=threshold,
-                         importances=_importances([model], names), metrics=metrics, details=details)
+    details = {
+        **cuts,
+        "weak_positives": int(len(positives)),
+        "weak_negatives_available": int(len(negatives)),
+        "training_rows": int(len(rows)),
+    }
+    metrics = {
+        "threshold": threshold,
+        "training_positive_share": round(float(targets.mean()), 6),
+        "training_recall_of_weak_positives": round(float((scores[positives] >= threshold).mean()), 6),
+    }
+    return ForestOutcome(
+        mode=WEAKLY_SUPERVISED,
+        scores=scores,
+        threshold=threshold,
+        importances=_importances([model], names),
+        metrics=metrics,
+        details=details,
+    )

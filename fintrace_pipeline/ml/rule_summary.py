@@ -40,8 +40,7 @@ def summarise_stage(model_type: str, flags: pd.DataFrame | None, n_rows: int) ->
         },
         model_metrics={"flag_rate": round(flagged_rows / n_rows, 6) if n_rows else 0.0},
         # Which rules carry the stage's findings: each code's share of the stage's flags.
-        feature_importance={str(code): round(int(count) / len(stage_flags), 6)
-                            for code, count in code_counts.items()},
+        feature_importance={str(code): round(int(count) / len(stage_flags), 6) for code, count in code_counts.items()},
         data_size=n_rows,
         model_version=MODEL_VERSION,
     )

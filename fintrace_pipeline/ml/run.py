@@ -70,10 +70,20 @@ def _with_duration(result: ModelResult, started: float) -> ModelResult:
 
 
 def _skipped(model_type: str, reason: str, n_rows: int) -> ModelResult:
-    return ModelResult(model_type=model_type, status=SKIPPED, anomalies_detected=0, duplicates_found=0,
-                       risk_score=0.0, confidence_score=0.0, detailed_results={"reason": reason},
-                       model_metrics={}, feature_importance={}, data_size=n_rows,
-                       model_version=MODEL_VERSION, error_message=reason)
+    return ModelResult(
+        model_type=model_type,
+        status=SKIPPED,
+        anomalies_detected=0,
+        duplicates_found=0,
+        risk_score=0.0,
+        confidence_score=0.0,
+        detailed_results={"reason": reason},
+        model_metrics={},
+        feature_importance={},
+        data_size=n_rows,
+        model_version=MODEL_VERSION,
+        error_message=reason,
+    )
 
 
 def _correlation(first: np.ndarray, second: np.ndarray) -> float:
@@ -85,41 +95,62 @@ def _isolation(matrix: np.ndarray, options: MLOptions) -> tuple[np.ndarray, dict
     fit_rows = sample_rows(len(matrix), options.isolation_fit_rows, options.seed)
     detector = IsolationForestDetector(options).fit(matrix[fit_rows])
     scores = score_in_chunks(detector, matrix, options.score_chunk_rows)
-    return scores, {"fit_rows": int(len(fit_rows)), "trees": options.isolation_trees,
-                    "max_samples": options.isolation_max_samples}
+    return scores, {
+        "fit_rows": int(len(fit_rows)),
+        "trees": options.isolation_trees,
+        "max_samples": options.isolation_max_samples,
+    }
 
 
 def _dbscan(matrix: np.ndarray, options: MLOptions) -> tuple[np.ndarray, float, dict[str, Any]]:
     fit_rows = sample_rows(len(matrix), options.dbscan_fit_rows, options.seed + 1)
     detector = DbscanDetector(options).fit(matrix[fit_rows].astype(np.float64))
     scores = score_in_chunks(detector, matrix, options.score_chunk_rows)
-    details = {"fit_rows": int(len(fit_rows)), "eps": detector.eps,
-               "eps_rule": f"quantile {options.dbscan_eps_quantile} of the k-th neighbour distance",
-               "min_samples": options.dbscan_min_samples, "core_points": detector.core_points_found,
-               "clusters": detector.clusters_found, "sample_noise_share": detector.sample_noise_share}
+    details = {
+        "fit_rows": int(len(fit_rows)),
+        "eps": detector.eps,
+        "eps_rule": f"quantile {options.dbscan_eps_quantile} of the k-th neighbour distance",
+        "min_samples": options.dbscan_min_samples,
+        "core_points": detector.core_points_found,
+        "clusters": detector.clusters_found,
+        "sample_noise_share": detector.sample_noise_share,
+    }
     return scores, detector.eps, details
 
 
-def _forest(matrix: np.ndarray, features: FeatureSet, frame: pd.DataFrame, isolation_scores: np.ndarray,
-            options: MLOptions) -> ForestOutcome | str:
+def _forest(
+    matrix: np.ndarray, features: FeatureSet, frame: pd.DataFrame, isolation_scores: np.ndarray, options: MLOptions
+) -> ForestOutcome | str:
     labels = usable_labels(frame, options)
     if labels is not None:
         return fit_supervised(matrix, features.names, labels, options)
     rule_max = features.matrix["rule_max_severity"].to_numpy() if "rule_max_severity" in features.names else None
     positives, negatives, _ = weak_labels(isolation_scores, features.rule_score, rule_max, options)
     if len(positives) < MIN_WEAK_CLASS_ROWS or len(negatives) < MIN_WEAK_CLASS_ROWS:
-        return (f"too few weak labels to train on ({len(positives)} positives, {len(negatives)} negatives; "
-                f"need {MIN_WEAK_CLASS_ROWS} of each)")
+        return (
+            f"too few weak labels to train on ({len(positives)} positives, {len(negatives)} negatives; "
+            f"need {MIN_WEAK_CLASS_ROWS} of each)"
+        )
     # Weak labels come from the detectors' view of the data, so the forest learns on that same view:
     # held-back context columns would only let it fit noise around the pseudo-labels.
     detector_columns = [features.names.index(name) for name in features.detector_names]
-    return fit_weakly_supervised(matrix[:, detector_columns], features.detector_names, isolation_scores,
-                                 features.rule_score, rule_max, options)
+    return fit_weakly_supervised(
+        matrix[:, detector_columns], features.detector_names, isolation_scores, features.rule_score, rule_max, options
+    )
 
 
-def _model_result(model_type: str, scores: np.ndarray, anomalous: np.ndarray, row_numbers: np.ndarray,
-                  importance: dict[str, float], details: dict[str, Any], metrics: dict[str, Any],
-                  used_features: list[str], features: FeatureSet, options: MLOptions) -> ModelResult:
+def _model_result(
+    model_type: str,
+    scores: np.ndarray,
+    anomalous: np.ndarray,
+    row_numbers: np.ndarray,
+    importance: dict[str, float],
+    details: dict[str, Any],
+    metrics: dict[str, Any],
+    used_features: list[str],
+    features: FeatureSet,
+    options: MLOptions,
+) -> ModelResult:
     n = len(scores)
     return ModelResult(
         model_type=model_type,
@@ -127,37 +158,51 @@ def _model_result(model_type: str, scores: np.ndarray, anomalous: np.ndarray, ro
         duplicates_found=0,
         risk_score=round(100.0 * float(anomalous.mean()), 4),
         confidence_score=None,  # filled once the ensemble exists
-        detailed_results={**details, "features": used_features, "skipped_features": features.skipped,
-                          "held_back_features": features.held_back,
-                          "top_rows": top_rows(scores, row_numbers, options.top_rows_reported)},
-        model_metrics={**metrics, "anomaly_share": round(float(anomalous.mean()), 6),
-                       "score_min": round(float(scores.min()), 6), "score_max": round(float(scores.max()), 6)},
+        detailed_results={
+            **details,
+            "features": used_features,
+            "skipped_features": features.skipped,
+            "held_back_features": features.held_back,
+            "top_rows": top_rows(scores, row_numbers, options.top_rows_reported),
+        },
+        model_metrics={
+            **metrics,
+            "anomaly_share": round(float(anomalous.mean()), 6),
+            "score_min": round(float(scores.min()), 6),
+            "score_max": round(float(scores.max()), 6),
+        },
         feature_importance=importance,
         data_size=n,
         model_version=MODEL_VERSION,
     )
 
 
-def _score_frame(frame: pd.DataFrame, normalised: dict[str, np.ndarray], risk: np.ndarray | None,
-                 explanations: pd.DataFrame | None) -> pd.DataFrame:
+def _score_frame(
+    frame: pd.DataFrame, normalised: dict[str, np.ndarray], risk: np.ndarray | None, explanations: pd.DataFrame | None
+) -> pd.DataFrame:
     n = len(frame)
 
     def column(name: str) -> np.ndarray:
         return normalised[name] if name in normalised else np.full(n, np.nan)
 
-    transaction_id = (frame["transaction_id"].astype("string") if "transaction_id" in frame.columns
-                      else pd.Series(pd.NA, index=frame.index, dtype="string"))
-    scores = pd.DataFrame({
-        "row_number": frame["row_number"].to_numpy(dtype=np.int64),
-        "transaction_id": transaction_id.to_numpy(),
-        "risk_score": np.round(risk, 4) if risk is not None else np.full(n, np.nan),
-        "isolation_forest_score": column("isolation_forest"),
-        "random_forest_score": column("random_forest"),
-        "dbscan_score": column("dbscan"),
-        "rule_score": column("rule_score"),
-        "reasons": pd.Series("", index=frame.index, dtype="string"),
-        "reason_text": pd.Series("", index=frame.index, dtype="string"),
-    })
+    transaction_id = (
+        frame["transaction_id"].astype("string")
+        if "transaction_id" in frame.columns
+        else pd.Series(pd.NA, index=frame.index, dtype="string")
+    )
+    scores = pd.DataFrame(
+        {
+            "row_number": frame["row_number"].to_numpy(dtype=np.int64),
+            "transaction_id": transaction_id.to_numpy(),
+            "risk_score": np.round(risk, 4) if risk is not None else np.full(n, np.nan),
+            "isolation_forest_score": column("isolation_forest"),
+            "random_forest_score": column("random_forest"),
+            "dbscan_score": column("dbscan"),
+            "rule_score": column("rule_score"),
+            "reasons": pd.Series("", index=frame.index, dtype="string"),
+            "reason_text": pd.Series("", index=frame.index, dtype="string"),
+        }
+    )
     scores["transaction_id"] = scores["transaction_id"].astype("string")
     if explanations is not None and len(explanations):
         scores.loc[explanations.index, "reasons"] = explanations["reasons"]
@@ -174,8 +219,9 @@ def _validate(frame: pd.DataFrame, options: MLOptions) -> str | None:
     return None
 
 
-def run_ml_ensemble(transactions: pd.DataFrame, flags: pd.DataFrame | None = None,
-                    options: MLOptions | None = None) -> MLOutcome:
+def run_ml_ensemble(
+    transactions: pd.DataFrame, flags: pd.DataFrame | None = None, options: MLOptions | None = None
+) -> MLOutcome:
     opts = options or MLOptions()
     frame = transactions.reset_index(drop=True)
     n = len(frame)
@@ -183,8 +229,11 @@ def run_ml_ensemble(transactions: pd.DataFrame, flags: pd.DataFrame | None = Non
     problem = _validate(frame, opts)
     if problem is not None:
         skipped = [_skipped(m, problem, n) for m in LEARNED_MODELS]
-        empty = _score_frame(frame, {}, None, None) if "row_number" in frame.columns else pd.DataFrame(
-            columns=list(SCORE_COLUMNS))
+        empty = (
+            _score_frame(frame, {}, None, None)
+            if "row_number" in frame.columns
+            else pd.DataFrame(columns=list(SCORE_COLUMNS))
+        )
         return MLOutcome(models=skipped + summaries, scores=empty)
 
     started = time.perf_counter()
@@ -207,12 +256,21 @@ def run_ml_ensemble(transactions: pd.DataFrame, flags: pd.DataFrame | None = Non
     isolation_cut = robust_cut(isolation_scores, OUTLIER_CUT_K)
     anomalous = isolation_scores >= isolation_cut
     result = _model_result(
-        "isolation_forest", isolation_scores, anomalous, row_numbers,
+        "isolation_forest",
+        isolation_scores,
+        anomalous,
+        row_numbers,
         feature_association(detector_matrix, features.detector_names, isolation_scores, association_sample),
-        {**isolation_details, "threshold": isolation_cut,
-         "threshold_rule": f"median + {OUTLIER_CUT_K} robust SD of the scores"},
+        {
+            **isolation_details,
+            "threshold": isolation_cut,
+            "threshold_rule": f"median + {OUTLIER_CUT_K} robust SD of the scores",
+        },
         {"contamination": round(float(anomalous.mean()), 6), "feature_seconds": round(feature_seconds, 3)},
-        features.detector_names, features, opts)
+        features.detector_names,
+        features,
+        opts,
+    )
     runs["isolation_forest"] = _ModelRun("isolation_forest", isolation_scores, anomalous, _with_duration(result, t0))
 
     t0 = time.perf_counter()
@@ -221,21 +279,35 @@ def run_ml_ensemble(transactions: pd.DataFrame, flags: pd.DataFrame | None = Non
         results["random_forest"] = _skipped("random_forest", forest, n)
     else:
         anomalous = forest.scores >= forest.threshold
-        result = _model_result("random_forest", forest.scores, anomalous, row_numbers, forest.importances,
-                               {"mode": forest.mode, "threshold": forest.threshold, **forest.details},
-                               forest.metrics, list(forest.importances), features, opts)
+        result = _model_result(
+            "random_forest",
+            forest.scores,
+            anomalous,
+            row_numbers,
+            forest.importances,
+            {"mode": forest.mode, "threshold": forest.threshold, **forest.details},
+            forest.metrics,
+            list(forest.importances),
+            features,
+            opts,
+        )
         runs["random_forest"] = _ModelRun("random_forest", forest.scores, anomalous, _with_duration(result, t0))
 
     t0 = time.perf_counter()
     dbscan_scores, eps, dbscan_details = _dbscan(detector_matrix, opts)
     anomalous = dbscan_scores > eps
-    result = _model_result("dbscan", dbscan_scores, anomalous, row_numbers,
-                           feature_association(detector_matrix, features.detector_names, dbscan_scores,
-                                               association_sample),
-                           {**dbscan_details, "threshold": eps,
-                            "threshold_rule": "distance to the nearest core point above eps = noise"},
-                           {"noise_share": round(float(anomalous.mean()), 6)}, features.detector_names,
-                           features, opts)
+    result = _model_result(
+        "dbscan",
+        dbscan_scores,
+        anomalous,
+        row_numbers,
+        feature_association(detector_matrix, features.detector_names, dbscan_scores, association_sample),
+        {**dbscan_details, "threshold": eps, "threshold_rule": "distance to the nearest core point above eps = noise"},
+        {"noise_share": round(float(anomalous.mean()), 6)},
+        features.detector_names,
+        features,
+        opts,
+    )
     runs["dbscan"] = _ModelRun("dbscan", dbscan_scores, anomalous, _with_duration(result, t0))
 
     t0 = time.perf_counter()
@@ -246,11 +318,17 @@ def run_ml_ensemble(transactions: pd.DataFrame, flags: pd.DataFrame | None = Non
     high_risk = np.flatnonzero(ensemble.risk >= ensemble.high_risk_threshold)
     explanations = explain_rows(features, frame, flags, high_risk, opts)
     results["ensemble"] = _with_duration(
-        _ensemble_result(ensemble, runs, high_risk, explanations, row_numbers, features, matrix,
-                         association_sample, opts), t0)
+        _ensemble_result(
+            ensemble, runs, high_risk, explanations, row_numbers, features, matrix, association_sample, opts
+        ),
+        t0,
+    )
     for name, run in runs.items():
-        confidence = run.result.model_metrics.get("average_precision") if (
-            run.result.detailed_results.get("mode") == "supervised") else None
+        confidence = (
+            run.result.model_metrics.get("average_precision")
+            if (run.result.detailed_results.get("mode") == "supervised")
+            else None
+        )
         if confidence is None:
             # Both are ranks already, so their Pearson correlation is the Spearman correlation.
             confidence = max(0.0, _correlation(ensemble.normalised[name], ensemble.risk))
@@ -260,17 +338,32 @@ def run_ml_ensemble(transactions: pd.DataFrame, flags: pd.DataFrame | None = Non
     return MLOutcome(models=models, scores=_score_frame(frame, ensemble.normalised, ensemble.risk, explanations))
 
 
-def _ensemble_result(ensemble: EnsembleOutcome, runs: dict[str, _ModelRun], high_risk: np.ndarray,
-                     explanations: pd.DataFrame, row_numbers: np.ndarray, features: FeatureSet,
-                     matrix: np.ndarray, association_sample: np.ndarray, options: MLOptions) -> ModelResult:
+def _ensemble_result(
+    ensemble: EnsembleOutcome,
+    runs: dict[str, _ModelRun],
+    high_risk: np.ndarray,
+    explanations: pd.DataFrame,
+    row_numbers: np.ndarray,
+    features: FeatureSet,
+    matrix: np.ndarray,
+    association_sample: np.ndarray,
+    options: MLOptions,
+) -> ModelResult:
     votes = np.sum([run.anomalous for run in runs.values()], axis=0)
     majority = votes > len(runs) / 2
-    ranked = high_risk[np.argsort(-ensemble.risk[high_risk], kind="stable")][:options.top_rows_reported]
-    top = [{"row_number": int(row_numbers[i]), "risk_score": round(float(ensemble.risk[i]), 4),
-            "reasons": str(explanations.at[i, "reasons"]), "reason_text": str(explanations.at[i, "reason_text"])}
-           for i in ranked]
-    reason_counts = (explanations["reasons"].str.split(";").explode().str.strip()
-                     .replace("", pd.NA).dropna().value_counts().head(15))
+    ranked = high_risk[np.argsort(-ensemble.risk[high_risk], kind="stable")][: options.top_rows_reported]
+    top = [
+        {
+            "row_number": int(row_numbers[i]),
+            "risk_score": round(float(ensemble.risk[i]), 4),
+            "reasons": str(explanations.at[i, "reasons"]),
+            "reason_text": str(explanations.at[i, "reason_text"]),
+        }
+        for i in ranked
+    ]
+    reason_counts = (
+        explanations["reasons"].str.split(";").explode().str.strip().replace("", pd.NA).dropna().value_counts().head(15)
+    )
     mode = runs["random_forest"].result.detailed_results["mode"] if "random_forest" in runs else "not_run"
     return ModelResult(
         model_type="ensemble",
@@ -282,7 +375,7 @@ def _ensemble_result(ensemble: EnsembleOutcome, runs: dict[str, _ModelRun], high
             "weights": dict(options.ensemble_weights),
             "weights_used": ensemble.weights_used,
             "normalisation": "rank (quantile) of each component's score, 0-1; combined as the weighted "
-                             "mean of -log10(1 - quantile), then ranked again to 0-100",
+            "mean of -log10(1 - quantile), then ranked again to 0-100",
             "high_risk_threshold": round(ensemble.high_risk_threshold, 4),
             "high_risk_rule": f"top {options.high_risk_share:.2%} of risk scores",
             "random_forest_mode": mode,
@@ -295,8 +388,11 @@ def _ensemble_result(ensemble: EnsembleOutcome, runs: dict[str, _ModelRun], high
             "risk_score_definition": "percentage of rows a majority of the models call anomalous",
             "options": {k: v for k, v in options.as_dict().items() if not isinstance(v, dict)},
         },
-        model_metrics={**ensemble.agreement, "majority_anomalous_rows": int(majority.sum()),
-                       "models_combined": len(ensemble.weights_used)},
+        model_metrics={
+            **ensemble.agreement,
+            "majority_anomalous_rows": int(majority.sum()),
+            "models_combined": len(ensemble.weights_used),
+        },
         feature_importance=feature_association(matrix, features.names, ensemble.risk, association_sample),
         data_size=int(len(ensemble.risk)),
         model_version=MODEL_VERSION,

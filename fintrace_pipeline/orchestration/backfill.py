@@ -40,11 +40,17 @@ def launch_backfill(settings: Settings, partitions: list[str]) -> str:
     instance = get_instance(settings)
     instance.add_dynamic_partitions(data_file_partitions.name, partitions)  # files registered outside Dagster
     argv = [
-        str(Path(sys.executable).parent / "dagster"), "job", "backfill",
-        "-w", str(PROJECT_ROOT / "workspace.yaml"),
-        "-j", process_file_job.name,
-        "--partitions", ",".join(partitions),
-        "--tags", json.dumps({TRIGGER_TAG: "backfill"}),
+        str(Path(sys.executable).parent / "dagster"),
+        "job",
+        "backfill",
+        "-w",
+        str(PROJECT_ROOT / "workspace.yaml"),
+        "-j",
+        process_file_job.name,
+        "--partitions",
+        ",".join(partitions),
+        "--tags",
+        json.dumps({TRIGGER_TAG: "backfill"}),
         "--noprompt",
     ]
     done = subprocess.run(argv, capture_output=True, text=True, cwd=PROJECT_ROOT)

@@ -1,7 +1,6 @@
 """The inbox sensor: every complete file dropped into the inbox becomes a data file, a dynamic
 partition and one run of the per-file job."""
 
-
 from pathlib import Path
 
 from dagster import DefaultSensorStatus, RunRequest, SensorEvaluationContext, SensorResult, SkipReason, sensor

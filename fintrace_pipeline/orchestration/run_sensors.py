@@ -1,7 +1,6 @@
 """Run-status sensors: every run of this code location (sensor, upload, UI launchpad, backfill) ends
 with its processing job closed, so a progress poller always reaches a terminal state."""
 
-
 from dagster import (
     DagsterRunStatus,
     DefaultSensorStatus,
@@ -48,6 +47,10 @@ def job_failed_sensor(context: RunFailureSensorContext, results_db: ResultsDatab
 def job_canceled_sensor(context: RunStatusSensorContext, results_db: ResultsDatabase):
     run = context.dagster_run
     finalize_run(
-        results_db.get_engine(), run.run_id, run.tags, success=False, error_message="The run was canceled.",
+        results_db.get_engine(),
+        run.run_id,
+        run.tags,
+        success=False,
+        error_message="The run was canceled.",
         canceled=True,
     )

@@ -77,8 +77,14 @@ def run_step(
         raise
     readings = meter.readings()
     tracker.update_step(
-        engine, job.id, step_name, status=output.status, progress=100.0, completed_at=utcnow().isoformat(),
-        details=output.details, **readings,
+        engine,
+        job.id,
+        step_name,
+        status=output.status,
+        progress=100.0,
+        completed_at=utcnow().isoformat(),
+        details=output.details,
+        **readings,
     )
     return MaterializeResult(
         metadata={"job_id": str(job.id), "status": output.status, **readings, **output.metadata},

@@ -30,11 +30,13 @@ def services(ui_port: int, api_port: int, host: str = "127.0.0.1") -> list[Servi
     bin_dir = Path(sys.executable).parent
     workspace = str(PROJECT_ROOT / "workspace.yaml")
     return [
-        Service("dagster-webserver", [str(bin_dir / "dagster-webserver"), "-w", workspace, "-h", host,
-                                      "-p", str(ui_port)]),
+        Service(
+            "dagster-webserver", [str(bin_dir / "dagster-webserver"), "-w", workspace, "-h", host, "-p", str(ui_port)]
+        ),
         Service("dagster-daemon", [str(bin_dir / "dagster-daemon"), "run", "-w", workspace]),
-        Service("api", [sys.executable, "-m", "fintrace_pipeline.cli", "serve", "--host", host,
-                        "--port", str(api_port)]),
+        Service(
+            "api", [sys.executable, "-m", "fintrace_pipeline.cli", "serve", "--host", host, "--port", str(api_port)]
+        ),
     ]
 
 
@@ -67,8 +69,10 @@ def run_services(to_run: list[Service]) -> int:
         while not stopping:
             exited = [name for name, p in processes.items() if p.poll() is not None]
             if exited:
-                print(f"fintrace: {exited[0]} exited with code {processes[exited[0]].returncode}; stopping",
-                      file=sys.stderr)
+                print(
+                    f"fintrace: {exited[0]} exited with code {processes[exited[0]].returncode}; stopping",
+                    file=sys.stderr,
+                )
                 return 1
             time.sleep(0.5)
         return 0

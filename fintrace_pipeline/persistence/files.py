@@ -102,6 +102,4 @@ def register_file(
 
 def record_ingest(connection: Connection, data_file_id: uuid.UUID, **values) -> None:
     """Store what ingest learned about the file (format, mapping used, row counts)."""
-    connection.execute(
-        update(data_files).where(data_files.c.id == data_file_id).values(**values, updated_at=utcnow())
-    )
+    connection.execute(update(data_files).where(data_files.c.id == data_file_id).values(**values, updated_at=utcnow()))

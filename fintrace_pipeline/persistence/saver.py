@@ -168,7 +168,9 @@ class AnalyticsDBSaver:
             )
             connection.execute(insert(table).values(**row))
             if scores is not None:
-                connection.execute(delete(transaction_scores).where(transaction_scores.c.processing_job_id == self.job.id))
+                connection.execute(
+                    delete(transaction_scores).where(transaction_scores.c.processing_job_id == self.job.id)
+                )
                 stored = scores.loc[:, list(SCORE_COLUMNS)].assign(
                     data_file_id=self.job.data_file_id, processing_job_id=self.job.id
                 )

@@ -49,9 +49,7 @@ def create_tracker(connection: Connection, job_id: uuid.UUID, data_file_id: uuid
 
 
 def _locked(connection: Connection, job_id: uuid.UUID):
-    return connection.execute(
-        select(trackers).where(trackers.c.processing_job_id == job_id).with_for_update()
-    ).first()
+    return connection.execute(select(trackers).where(trackers.c.processing_job_id == job_id).with_for_update()).first()
 
 
 def _write(connection: Connection, row, details: dict, error_log: list, **extra: Any) -> None:
@@ -153,5 +151,3 @@ class StepMeter:
 def _cpu_seconds() -> float:
     times = psutil.Process().cpu_times()
     return times.user + times.system
-
-

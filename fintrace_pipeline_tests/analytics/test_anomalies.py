@@ -16,11 +16,13 @@ ORDINARY_AMOUNT = 123.45  # not round, not near a limit
 def ledger(n: int | None = None, **columns) -> pd.DataFrame:
     """A canonical frame; unspecified required columns get ordinary values."""
     n = n or len(next(iter(columns.values())))
-    frame = pd.DataFrame({
-        "row_number": np.arange(1, n + 1, dtype="int64"),
-        "posting_date": pd.to_datetime(columns.pop("posting_date", [ORDINARY_DATE] * n)),
-        "amount": np.asarray(columns.pop("amount", [ORDINARY_AMOUNT] * n), dtype="float64"),
-    })
+    frame = pd.DataFrame(
+        {
+            "row_number": np.arange(1, n + 1, dtype="int64"),
+            "posting_date": pd.to_datetime(columns.pop("posting_date", [ORDINARY_DATE] * n)),
+            "amount": np.asarray(columns.pop("amount", [ORDINARY_AMOUNT] * n), dtype="float64"),
+        }
+    )
     for name, values in columns.items():
         if name == "entry_date":
             frame[name] = pd.to_datetime(values)
@@ -81,8 +83,7 @@ def test_holiday_postings_default_and_custom_calendar():
 
 
 def test_after_hours_uses_entry_times():
-    entry = ["2024-03-13 06:59", "2024-03-13 07:00", "2024-03-13 19:59", "2024-03-13 20:00",
-             "2024-03-13 00:00", None]
+    entry = ["2024-03-13 06:59", "2024-03-13 07:00", "2024-03-13 19:59", "2024-03-13 20:00", "2024-03-13 00:00", None]
     result = run_anomaly_detection(ledger(entry_date=entry))
     after = flags_of(result, "AFTER_HOURS")
     assert after["row_number"].tolist() == [1, 4]
@@ -168,12 +169,14 @@ def test_user_outliers_log_scale_and_thresholds():
     # ann on logs: median ln 100, MAD ln(100/95); z = 0.6745 · ln 50 / ln(100/95) = 51.4
     assert outliers["row_number"].tolist() == [20, 45]
     assert outliers["reason"][0] == (
-        "Amount 5,000.00 is 50.0× user ann on account acct-ann's median of 100.00 (robust z 51.4)")
+        "Amount 5,000.00 is 50.0× user ann on account acct-ann's median of 100.00 (robust z 51.4)"
+    )
     strict = AnomalyDetectionOptions(outlier_medium_z=60, outlier_high_z=100)
     assert flags_of(run_anomaly_detection(_outlier_frame(), strict), "USER_AMOUNT_OUTLIER").empty
     medium = AnomalyDetectionOptions(outlier_high_z=1000)
     assert set(flags_of(run_anomaly_detection(_outlier_frame(), medium), "USER_AMOUNT_OUTLIER")["severity"]) == {
-        "medium"}
+        "medium"
+    }
 
 
 # --- entity rules ---------------------------------------------------------------------------------
@@ -187,7 +190,8 @@ def test_seldom_used_accounts():
     sparse = run_anomaly_detection(ledger(account=["A", "A", "B", "C"]))
     assert flags_of(sparse, "SELDOM_USED_ACCOUNT").empty
     assert skipped_checks(sparse)["SELDOM_USED_ACCOUNT"] == (
-        "accounts typically have 1 line (needs ≥ 10 to judge 'seldom')")
+        "accounts typically have 1 line (needs ≥ 10 to judge 'seldom')"
+    )
 
 
 def test_unusual_user_account_pairs():
@@ -218,8 +222,9 @@ def test_self_approved_ignores_case_and_spaces():
 
 
 def test_unbalanced_entries():
-    frame = ledger(amount=[100, -100, 500, -400, 0.1, 0.2, -0.3], je_number=["JE1", "JE1", "JE2", "JE2", "JE3",
-                                                                            "JE3", "JE3"])
+    frame = ledger(
+        amount=[100, -100, 500, -400, 0.1, 0.2, -0.3], je_number=["JE1", "JE1", "JE2", "JE2", "JE3", "JE3", "JE3"]
+    )
     unbalanced = flags_of(run_anomaly_detection(frame), "UNBALANCED_ENTRY")
     assert unbalanced["row_number"].tolist() == [3, 4]
     assert unbalanced["severity"].tolist() == ["high", "high"]
@@ -234,7 +239,8 @@ def test_je_number_reused_on_other_dates():
     reused = flags_of(run_anomaly_detection(frame), "JE_NUMBER_DUPLICATE")
     assert reused["row_number"].tolist() == [1, 2]
     assert reused["reason"][0] == (
-        "Journal entry number JE-1 is used on 2 different posting dates (2024-03-01 to 2024-03-05)")
+        "Journal entry number JE-1 is used on 2 different posting dates (2024-03-01 to 2024-03-05)"
+    )
     assert reused["group_id"].tolist() == ["je:JE-1", "je:JE-1"]
 
 
@@ -250,8 +256,13 @@ def test_je_number_gaps():
     ]
     report = result.sections["risk_assessment"]["je_number_gaps"]
     assert report["gaps"] == 2 and report["missing_numbers"] == 4
-    assert report["list"][0] == {"before": "JE-0003", "after": "JE-0007", "first_missing": 4, "last_missing": 6,
-                                 "missing": 3}
+    assert report["list"][0] == {
+        "before": "JE-0003",
+        "after": "JE-0007",
+        "first_missing": 4,
+        "last_missing": 6,
+        "missing": 3,
+    }
     random_ids = run_anomaly_detection(ledger(je_number=["A1", "A77", "A900", "A5000"]))
     assert flags_of(random_ids, "JE_NUMBER_GAP").empty
     assert "JE_NUMBER_GAP" in skipped_checks(random_ids)
@@ -268,7 +279,8 @@ def test_benford_flags_nonconforming_vendor_only():
     benford = flags_of(result, "BENFORD_DIGIT")
     assert benford["row_number"].tolist() == list(range(1, 201))  # capped at 200 per group
     assert benford["reason"][0].startswith(
-        "Amount starts with 47, which makes up 100.0 % of vendor Acme's 320 amounts vs 0.9 % expected")
+        "Amount starts with 47, which makes up 100.0 % of vendor Acme's 320 amounts vs 0.9 % expected"
+    )
     report = result.sections["risk_assessment"]["benford"]
     assert report["by_vendor"]["groups_tested"] == 2
     assert report["by_vendor"]["nonconforming_groups"] == 1
@@ -289,9 +301,16 @@ def test_benford_file_test_needs_enough_rows():
 
 
 def test_rule_scores_sum_severity_weights():
-    flags = pd.DataFrame({"row_number": [1, 1, 2], "rule_code": ["SELF_APPROVED", "WEEKEND_POSTING", "X"],
-                          "severity": ["high", "low", "medium"], "reason": ["", "", ""],
-                          "details": [{}, {}, {}], "group_id": [None, None, None]})
+    flags = pd.DataFrame(
+        {
+            "row_number": [1, 1, 2],
+            "rule_code": ["SELF_APPROVED", "WEEKEND_POSTING", "X"],
+            "severity": ["high", "low", "medium"],
+            "reason": ["", "", ""],
+            "details": [{}, {}, {}],
+            "group_id": [None, None, None],
+        }
+    )
     scores = rule_scores(flags)
     assert scores.to_dict() == {1: 4.0, 2: 2.0}
     assert scores.index.name == "row_number"
@@ -312,8 +331,13 @@ def test_summary_scores_and_sections():
     # row 1: weekend (1) + round (1) + self-approved (3) = 5; row 2: round (1); row 4: below limit (2)
     assert rule_scores(result.flags).to_dict() == {1: 5.0, 2: 1.0, 4: 2.0}
     assert result.summary == {
-        "total_transactions": 4, "total_amount": 15023.45, "flagged_transactions": 3,
-        "high_risk_transactions": 1, "anomalies_found": 5, "unique_users": 2, "unique_accounts": 2,
+        "total_transactions": 4,
+        "total_amount": 15023.45,
+        "flagged_transactions": 3,
+        "high_risk_transactions": 1,
+        "anomalies_found": 5,
+        "unique_users": 2,
+        "unique_accounts": 2,
     }
     risk = result.sections["risk_assessment"]
     assert risk["rule_counts"]["ROUND_AMOUNT"] == 2 and risk["rule_counts"]["HOLIDAY_POSTING"] == 0

@@ -56,11 +56,17 @@ def test_log_uniform_amounts_conform_closely():
 
 def test_conformity_thresholds_match_nigrini():
     assert [conformity(m, 1) for m in (0.006, 0.0061, 0.012, 0.015, 0.0151)] == [
-        "close conformity", "acceptable conformity", "acceptable conformity", "marginal conformity",
+        "close conformity",
+        "acceptable conformity",
+        "acceptable conformity",
+        "marginal conformity",
         "nonconformity",
     ]
     assert [conformity(m, 2) for m in (0.0012, 0.0018, 0.0022, 0.0023)] == [
-        "close conformity", "acceptable conformity", "marginal conformity", "nonconformity",
+        "close conformity",
+        "acceptable conformity",
+        "marginal conformity",
+        "nonconformity",
     ]
 
 
@@ -79,8 +85,13 @@ def test_empty_input_and_json_output():
     assert empty.n == 0 and empty.conformity == "insufficient data" and math.isnan(empty.mad)
     summary = benford_test(np.full(100, 1500.0), 2).to_dict()
     assert len(summary["proportions"]) == 90
-    assert summary["proportions"][5] == {"digit": 15, "count": 100, "expected": pytest.approx(0.028029, abs=1e-6),
-                                         "observed": 1.0, "z": pytest.approx(summary["proportions"][5]["z"])}
+    assert summary["proportions"][5] == {
+        "digit": 15,
+        "count": 100,
+        "expected": pytest.approx(0.028029, abs=1e-6),
+        "observed": 1.0,
+        "z": pytest.approx(summary["proportions"][5]["z"]),
+    }
     assert summary["degrees_of_freedom"] == 89 and summary["chi_square_critical_5pct"] == 112.022
     json.dumps(summary, allow_nan=False)
     with pytest.raises(ValueError):

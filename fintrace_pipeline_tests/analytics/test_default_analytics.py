@@ -21,8 +21,14 @@ def ledger() -> pd.DataFrame:
         {
             "row_number": [1, 2, 3, 4, 5, 6],
             "posting_date": pd.to_datetime(
-                ["2024-01-30 08:00", "2024-01-30 21:30", "2024-02-03 10:00", "2024-02-15 09:00",
-                 "2024-02-28 23:00", "2024-03-01 12:00"]
+                [
+                    "2024-01-30 08:00",
+                    "2024-01-30 21:30",
+                    "2024-02-03 10:00",
+                    "2024-02-15 09:00",
+                    "2024-02-28 23:00",
+                    "2024-03-01 12:00",
+                ]
             ),
             "amount": [100.0, -100.0, 250.5, -200.0, 50.0, -50.0],
             "je_number": _text(["J1", "J1", "J2", "J2", "J3", "J3"]),
@@ -37,15 +43,21 @@ def test_totals_and_summary(ledger: pd.DataFrame) -> None:
     result = run_default_analytics(ledger)
     assert result.status == COMPLETED
     assert result.analytics_type == "default_analytics"
-    assert result.summary == {"total_transactions": 6, "total_amount": 400.5, "unique_users": 3,
-                              "unique_accounts": 3}
+    assert result.summary == {"total_transactions": 6, "total_amount": 400.5, "unique_users": 3, "unique_accounts": 3}
     assert result.flags.empty
     assert result.skipped == []
     totals = result.sections["trial_balance_data"]["totals"]
     assert totals == {
-        "rows": 6, "total_debit": 400.5, "total_credit": 350.0, "net": 50.5, "absolute_volume": 750.5,
-        "unique_users": 3, "unique_accounts": 3, "unique_vendors": None,
-        "first_posting": "2024-01-30T08:00:00", "last_posting": "2024-03-01T12:00:00",
+        "rows": 6,
+        "total_debit": 400.5,
+        "total_credit": 350.0,
+        "net": 50.5,
+        "absolute_volume": 750.5,
+        "unique_users": 3,
+        "unique_accounts": 3,
+        "unique_vendors": None,
+        "first_posting": "2024-01-30T08:00:00",
+        "last_posting": "2024-03-01T12:00:00",
     }
     assert result.parameters["balance_tolerance"] == 0.01
     json.dumps(result.sections, allow_nan=False)  # JSON-safe, no NaN
@@ -54,20 +66,37 @@ def test_totals_and_summary(ledger: pd.DataFrame) -> None:
 def test_trial_balance_accounts_and_balance_check(ledger: pd.DataFrame) -> None:
     trial_balance = run_default_analytics(ledger).sections["trial_balance_data"]
     assert trial_balance["balance_check"] == {
-        "total_debit": 400.5, "total_credit": 350.0, "difference": 50.5, "tolerance": 0.01, "balanced": False,
+        "total_debit": 400.5,
+        "total_credit": 350.0,
+        "difference": 50.5,
+        "tolerance": 0.01,
+        "balanced": False,
     }
     accounts = trial_balance["accounts"]
     assert [a["account"] for a in accounts["items"]] == ["(blank)", "1000", "5000", "6100"]
-    assert accounts["items"][1] == {"account": "1000", "account_name": "Cash", "debit": 0.0, "credit": 300.0,
-                                    "net": -300.0, "lines": 2}
-    assert accounts["items"][2] == {"account": "5000", "account_name": "Travel expense", "debit": 100.0,
-                                    "credit": 50.0, "net": 50.0, "lines": 2}
+    assert accounts["items"][1] == {
+        "account": "1000",
+        "account_name": "Cash",
+        "debit": 0.0,
+        "credit": 300.0,
+        "net": -300.0,
+        "lines": 2,
+    }
+    assert accounts["items"][2] == {
+        "account": "5000",
+        "account_name": "Travel expense",
+        "debit": 100.0,
+        "credit": 50.0,
+        "net": 50.0,
+        "lines": 2,
+    }
     assert accounts["truncated"] is False
 
 
 def test_balance_check_ignores_float_noise() -> None:
-    frame = pd.DataFrame({"row_number": [1, 2, 3], "posting_date": pd.to_datetime(["2024-05-02"] * 3),
-                          "amount": [0.1, 0.2, -0.3]})
+    frame = pd.DataFrame(
+        {"row_number": [1, 2, 3], "posting_date": pd.to_datetime(["2024-05-02"] * 3), "amount": [0.1, 0.2, -0.3]}
+    )
     check = run_default_analytics(frame).sections["trial_balance_data"]["balance_check"]
     assert check["balanced"] is True and check["difference"] == 0.0
 
@@ -84,19 +113,21 @@ def test_trial_balance_bounded_to_largest_accounts(ledger: pd.DataFrame) -> None
 def test_unbalanced_entries_listed_with_count_and_total(ledger: pd.DataFrame) -> None:
     entries = run_default_analytics(ledger).sections["trial_balance_data"]["unbalanced_entries"]
     assert entries["entries_checked"] == 3 and entries["unbalanced_count"] == 1
-    assert entries["entries"] == [{"je_number": "J2", "lines": 2, "debit": 250.5, "credit": 200.0,
-                                   "difference": 50.5}]
+    assert entries["entries"] == [{"je_number": "J2", "lines": 2, "debit": 250.5, "credit": 200.0, "difference": 50.5}]
 
 
 def test_unbalanced_entries_top_n_by_absolute_difference() -> None:
-    frame = pd.DataFrame({
-        "row_number": range(1, 8),
-        "posting_date": pd.to_datetime(["2024-05-02"] * 7),
-        "amount": [10.0, -7.0, 5.0, -25.0, 1.0, -0.995, 4.0],  # A +3, B -20, C within a cent, D +4
-        "je_number": _text(["A", "A", "B", "B", "C", "C", "D"]),
-    })
-    entries = run_default_analytics(frame, DefaultAnalyticsOptions(top_n=2)).sections[
-        "trial_balance_data"]["unbalanced_entries"]
+    frame = pd.DataFrame(
+        {
+            "row_number": range(1, 8),
+            "posting_date": pd.to_datetime(["2024-05-02"] * 7),
+            "amount": [10.0, -7.0, 5.0, -25.0, 1.0, -0.995, 4.0],  # A +3, B -20, C within a cent, D +4
+            "je_number": _text(["A", "A", "B", "B", "C", "C", "D"]),
+        }
+    )
+    entries = run_default_analytics(frame, DefaultAnalyticsOptions(top_n=2)).sections["trial_balance_data"][
+        "unbalanced_entries"
+    ]
     assert entries["unbalanced_count"] == 3
     assert entries["unbalanced_total_difference"] == -13.0
     assert entries["unbalanced_total_abs_difference"] == 27.0
@@ -111,18 +142,27 @@ def test_user_patterns(ledger: pd.DataFrame) -> None:
     items = {u["user"]: u for u in users["top_users"]["items"]}
     assert [u["user"] for u in users["top_users"]["items"]][:2] == ["bob", "ann"]
     assert items["bob"] == {
-        "user": "bob", "lines": 2, "volume": 450.5, "mean_amount": 225.25, "median_amount": 225.25,
-        "accounts_touched": 2, "weekend_share": 0.5, "after_hours_share": 0.0,
-        "first_posting": "2024-02-03T10:00:00", "last_posting": "2024-02-15T09:00:00",
+        "user": "bob",
+        "lines": 2,
+        "volume": 450.5,
+        "mean_amount": 225.25,
+        "median_amount": 225.25,
+        "accounts_touched": 2,
+        "weekend_share": 0.5,
+        "after_hours_share": 0.0,
+        "first_posting": "2024-02-03T10:00:00",
+        "last_posting": "2024-02-15T09:00:00",
     }
     assert items["ann"]["after_hours_share"] == 0.5 and items["ann"]["weekend_share"] == 0.0
 
 
 def test_after_hours_uses_entry_date_time_when_present(ledger: pd.DataFrame) -> None:
     # Postings at business hours on paper, but keyed in at night; row 6 has no entry time.
-    frame = ledger.assign(entry_date=pd.to_datetime(
-        ["2024-01-30 22:00", "2024-01-30 10:00", "2024-02-03 03:00", "2024-02-15 11:00", "2024-02-28 12:00",
-         None]))
+    frame = ledger.assign(
+        entry_date=pd.to_datetime(
+            ["2024-01-30 22:00", "2024-01-30 10:00", "2024-02-03 03:00", "2024-02-15 11:00", "2024-02-28 12:00", None]
+        )
+    )
     result = run_default_analytics(frame)
     users = result.sections["user_patterns"]
     assert users["time_source"] == "entry_date" and users["lines_with_time"] == 5
@@ -137,7 +177,8 @@ def test_after_hours_uses_entry_date_time_when_present(ledger: pd.DataFrame) -> 
 
 def test_account_patterns_seldom_used(ledger: pd.DataFrame) -> None:
     accounts = run_default_analytics(ledger, DefaultAnalyticsOptions(seldom_used_max_lines=1)).sections[
-        "account_patterns"]
+        "account_patterns"
+    ]
     assert accounts["accounts_total"] == 4
     seldom = accounts["seldom_used"]
     assert seldom["count"] == 2 and seldom["lines"] == 2 and seldom["volume"] == 300.5
@@ -150,8 +191,14 @@ def test_account_patterns_seldom_used(ledger: pd.DataFrame) -> None:
 def test_temporal_patterns(ledger: pd.DataFrame) -> None:
     temporal = run_default_analytics(ledger).sections["temporal_patterns"]
     assert temporal["date_range"]["days_spanned"] == 32 and temporal["date_range"]["months_spanned"] == 3
-    assert temporal["by_month"][1] == {"month": "2024-02", "lines": 3, "debit": 300.5, "credit": 200.0,
-                                       "net": 100.5, "volume": 500.5}
+    assert temporal["by_month"][1] == {
+        "month": "2024-02",
+        "lines": 3,
+        "debit": 300.5,
+        "credit": 200.0,
+        "net": 100.5,
+        "volume": 500.5,
+    }
     assert [d["lines"] for d in temporal["by_weekday"]] == [0, 2, 1, 1, 1, 1, 0]
     period_end = temporal["period_end"]
     # Rows 1, 2 and 5 fall in the last 3 days; 5 of the 32 calendar days do (Jan 30-31, Feb 27-29).
@@ -163,8 +210,7 @@ def test_temporal_patterns(ledger: pd.DataFrame) -> None:
 def test_chart_and_export_data(ledger: pd.DataFrame) -> None:
     sections = run_default_analytics(ledger, DefaultAnalyticsOptions(chart_top_n=2)).sections
     charts = sections["chart_data"]
-    assert charts["monthly_volume"] == {"labels": ["2024-01", "2024-02", "2024-03"],
-                                        "values": [200.0, 500.5, 50.0]}
+    assert charts["monthly_volume"] == {"labels": ["2024-01", "2024-02", "2024-03"], "values": [200.0, 500.5, 50.0]}
     assert charts["weekday_counts"]["values"] == [0, 2, 1, 1, 1, 1, 0]
     assert charts["top_accounts"] == {"labels": ["1000", "6100"], "values": [300.0, 250.5]}
     assert sum(charts["hourly_counts"]["values"]) == 6
@@ -176,13 +222,18 @@ def test_chart_and_export_data(ledger: pd.DataFrame) -> None:
 
 
 def test_missing_optional_columns_are_skipped_not_crashed() -> None:
-    frame = pd.DataFrame({"row_number": [1, 2], "posting_date": pd.to_datetime(["2024-05-04", "2024-05-06"]),
-                          "amount": [10.0, -10.0]})
+    frame = pd.DataFrame(
+        {"row_number": [1, 2], "posting_date": pd.to_datetime(["2024-05-04", "2024-05-06"]), "amount": [10.0, -10.0]}
+    )
     result = run_default_analytics(frame)
     assert result.status == COMPLETED
     assert result.summary == {"total_transactions": 2, "total_amount": 10.0}
     assert [s["check"] for s in result.skipped] == [
-        "trial_balance_accounts", "account_patterns", "unbalanced_entries", "hourly_activity", "user_patterns",
+        "trial_balance_accounts",
+        "account_patterns",
+        "unbalanced_entries",
+        "hourly_activity",
+        "user_patterns",
     ]
     assert result.skipped[3]["reason"] == "no time of day in entry_date or posting_date"
     sections = result.sections
@@ -194,9 +245,13 @@ def test_missing_optional_columns_are_skipped_not_crashed() -> None:
 
 
 def test_empty_frame_is_skipped() -> None:
-    frame = pd.DataFrame({"row_number": pd.Series(dtype="int64"),
-                          "posting_date": pd.Series(dtype="datetime64[ns]"),
-                          "amount": pd.Series(dtype="float64")})
+    frame = pd.DataFrame(
+        {
+            "row_number": pd.Series(dtype="int64"),
+            "posting_date": pd.Series(dtype="datetime64[ns]"),
+            "amount": pd.Series(dtype="float64"),
+        }
+    )
     result = run_default_analytics(frame)
     assert result.status == SKIPPED and result.error_message == "no transactions to analyse"
     assert result.summary["total_transactions"] == 0

@@ -7,8 +7,13 @@ from fintrace_pipeline.analytics.dup_normalize import edit_distances_within, nor
 from fintrace_pipeline.analytics.duplicates import DuplicateAnalysisOptions, run_duplicate_analysis
 from fintrace_pipeline.findings import COMPLETED, FLAG_COLUMNS, SKIPPED
 
-VENDOR_CODES = ["DUP_EXACT", "DUP_INVOICE_AMOUNT_DIFF", "DUP_VENDOR_AMOUNT_NEAR_DATE", "DUP_INVOICE_NORMALIZED",
-                "DUP_VENDOR_NAME_VARIANT"]
+VENDOR_CODES = [
+    "DUP_EXACT",
+    "DUP_INVOICE_AMOUNT_DIFF",
+    "DUP_VENDOR_AMOUNT_NEAR_DATE",
+    "DUP_INVOICE_NORMALIZED",
+    "DUP_VENDOR_NAME_VARIANT",
+]
 INVOICE_CODES = ["DUP_EXACT", "DUP_INVOICE_AMOUNT_DIFF", "DUP_INVOICE_NORMALIZED", "DUP_VENDOR_NAME_VARIANT"]
 
 
@@ -36,16 +41,31 @@ def skipped_checks(result) -> dict[str, str]:
 
 def test_normalize_invoice_ignores_case_spacing_punctuation_and_leading_zeros():
     values = pd.Series(["INV-0042", "inv 42", "INV42", "0042", "B/2025/0123", "B/2025/123", "INV-0", "--"])
-    assert normalize_invoice(values).tolist() == ["INV42", "INV42", "INV42", "42", "B2025123", "B2025123", "INV0",
-                                                  "--"]
+    assert normalize_invoice(values).tolist() == ["INV42", "INV42", "INV42", "42", "B2025123", "B2025123", "INV0", "--"]
     assert normalize_invoice(values, drop_alpha_prefix=True).tolist()[:4] == ["42", "42", "42", "42"]
 
 
 def test_normalize_vendor_drops_case_punctuation_and_legal_forms():
-    values = pd.Series(["Acme Supplies, Ltd.", "ACME SUPPLIES LIMITED", "The Acme Supplies Inc", "Acme L.L.C.",
-                        "Smith & Co", "Café Nero GmbH", "Inc"])
-    assert normalize_vendor(values).tolist() == ["ACME SUPPLIES", "ACME SUPPLIES", "ACME SUPPLIES", "ACME", "SMITH",
-                                                 "CAFE NERO", "INC"]
+    values = pd.Series(
+        [
+            "Acme Supplies, Ltd.",
+            "ACME SUPPLIES LIMITED",
+            "The Acme Supplies Inc",
+            "Acme L.L.C.",
+            "Smith & Co",
+            "Café Nero GmbH",
+            "Inc",
+        ]
+    )
+    assert normalize_vendor(values).tolist() == [
+        "ACME SUPPLIES",
+        "ACME SUPPLIES",
+        "ACME SUPPLIES",
+        "ACME",
+        "SMITH",
+        "CAFE NERO",
+        "INC",
+    ]
 
 
 def test_edit_distances_are_exact_up_to_the_limit():
@@ -60,22 +80,32 @@ def test_edit_distances_are_exact_up_to_the_limit():
 
 
 def test_exact_duplicates_keep_the_earliest_and_flag_the_rest():
-    result = run_duplicate_analysis(ledger([
-        ("2024-03-05", 1200.0, "Acme Ltd", "INV-0042"),
-        ("2024-03-09", 1200.0, "Acme Ltd", "INV-0042"),
-        ("2024-03-02", 1200.0, "Acme Ltd", "INV-0042"),  # earliest posting: the kept original
-        ("2024-03-02", 1200.0, "Acme Ltd", "INV-0043"),  # other invoice, same day: not an exact twin
-        ("2024-03-02", 1200.01, "Acme Ltd", "INV-0044"),
-    ]))
+    result = run_duplicate_analysis(
+        ledger(
+            [
+                ("2024-03-05", 1200.0, "Acme Ltd", "INV-0042"),
+                ("2024-03-09", 1200.0, "Acme Ltd", "INV-0042"),
+                ("2024-03-02", 1200.0, "Acme Ltd", "INV-0042"),  # earliest posting: the kept original
+                ("2024-03-02", 1200.0, "Acme Ltd", "INV-0043"),  # other invoice, same day: not an exact twin
+                ("2024-03-02", 1200.01, "Acme Ltd", "INV-0044"),
+            ]
+        )
+    )
     exact = flags_of(result, "DUP_EXACT")
     assert exact["row_number"].tolist() == [1, 2]
     assert exact["group_id"].tolist() == ["DUP_EXACT-000001", "DUP_EXACT-000001"]
     assert exact["severity"].tolist() == ["high", "high"]
-    assert exact["reason"][0] == ("Same vendor Acme Ltd, invoice INV-0042 and amount 1,200.00 as row 3 "
-                                  "(posted 2024-03-02)")
-    assert exact["details"][1] == {"group_id": "DUP_EXACT-000001", "twin_row_number": 3,
-                                   "twin_posting_date": "2024-03-02", "amount": 1200.0, "vendor": "Acme Ltd",
-                                   "invoice_number": "INV-0042"}
+    assert exact["reason"][0] == (
+        "Same vendor Acme Ltd, invoice INV-0042 and amount 1,200.00 as row 3 (posted 2024-03-02)"
+    )
+    assert exact["details"][1] == {
+        "group_id": "DUP_EXACT-000001",
+        "twin_row_number": 3,
+        "twin_posting_date": "2024-03-02",
+        "amount": 1200.0,
+        "vendor": "Acme Ltd",
+        "invoice_number": "INV-0042",
+    }
     test = result.sections["risk_assessment"]["tests"]["DUP_EXACT"]
     assert (test["groups"], test["lines_in_groups"], test["flagged_rows"], test["value_at_risk"]) == (1, 3, 2, 2400.0)
     group = result.sections["risk_assessment"]["top_groups"]["DUP_EXACT"][0]
@@ -84,18 +114,23 @@ def test_exact_duplicates_keep_the_earliest_and_flag_the_rest():
 
 
 def test_same_invoice_different_amount():
-    result = run_duplicate_analysis(ledger([
-        ("2024-04-01", 1000.0, "Beta GmbH", "7781"),
-        ("2024-04-03", 1000.0, "Beta GmbH", "7781"),  # exact copy: DUP_EXACT's business, not a new amount
-        ("2024-04-20", 1250.0, "Beta GmbH", "7781"),
-        ("2024-04-22", -300.0, "Beta GmbH", "7781"),  # a partial credit note is not a second bill
-        ("2024-04-20", 990.0, "Beta GmbH", "7782"),
-    ]))
+    result = run_duplicate_analysis(
+        ledger(
+            [
+                ("2024-04-01", 1000.0, "Beta GmbH", "7781"),
+                ("2024-04-03", 1000.0, "Beta GmbH", "7781"),  # exact copy: DUP_EXACT's business, not a new amount
+                ("2024-04-20", 1250.0, "Beta GmbH", "7781"),
+                ("2024-04-22", -300.0, "Beta GmbH", "7781"),  # a partial credit note is not a second bill
+                ("2024-04-20", 990.0, "Beta GmbH", "7782"),
+            ]
+        )
+    )
     diff = flags_of(result, "DUP_INVOICE_AMOUNT_DIFF")
     assert diff["row_number"].tolist() == [3]
     assert diff["severity"][0] == "medium"
-    assert diff["reason"][0] == ("Same vendor Beta GmbH and invoice 7781 as row 1 (posted 2024-04-01) but amount "
-                                 "1,250.00 instead of 1,000.00")
+    assert diff["reason"][0] == (
+        "Same vendor Beta GmbH and invoice 7781 as row 1 (posted 2024-04-01) but amount 1,250.00 instead of 1,000.00"
+    )
     assert diff["details"][0]["twin_amount"] == 1000.0
     assert diff["details"][0]["difference"] == 250.0
     assert flags_of(result, "DUP_EXACT")["row_number"].tolist() == [2]
@@ -147,7 +182,8 @@ def test_invoice_numbers_equal_after_normalisation():
     assert normalized["severity"].tolist() == ["high", "high"]
     assert normalized["reason"][0] == (
         "Invoice inv 42 equals invoice INV-0042 of row 1 (posted 2024-02-01) once case, spacing, punctuation and "
-        "leading zeros are ignored; same vendor Delta Inc and amount 560.00")
+        "leading zeros are ignored; same vendor Delta Inc and amount 560.00"
+    )
     assert normalized["details"][1]["normalized_invoice"] == "INV42"
     assert flags_of(result, "DUP_EXACT")["row_number"].tolist() == [5]
 
@@ -156,16 +192,20 @@ def test_invoice_numbers_equal_after_normalisation():
 
 
 def test_vendor_name_variants_with_same_invoice_and_amount():
-    result = run_duplicate_analysis(ledger([
-        ("2024-01-10", 500.0, "Acme Supplies Ltd", "A-9"),
-        ("2024-01-12", 500.0, "ACME SUPPLIES LIMITED", "a9"),  # equal once normalised, invoice too
-        ("2024-01-15", 500.0, "Acme Suplies Ltd", "A-9"),  # one typo
-        ("2024-01-16", 500.0, "Acme Ltd", "A-9"),  # a different (shorter) name: 9 edits away
-        ("2024-01-10", 750.0, "Store 12 Holdings", "S-1"),
-        ("2024-01-11", 750.0, "Store 13 Holdings", "S-1"),  # numbers tell vendors apart
-        ("2024-01-10", 80.0, "Abc Co", "X-1"),
-        ("2024-01-11", 80.0, "Abd Co", "X-1"),  # too short to trust an edit
-    ]))
+    result = run_duplicate_analysis(
+        ledger(
+            [
+                ("2024-01-10", 500.0, "Acme Supplies Ltd", "A-9"),
+                ("2024-01-12", 500.0, "ACME SUPPLIES LIMITED", "a9"),  # equal once normalised, invoice too
+                ("2024-01-15", 500.0, "Acme Suplies Ltd", "A-9"),  # one typo
+                ("2024-01-16", 500.0, "Acme Ltd", "A-9"),  # a different (shorter) name: 9 edits away
+                ("2024-01-10", 750.0, "Store 12 Holdings", "S-1"),
+                ("2024-01-11", 750.0, "Store 13 Holdings", "S-1"),  # numbers tell vendors apart
+                ("2024-01-10", 80.0, "Abc Co", "X-1"),
+                ("2024-01-11", 80.0, "Abd Co", "X-1"),  # too short to trust an edit
+            ]
+        )
+    )
     variants = flags_of(result, "DUP_VENDOR_NAME_VARIANT")
     assert variants["row_number"].tolist() == [2, 3]
     assert set(variants["group_id"]) == {"DUP_VENDOR_NAME_VARIANT-000001"}
@@ -179,30 +219,38 @@ def test_vendor_name_variants_with_same_invoice_and_amount():
     # Row 2's invoice is spelt differently as well, so it is also a normalised-invoice duplicate of row 1
     # (same normalised vendor): one flag per code. Row 3's typo keeps it out of that test.
     assert result.flags[result.flags["row_number"] == 2]["rule_code"].tolist() == [
-        "DUP_INVOICE_NORMALIZED", "DUP_VENDOR_NAME_VARIANT"]
+        "DUP_INVOICE_NORMALIZED",
+        "DUP_VENDOR_NAME_VARIANT",
+    ]
     assert result.flags[result.flags["row_number"] == 3]["rule_code"].tolist() == ["DUP_VENDOR_NAME_VARIANT"]
 
 
 def test_same_amount_same_date_to_different_vendors():
-    result = run_duplicate_analysis(ledger([
-        ("2024-06-03", 5000.0, "Gamma Corp", "G-1"),
-        ("2024-06-03", 5000.0, "Delta Inc", "D-9"),
-        ("2024-06-03", -5000.0, "Epsilon LLC", "E-3"),  # compared by absolute value
-        ("2024-06-03", 5000.0, "GAMMA CORPORATION", "G-7"),  # the same vendor as row 1
-        ("2024-06-04", 5000.0, "Zeta PLC", "Z-1"),  # next day
-        ("2024-06-03", 999.0, "Eta Ltd", "H-1"),
-        ("2024-06-03", 999.0, "Theta Ltd", "T-1"),  # below the 1,000 floor
-    ]))
+    result = run_duplicate_analysis(
+        ledger(
+            [
+                ("2024-06-03", 5000.0, "Gamma Corp", "G-1"),
+                ("2024-06-03", 5000.0, "Delta Inc", "D-9"),
+                ("2024-06-03", -5000.0, "Epsilon LLC", "E-3"),  # compared by absolute value
+                ("2024-06-03", 5000.0, "GAMMA CORPORATION", "G-7"),  # the same vendor as row 1
+                ("2024-06-04", 5000.0, "Zeta PLC", "Z-1"),  # next day
+                ("2024-06-03", 999.0, "Eta Ltd", "H-1"),
+                ("2024-06-03", 999.0, "Theta Ltd", "T-1"),  # below the 1,000 floor
+            ]
+        )
+    )
     same = flags_of(result, "DUP_SAME_AMOUNT_DATE_DIFF_VENDOR")
     assert same["row_number"].tolist() == [2, 3]
     assert same["severity"].tolist() == ["low", "low"]
-    assert same["reason"][0] == ("Same amount 5,000.00 on 2024-06-03 as row 1, paid to a different vendor "
-                                 "(Delta Inc vs Gamma Corp)")
+    assert same["reason"][0] == (
+        "Same amount 5,000.00 on 2024-06-03 as row 1, paid to a different vendor (Delta Inc vs Gamma Corp)"
+    )
     assert result.sections["risk_assessment"]["tests"]["DUP_SAME_AMOUNT_DATE_DIFF_VENDOR"]["value_at_risk"] == 10000.0
 
-    low_floor = run_duplicate_analysis(ledger([("2024-06-03", 999.0, "Eta Ltd", "H-1"),
-                                               ("2024-06-03", 999.0, "Theta Ltd", "T-1")]),
-                                       DuplicateAnalysisOptions(same_date_min_amount=500))
+    low_floor = run_duplicate_analysis(
+        ledger([("2024-06-03", 999.0, "Eta Ltd", "H-1"), ("2024-06-03", 999.0, "Theta Ltd", "T-1")]),
+        DuplicateAnalysisOptions(same_date_min_amount=500),
+    )
     assert flags_of(low_floor, "DUP_SAME_AMOUNT_DATE_DIFF_VENDOR")["row_number"].tolist() == [2]
 
 
@@ -210,11 +258,15 @@ def test_same_amount_same_date_to_different_vendors():
 
 
 def test_reversal_with_same_invoice_cancels_its_original():
-    result = run_duplicate_analysis(ledger([
-        ("2024-07-01", 700.0, "Omega Partners", "O-5"),
-        ("2024-07-02", -700.0, "Omega Partners", "O-5"),  # reverses row 1
-        ("2024-07-03", 700.0, "Omega Partners", "O-5"),  # the corrected posting
-    ]))
+    result = run_duplicate_analysis(
+        ledger(
+            [
+                ("2024-07-01", 700.0, "Omega Partners", "O-5"),
+                ("2024-07-02", -700.0, "Omega Partners", "O-5"),  # reverses row 1
+                ("2024-07-03", 700.0, "Omega Partners", "O-5"),  # the corrected posting
+            ]
+        )
+    )
     assert result.flags.empty
     assert result.sections["risk_assessment"]["candidates"]["offsetting_invoice_lines_removed"] == 2
     assert result.sections["risk_assessment"]["candidates"]["candidate_lines"] == 1
@@ -241,48 +293,69 @@ def test_line_described_as_reversal_cancels_the_latest_earlier_line():
 
 
 def test_lines_without_vendor_or_amount_are_not_compared():
-    result = run_duplicate_analysis(ledger([
-        ("2024-03-01", 1500.0, None, "INV-1"),
-        ("2024-03-01", 1500.0, "  ", "INV-1"),
-        ("2024-03-01", 0.0, "Acme Ltd", "INV-2"),
-        ("2024-03-01", 0.0, "Acme Ltd", "INV-2"),
-        ("2024-03-01", 42.0, "Acme Ltd", "INV-3"),
-    ]))
+    result = run_duplicate_analysis(
+        ledger(
+            [
+                ("2024-03-01", 1500.0, None, "INV-1"),
+                ("2024-03-01", 1500.0, "  ", "INV-1"),
+                ("2024-03-01", 0.0, "Acme Ltd", "INV-2"),
+                ("2024-03-01", 0.0, "Acme Ltd", "INV-2"),
+                ("2024-03-01", 42.0, "Acme Ltd", "INV-3"),
+            ]
+        )
+    )
     assert result.flags.empty
     candidates = result.sections["risk_assessment"]["candidates"]
     assert (candidates["zero_amount_lines"], candidates["lines_without_vendor"], candidates["candidate_lines"]) == (
-        2, 2, 1)
+        2,
+        2,
+        1,
+    )
 
 
 # --- skips, empty input, summary and sections -----------------------------------------------------
 
 
 def test_no_vendor_column_skips_vendor_tests_but_compares_journal_entries():
-    result = run_duplicate_analysis(ledger([
-        ("2024-06-03", 5000.0, "JE-1"),
-        ("2024-06-03", -5000.0, "JE-1"),
-        ("2024-06-03", 5000.0, "JE-2"),
-        ("2024-06-03", -5000.0, "JE-2"),
-    ], ("posting_date", "amount", "je_number")))
+    result = run_duplicate_analysis(
+        ledger(
+            [
+                ("2024-06-03", 5000.0, "JE-1"),
+                ("2024-06-03", -5000.0, "JE-1"),
+                ("2024-06-03", 5000.0, "JE-2"),
+                ("2024-06-03", -5000.0, "JE-2"),
+            ],
+            ("posting_date", "amount", "je_number"),
+        )
+    )
     assert result.status == COMPLETED
     assert skipped_checks(result) == {code: "no vendor column" for code in VENDOR_CODES}
     same = flags_of(result, "DUP_SAME_AMOUNT_DATE_DIFF_VENDOR")
     assert same["row_number"].tolist() == [3, 4]
-    assert same["reason"][0] == ("Same amount 5,000.00 on 2024-06-03 as row 1, in another journal entry "
-                                 "(JE-2 vs JE-1); the file names no vendors")
+    assert same["reason"][0] == (
+        "Same amount 5,000.00 on 2024-06-03 as row 1, in another journal entry "
+        "(JE-2 vs JE-1); the file names no vendors"
+    )
     assert result.sections["risk_assessment"]["same_amount_date_basis"] == "journal entry"
     assert result.sections["risk_assessment"]["tests"]["DUP_EXACT"]["ran"] is False
 
 
 def test_no_invoice_column_skips_invoice_tests():
-    result = run_duplicate_analysis(ledger([
-        ("2024-05-01", 300.0, "Gamma Services"),
-        ("2024-05-02", 300.0, "Gamma Services"),
-    ], ("posting_date", "amount", "vendor")))
+    result = run_duplicate_analysis(
+        ledger(
+            [
+                ("2024-05-01", 300.0, "Gamma Services"),
+                ("2024-05-02", 300.0, "Gamma Services"),
+            ],
+            ("posting_date", "amount", "vendor"),
+        )
+    )
     assert skipped_checks(result) == {code: "no invoice_number column" for code in INVOICE_CODES}
     near = flags_of(result, "DUP_VENDOR_AMOUNT_NEAR_DATE")
-    assert near["reason"].tolist() == ["Same vendor Gamma Services and amount 300.00 as row 1 posted 1 day earlier "
-                                       "(2024-05-01), neither with an invoice number"]
+    assert near["reason"].tolist() == [
+        "Same vendor Gamma Services and amount 300.00 as row 1 posted 1 day earlier "
+        "(2024-05-01), neither with an invoice number"
+    ]
 
 
 def test_blank_vendor_column_is_reported_as_empty():
@@ -302,8 +375,13 @@ def test_empty_frame():
     assert result.status == COMPLETED
     assert list(result.flags.columns) == list(FLAG_COLUMNS)
     assert result.flags.empty
-    assert result.summary == {"total_transactions": 0, "total_amount": 0.0, "flagged_transactions": 0,
-                              "high_risk_transactions": 0, "duplicates_found": 0}
+    assert result.summary == {
+        "total_transactions": 0,
+        "total_amount": 0.0,
+        "flagged_transactions": 0,
+        "high_risk_transactions": 0,
+        "duplicates_found": 0,
+    }
     json.dumps(result.sections, allow_nan=False)
 
 
@@ -322,8 +400,14 @@ def test_summary_and_bounded_sections():
     frame = ledger(rows)
     frame["user"] = pd.array(["ann", "bob", "ann", "ann", "cy", "cy", "bob", "bob", "bob"], dtype="string")
     result = run_duplicate_analysis(frame, DuplicateAnalysisOptions(top_n_groups=1, max_members_listed=2))
-    assert result.summary == {"total_transactions": 9, "total_amount": 5780.0, "flagged_transactions": 5,
-                              "high_risk_transactions": 4, "duplicates_found": 5, "unique_users": 3}
+    assert result.summary == {
+        "total_transactions": 9,
+        "total_amount": 5780.0,
+        "flagged_transactions": 5,
+        "high_risk_transactions": 4,
+        "duplicates_found": 5,
+        "unique_users": 3,
+    }
     risk = result.sections["risk_assessment"]
     assert risk["flagged_rows"] == 5
     assert risk["value_at_risk"] == 3 * 1200.0 + 90.0 + 400.0

@@ -16,7 +16,7 @@ def flagged(tmp_path_factory):
     write_ledger(generated, path)
     transactions = ingest_file(path, max_decompressed_bytes=2**30, max_rows=10**6).transactions
     flags = [run_duplicate_analysis(transactions).flags, run_anomaly_detection(transactions).flags]
-    hits = {(int(r), c) for frame in flags for r, c in zip(frame["row_number"], frame["rule_code"])}
+    hits = {(int(r), c) for frame in flags for r, c in zip(frame["row_number"], frame["rule_code"], strict=True)}
     return generated.labels, hits
 
 

@@ -13,7 +13,6 @@ import pytest
 from starlette.testclient import TestClient
 
 from fintrace_pipeline.api.app import create_app
-from fintrace_pipeline.db import migrate
 from fintrace_pipeline.db.engine import get_engine
 from fintrace_pipeline.db.transactions import replace_transactions
 from fintrace_pipeline.findings import AnalysisResult, ModelResult
@@ -22,7 +21,7 @@ from fintrace_pipeline.persistence.files import register_file
 from fintrace_pipeline.persistence.saver import AnalyticsDBSaver
 from fintrace_pipeline.progress import STEPS
 from fintrace_pipeline.settings import MiB, Settings
-from fintrace_pipeline_tests.conftest import _fresh_postgres_url, _pg_engines
+from fintrace_pipeline_tests.conftest import migrated_database_url
 
 
 def make_settings(var: Path, database_url: str, **changes) -> Settings:
@@ -45,15 +44,7 @@ def make_settings(var: Path, database_url: str, **changes) -> Settings:
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def module_database_url(request, tmp_path_factory) -> str:
     """A migrated, empty results database for the whole module."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'fintrace.db'}"
-    else:
-        url = _fresh_postgres_url(request.getfixturevalue("postgres_database_url"))
-    engine = get_engine(url)
-    if request.param == "postgres":
-        _pg_engines[url] = engine
-    migrate.upgrade(engine)
-    return url
+    return migrated_database_url(request, request.param, tmp_path_factory.mktemp("db"))
 
 
 @dataclasses.dataclass
@@ -75,7 +66,7 @@ TRANSACTIONS = pd.DataFrame(
         "transaction_id": ["T1", "T2", "T3", "T4", "T5"],
         "account": ["6100", "6200", "6200", "6300", "6100"],
         "user": ["alice", "bob", "bob", "carol", "alice"],
-        "vendor": ["Acme", "=HYPERLINK(\"http://x\")", "=HYPERLINK(\"http://x\")", "Globex", "+Initech"],
+        "vendor": ["Acme", '=HYPERLINK("http://x")', '=HYPERLINK("http://x")', "Globex", "+Initech"],
     }
 )
 SCORES = [10.0, 80.0, 50.0, 95.0, 5.0]  # risk_score of rows 1..5
@@ -118,34 +109,66 @@ def seed(settings: Settings, tmp: Path) -> Seeded:
         files.append(register_file(engine, path, source="cli", archive_dir=settings.archive_dir)[0])
     ledger, failed, bare = files
     with engine.begin() as connection:
-        replace_transactions(connection, ledger.id, TRANSACTIONS, pd.DataFrame({"row_number": [], "raw_values": [],
-                                                                                 "reason": []}))
+        replace_transactions(
+            connection, ledger.id, TRANSACTIONS, pd.DataFrame({"row_number": [], "raw_values": [], "reason": []})
+        )
     job = jobs.create_job(engine, ledger.id, trigger="cli")
     jobs.mark_running(engine, job.id, "run-1")
     saver = AnalyticsDBSaver(job, engine)
     saver.save_default_analytics(
-        AnalysisResult("default_analytics", summary={"total_transactions": 5, "total_amount": 5587.5},
-                       sections={"trial_balance_data": TRIAL_BALANCE, "chart_data": {"bars": [1, 2, 3]}})
+        AnalysisResult(
+            "default_analytics",
+            summary={"total_transactions": 5, "total_amount": 5587.5},
+            sections={"trial_balance_data": TRIAL_BALANCE, "chart_data": {"bars": [1, 2, 3]}},
+        )
     )
     saver.save_duplicate_analysis(
-        AnalysisResult("duplicate_analysis", summary={"duplicates_found": 2},
-                       flags=_flags([(2, "DUP_EXACT", "high", "same vendor, amount and date as row 3", "g1"),
-                                     (3, "DUP_EXACT", "high", "same vendor, amount and date as row 2", "g1")]))
+        AnalysisResult(
+            "duplicate_analysis",
+            summary={"duplicates_found": 2},
+            flags=_flags(
+                [
+                    (2, "DUP_EXACT", "high", "same vendor, amount and date as row 3", "g1"),
+                    (3, "DUP_EXACT", "high", "same vendor, amount and date as row 2", "g1"),
+                ]
+            ),
+        )
     )
     saver.save_anomaly_detection_results(
-        AnalysisResult("anomaly_detection", summary={"high_risk_transactions": 1, "flagged_transactions": 2},
-                       flags=_flags([(4, "ROUND_AMOUNT", "high", "round amount 5000", None),
-                                     (2, "WEEKEND_POSTING", "low", "posted on a Saturday", None)]))
+        AnalysisResult(
+            "anomaly_detection",
+            summary={"high_risk_transactions": 1, "flagged_transactions": 2},
+            flags=_flags(
+                [
+                    (4, "ROUND_AMOUNT", "high", "round amount 5000", None),
+                    (2, "WEEKEND_POSTING", "low", "posted on a Saturday", None),
+                ]
+            ),
+        )
     )
     saver.save_ml_processing_result(
-        ModelResult("ensemble", anomalies_detected=1, risk_score=95.0, detailed_results={"threshold": 70},
-                    model_metrics={"auc": 0.9}, feature_importance={"amount": 0.7}),
+        ModelResult(
+            "ensemble",
+            anomalies_detected=1,
+            risk_score=95.0,
+            detailed_results={"threshold": 70},
+            model_metrics={"auc": 0.9},
+            feature_importance={"amount": 0.7},
+        ),
         "ensemble",
-        scores=pd.DataFrame({"row_number": [1, 2, 3, 4, 5], "transaction_id": TRANSACTIONS["transaction_id"],
-                             "risk_score": SCORES, "isolation_forest_score": [0.1] * 5,
-                             "random_forest_score": [0.2] * 5, "dbscan_score": [0.0] * 5, "rule_score": [0.5] * 5,
-                             "reasons": ["", "DUP", "DUP", "ROUND", ""],
-                             "reason_text": ["", "duplicate", "duplicate", "round amount", ""]}),
+        scores=pd.DataFrame(
+            {
+                "row_number": [1, 2, 3, 4, 5],
+                "transaction_id": TRANSACTIONS["transaction_id"],
+                "risk_score": SCORES,
+                "isolation_forest_score": [0.1] * 5,
+                "random_forest_score": [0.2] * 5,
+                "dbscan_score": [0.0] * 5,
+                "rule_score": [0.5] * 5,
+                "reasons": ["", "DUP", "DUP", "ROUND", ""],
+                "reason_text": ["", "duplicate", "duplicate", "round amount", ""],
+            }
+        ),
     )
     saver.save_ml_processing_result(ModelResult("isolation_forest", anomalies_detected=3), "isolation_forest")
     for step in STEPS:

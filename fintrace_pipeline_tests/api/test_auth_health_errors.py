@@ -41,9 +41,14 @@ def test_cors_headers_for_configured_origins_only(secured):
     assert allowed.headers["access-control-allow-origin"] == "https://audit.example"
     other = secured.get("/healthz", headers={"Origin": "https://evil.example"})
     assert "access-control-allow-origin" not in other.headers
-    preflight = secured.options("/api/files/", headers={"Origin": "https://audit.example",
-                                                        "Access-Control-Request-Method": "GET",
-                                                        "Access-Control-Request-Headers": "authorization"})
+    preflight = secured.options(
+        "/api/files/",
+        headers={
+            "Origin": "https://audit.example",
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "authorization",
+        },
+    )
     assert preflight.status_code == 200
     unauthorised = secured.get("/api/files/", headers={"Origin": "https://audit.example"})
     assert unauthorised.status_code == 401
@@ -60,9 +65,18 @@ def test_healthz_ok(client):
 
 def test_openapi_describes_every_endpoint_and_parameter(client):
     paths = client.get("/openapi.json").json()["paths"]
-    assert set(paths) == {"/api/processing-results/", "/api/analytics-results/", "/api/ml-processing-results/",
-                          "/api/processing-progress/", "/api/files", "/api/files/", "/api/flagged-transactions/",
-                          "/api/exports/", "/api/ping", "/healthz"}
+    assert set(paths) == {
+        "/api/processing-results/",
+        "/api/analytics-results/",
+        "/api/ml-processing-results/",
+        "/api/processing-progress/",
+        "/api/files",
+        "/api/files/",
+        "/api/flagged-transactions/",
+        "/api/exports/",
+        "/api/ping",
+        "/healthz",
+    }
     flagged = {p["name"] for p in paths["/api/flagged-transactions/"]["get"]["parameters"]}
     assert flagged == {"file_id", "job_id", "min_risk", "rule", "limit", "offset"}
     assert "multipart/form-data" in paths["/api/files"]["post"]["requestBody"]["content"]
@@ -118,8 +132,10 @@ def test_the_app_recovers_when_its_connections_are_killed(seeded, postgres_url):
         database = make_url(postgres_url).database
         with admin.connect() as connection:
             killed = connection.execute(
-                text("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                     "WHERE datname = :db AND pid <> pg_backend_pid() AND application_name <> 'psql'"),
+                text(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                    "WHERE datname = :db AND pid <> pg_backend_pid() AND application_name <> 'psql'"
+                ),
                 {"db": database},
             ).scalar_one()
         admin.dispose()

@@ -52,8 +52,12 @@ def test_job_state_picks_the_same_job_as_the_generic_query(postgres_seeded):
     s = postgres_seeded
     url = s.settings.database_url
     with get_engine(url).connect() as connection:
-        for file_id, job_id in ((s.file_id, None), (s.failed_file_id, None), (None, s.running_job_id),
-                                (s.file_id, s.running_job_id)):
+        for file_id, job_id in (
+            (s.file_id, None),
+            (s.failed_file_id, None),
+            (None, s.running_job_id),
+            (s.file_id, s.running_job_id),
+        ):
             generic = queries.job_state(connection, file_id, job_id)
             fast = _on_driver(url, fastpath.job_state, file_id, job_id)
             assert fast[:2] == generic[:2]
@@ -76,13 +80,17 @@ def test_a_cached_summary_is_rebuilt_after_any_write(seeded, tmp_path):
         assert first["job"]["status"] == "PENDING" and first["analytics_results"] == {}
         assert len(client.app.state.summary_cache) == 1
         AnalyticsDBSaver(job, engine).save_duplicate_analysis(
-            AnalysisResult("duplicate_analysis", summary={"duplicates_found": 7}))
+            AnalysisResult("duplicate_analysis", summary={"duplicates_found": 7})
+        )
         second = ok(client.get(url))["processing_summary"]
         assert second["analytics_results"]["duplicate_analysis"]["duplicates_found"] == 7
         AnalyticsDBSaver(job, engine).save_duplicate_analysis(
-            AnalysisResult("duplicate_analysis", summary={"duplicates_found": 9}))
-        assert ok(client.get(url))["processing_summary"]["analytics_results"]["duplicate_analysis"][
-            "duplicates_found"] == 9
+            AnalysisResult("duplicate_analysis", summary={"duplicates_found": 9})
+        )
+        assert (
+            ok(client.get(url))["processing_summary"]["analytics_results"]["duplicate_analysis"]["duplicates_found"]
+            == 9
+        )
         jobs.finish_job(engine, job.id, "FAILED", "stopped")
         assert ok(client.get(url))["processing_summary"]["job"]["status"] == "FAILED"
 

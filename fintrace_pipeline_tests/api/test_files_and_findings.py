@@ -48,7 +48,9 @@ def test_flagged_transactions_highest_risk_first_with_rules_and_details(client, 
     assert top["account"] == "6300" and top["posting_date"].startswith("2024-01-07")
     assert second["rule_codes"] == ["DUP_EXACT", "WEEKEND_POSTING"]
     assert [f["reason"] for f in second["findings"]] == [
-        "same vendor, amount and date as row 3", "posted on a Saturday"]
+        "same vendor, amount and date as row 3",
+        "posted on a Saturday",
+    ]
     assert second["findings"][0]["group_id"] == "g1"
 
 
@@ -77,8 +79,9 @@ def test_flagged_transactions_filters_and_pages(client, seeded):
     ],
 )
 def test_flagged_transactions_errors(client, seeded, query, status):
-    error(client.get(f"/api/flagged-transactions/{query.format(file=seeded.file_id, bare=seeded.bare_file_id)}"),
-          status)
+    error(
+        client.get(f"/api/flagged-transactions/{query.format(file=seeded.file_id, bare=seeded.bare_file_id)}"), status
+    )
 
 
 def _csv(response) -> list[dict]:
@@ -90,7 +93,12 @@ def _csv(response) -> list[dict]:
 def test_export_scores_csv_is_ordered_by_risk(client, seeded):
     rows = _csv(client.get(f"/api/exports/?file_id={seeded.file_id}&what=scores&format=csv"))
     assert [(r["row_number"], float(r["risk_score"])) for r in rows] == [
-        ("4", 95.0), ("2", 80.0), ("3", 50.0), ("1", 10.0), ("5", 5.0)]
+        ("4", 95.0),
+        ("2", 80.0),
+        ("3", 50.0),
+        ("1", 10.0),
+        ("5", 5.0),
+    ]
 
 
 def test_export_flags_neutralises_formulas(client, seeded):
@@ -98,14 +106,20 @@ def test_export_flags_neutralises_formulas(client, seeded):
     assert response.headers["content-type"].startswith("text/csv")
     rows = _csv(response)
     assert [(r["row_number"], r["rule_code"]) for r in rows] == [
-        ("2", "DUP_EXACT"), ("2", "WEEKEND_POSTING"), ("3", "DUP_EXACT"), ("4", "ROUND_AMOUNT")]
-    assert rows[0]["vendor"] == "'=HYPERLINK(\"http://x\")"
+        ("2", "DUP_EXACT"),
+        ("2", "WEEKEND_POSTING"),
+        ("3", "DUP_EXACT"),
+        ("4", "ROUND_AMOUNT"),
+    ]
+    assert rows[0]["vendor"] == '\'=HYPERLINK("http://x")'
 
 
 def test_export_duplicates_are_the_grouped_duplicate_flags(client, seeded):
     rows = _csv(client.get(f"/api/exports/?file_id={seeded.file_id}&what=duplicates"))
     assert [(r["group_id"], r["row_number"], float(r["amount"])) for r in rows] == [
-        ("g1", "2", 250.0), ("g1", "3", 250.0)]
+        ("g1", "2", 250.0),
+        ("g1", "3", 250.0),
+    ]
 
 
 def test_export_trial_balance_xlsx(client, seeded):

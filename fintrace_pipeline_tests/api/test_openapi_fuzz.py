@@ -63,21 +63,26 @@ def test_operation_survives_generated_requests(client, api_operations, label):
     operation = api_operations[label]
     seen_statuses: set[int] = set()
 
-    @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, database=None,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=EXAMPLES_PER_OPERATION, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+    )
     @given(case=operation.as_strategy())
     def run(case):
         # Sent through the module's client: its event loop owns the pooled async connections.
         kwargs = case.as_transport_kwargs(base_url="http://testserver")
         if kwargs.get("files"):
             kwargs["files"] = _httpx_files(kwargs["files"])
-        response = client.request(**{k: v for k, v in kwargs.items() if k in (
-            "method", "url", "params", "headers", "content", "data", "files", "json", "cookies")})
+        response = client.request(
+            **{
+                k: v
+                for k, v in kwargs.items()
+                if k in ("method", "url", "params", "headers", "content", "data", "files", "json", "cookies")
+            }
+        )
         seen_statuses.add(response.status_code)
         case.validate_response(
             response,
-            checks=[not_a_server_error, status_code_conformance, content_type_conformance,
-                    response_schema_conformance],
+            checks=[not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance],
         )
 
     run()

@@ -55,14 +55,19 @@ def test_analytics_and_ml_sections_are_served_as_stored(processed):
     client, outcome, _ = processed
     analytics = ok(client.get(f"/api/analytics-results/?file_id={outcome.data_file_id}"))["results"]
     assert {r["analytics_type"] for r in analytics} == {
-        "default_analytics", "comprehensive_expense", "duplicate_analysis", "anomaly_detection"}
+        "default_analytics",
+        "comprehensive_expense",
+        "duplicate_analysis",
+        "anomaly_detection",
+    }
     default = next(r for r in analytics if r["analytics_type"] == "default_analytics")
     trial_balance = default["detailed_results"]["trial_balance_data"]
     assert trial_balance["totals"]["total_debit"] > 0
     export = client.get(f"/api/exports/?file_id={outcome.data_file_id}&what=trial_balance")
     exported = list(csv.DictReader(io.StringIO(export.text)))
     assert [r["account"] for r in exported][: len(trial_balance["accounts"]["items"])] == [
-        str(i["account"]) for i in trial_balance["accounts"]["items"]]
+        str(i["account"]) for i in trial_balance["accounts"]["items"]
+    ]
     ml = ok(client.get(f"/api/ml-processing-results/?file_id={outcome.data_file_id}&model_type=all"))["results"]
     assert {r["model_type"] for r in ml} == set(outcome.summary["ml_results"])
     assert all("model_metrics" in r["detailed_results"] for r in ml)
@@ -73,7 +78,8 @@ def test_flagged_transactions_cover_every_flagged_row_by_falling_risk(processed)
     with get_engine(settings.database_url).connect() as connection:
         flagged_rows = connection.execute(
             select(func.count(distinct(transaction_flags.c.row_number))).where(
-                transaction_flags.c.processing_job_id == outcome.job_id)
+                transaction_flags.c.processing_job_id == outcome.job_id
+            )
         ).scalar_one()
     body = ok(client.get(f"/api/flagged-transactions/?file_id={outcome.data_file_id}&limit=1000"))
     assert body["total"] == flagged_rows == len(body["transactions"])

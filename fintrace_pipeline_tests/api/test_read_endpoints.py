@@ -77,7 +77,10 @@ def test_analytics_results_carry_sections_under_detailed_results(client, seeded)
 def test_analytics_results_all_and_by_job(client, seeded):
     body = ok(client.get(f"/api/analytics-results/?file_id={seeded.file_id}"))
     assert [r["analytics_type"] for r in body["results"]] == [
-        "anomaly_detection", "default_analytics", "duplicate_analysis"]
+        "anomaly_detection",
+        "default_analytics",
+        "duplicate_analysis",
+    ]
     assert body["results"][0]["high_risk_transactions"] == 1
     running = ok(client.get(f"/api/analytics-results/?file_id={seeded.file_id}&job_id={seeded.running_job_id}"))
     assert running["job_id"] == str(seeded.running_job_id) and running["results"] == []
@@ -103,15 +106,20 @@ def test_ml_results_detailed_results_include_model_metrics(client, seeded):
     assert [r["model_type"] for r in body["results"]] == ["ensemble", "isolation_forest"]
     ensemble = body["results"][0]
     assert ensemble["detailed_results"] == {
-        "threshold": 70, "model_metrics": {"auc": 0.9}, "feature_importance": {"amount": 0.7}}
+        "threshold": 70,
+        "model_metrics": {"auc": 0.9},
+        "feature_importance": {"amount": 0.7},
+    }
     assert ensemble["risk_score"] == 95.0 and ensemble["anomalies_detected"] == 1
     only = ok(client.get(f"/api/ml-processing-results/?file_id={seeded.file_id}&model_type=isolation_forest"))
     assert [r["model_type"] for r in only["results"]] == ["isolation_forest"]
     assert only["results"][0]["detailed_results"] == {"model_metrics": {}, "feature_importance": {}}
 
 
-@pytest.mark.parametrize("query, status", [("?model_type=all", 400), ("?file_id={file}&model_type=svm", 400),
-                                           (f"?file_id={UNKNOWN}&model_type=dbscan", 404)])
+@pytest.mark.parametrize(
+    "query, status",
+    [("?model_type=all", 400), ("?file_id={file}&model_type=svm", 400), (f"?file_id={UNKNOWN}&model_type=dbscan", 404)],
+)
 def test_ml_results_errors(client, seeded, query, status):
     error(client.get(f"/api/ml-processing-results/{query.format(file=seeded.file_id)}"), status)
 
@@ -120,8 +128,13 @@ def test_progress_reports_the_job_status_for_every_state(client, seeded):
     done = ok(client.get(f"/api/processing-progress/?job_id={seeded.completed_job_id}"))["progress"]
     assert done["status"] == "COMPLETED" and done["overall_progress"] == 100.0
     assert [s["name"] for s in done["steps"]] == [
-        "ingest", "default_analytics", "comprehensive_expense", "duplicate_analysis", "anomaly_detection",
-        "ml_ensemble"]
+        "ingest",
+        "default_analytics",
+        "comprehensive_expense",
+        "duplicate_analysis",
+        "anomaly_detection",
+        "ml_ensemble",
+    ]
     running = ok(client.get(f"/api/processing-progress/?job_id={seeded.running_job_id}"))["progress"]
     assert running["status"] == "RUNNING" and running["overall_progress"] == 0.0
     assert running["job_id"] == str(seeded.running_job_id)
@@ -130,6 +143,6 @@ def test_progress_reports_the_job_status_for_every_state(client, seeded):
     assert [e["error"] for e in failed["error_log"]] == ["could not read the file"]
 
 
-@pytest.mark.parametrize("query, status", [("", 400), ("?job_id=1", 400), (f"?job_id={uuid.uuid4()}", 404)])
+@pytest.mark.parametrize("query, status", [("", 400), ("?job_id=1", 400), ("?job_id=00000000-0000-4000-8000-000000000000", 404)])
 def test_progress_errors(client, query, status):
     error(client.get(f"/api/processing-progress/{query}"), status)

@@ -39,8 +39,11 @@ def test_upload_registers_creates_a_pending_job_and_drops_the_file_in_the_inbox(
     client, settings = upload_env
     content = unique(LEDGER, tmp_path)
     mapping = {"posting_date": "Posting Date", "amount": "Amount"}
-    response = client.post("/api/files", files={"file": ("Q1 ledger (final).csv", content, "text/csv")},
-                           data={"mapping": json.dumps(mapping)})
+    response = client.post(
+        "/api/files",
+        files={"file": ("Q1 ledger (final).csv", content, "text/csv")},
+        data={"mapping": json.dumps(mapping)},
+    )
     body = ok(response, 201)
     assert body["file_name"] == "Q1_ledger_final_.csv"
     (name,) = inbox_listing(settings)
@@ -121,7 +124,7 @@ def test_requests_without_a_file_are_400(upload_env):
         (".hidden.csv", "hidden.csv"),
         ("..", "upload"),
         ("grand livre été.tsv", "grand_livre_ete.tsv"),
-        ("a" * 300 + ".csv.gz", "a" * 143 + ".csv.gz")  # 150 characters, suffix kept,
+        ("a" * 300 + ".csv.gz", "a" * 143 + ".csv.gz"),  # 150 characters, suffix kept,
     ],
 )
 def test_sanitize_file_name(supplied, expected):

@@ -48,8 +48,12 @@ def test_transactions_round_trip_with_canonical_dtypes(engine, data_file):
 
 def test_reingest_replaces_rows_and_absent_columns_stay_absent(engine, data_file):
     with engine.begin() as connection:
-        replace_transactions(connection, data_file.id, _frame(), pd.DataFrame(columns=["row_number", "raw_values", "reason"]))
-        replace_transactions(connection, data_file.id, _frame().iloc[:1], pd.DataFrame(columns=["row_number", "raw_values", "reason"]))
+        replace_transactions(
+            connection, data_file.id, _frame(), pd.DataFrame(columns=["row_number", "raw_values", "reason"])
+        )
+        replace_transactions(
+            connection, data_file.id, _frame().iloc[:1], pd.DataFrame(columns=["row_number", "raw_values", "reason"])
+        )
     with engine.connect() as connection:
         loaded = load_transactions(connection, data_file.id, ["posting_date", "amount"])
     assert list(loaded.columns) == ["row_number", "posting_date", "amount"]

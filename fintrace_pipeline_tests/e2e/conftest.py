@@ -86,14 +86,23 @@ def start_system(tmp_path: Path, database_url: str) -> System:
     if database_url.startswith("postgresql"):
         env["FINTRACE_DAGSTER_PG_URL"] = _postgres_instance_url(database_url)
     subprocess.run(
-        [sys.executable, "-c", "from fintrace_pipeline.orchestration.instance import ensure_dagster_home;"
-         "from fintrace_pipeline.settings import get_settings; ensure_dagster_home(get_settings())"],
-        env=env, check=True,
+        [
+            sys.executable,
+            "-c",
+            "from fintrace_pipeline.orchestration.instance import ensure_dagster_home;"
+            "from fintrace_pipeline.settings import get_settings; ensure_dagster_home(get_settings())",
+        ],
+        env=env,
+        check=True,
     )
     log = (var / "daemon.log").open("w")
     daemon = subprocess.Popen(
         [str(Path(sys.executable).parent / "dagster-daemon"), "run", "-w", str(PROJECT_ROOT / "workspace.yaml")],
-        env=env, cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        env=env,
+        cwd=PROJECT_ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     return System(var, var / "inbox", database_url, env, daemon)
 

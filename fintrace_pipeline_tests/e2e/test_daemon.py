@@ -29,6 +29,7 @@ def _ledger(tmp_path, name, rows, seed):
 
 def _result_counts(system, job_id):
     with system.engine.connect() as connection:
+
         def count(table):
             return connection.execute(
                 select(func.count()).select_from(table).where(table.c.processing_job_id == job_id)

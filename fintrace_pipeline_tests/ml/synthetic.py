@@ -17,15 +17,17 @@ def ledger(rows: int = 600, seed: int = 3) -> pd.DataFrame:
     day = rng.integers(0, 60, rows)
     second_of_day = rng.integers(9 * 3600, 17 * 3600, rows)
     posting = np.datetime64("2024-03-01T00:00:00", "s") + (day * 86_400 + second_of_day).astype("timedelta64[s]")
-    return pd.DataFrame({
-        "row_number": np.arange(1, rows + 1, dtype=np.int64),
-        "transaction_id": pd.array([f"T{i:05d}" for i in range(rows)], dtype="string"),
-        "posting_date": posting.astype("datetime64[ns]"),
-        "amount": amount,
-        "user": pd.array([f"U{u}" for u in users], dtype="string"),
-        "vendor": pd.array([f"V{v}" for v in vendors], dtype="string"),
-        "account": pd.array([f"A{a}" for a in accounts], dtype="string"),
-    })
+    return pd.DataFrame(
+        {
+            "row_number": np.arange(1, rows + 1, dtype=np.int64),
+            "transaction_id": pd.array([f"T{i:05d}" for i in range(rows)], dtype="string"),
+            "posting_date": posting.astype("datetime64[ns]"),
+            "amount": amount,
+            "user": pd.array([f"U{u}" for u in users], dtype="string"),
+            "vendor": pd.array([f"V{v}" for v in vendors], dtype="string"),
+            "account": pd.array([f"A{a}" for a in accounts], dtype="string"),
+        }
+    )
 
 
 def with_planted_outliers(frame: pd.DataFrame, positions: list[int], factor: float = 20.0) -> pd.DataFrame:

@@ -36,8 +36,11 @@ def test_sample_then_assign_scores_noise_rows_highest():
     # rows in the blobs are within eps of some core point, even though only a sample was clustered
     assert (scores[:800] <= detector.eps).mean() > 0.95
     # brute-force assignment agrees with an exact nearest-neighbour search over the kept core points
-    exact = NearestNeighbors(n_neighbors=1).fit(detector.core_points).kneighbors(
-        detector.scaler.transform(data).astype(np.float32))[0][:, 0]
+    exact = (
+        NearestNeighbors(n_neighbors=1)
+        .fit(detector.core_points)
+        .kneighbors(detector.scaler.transform(data).astype(np.float32))[0][:, 0]
+    )
     np.testing.assert_allclose(scores, exact, rtol=1e-3, atol=5e-3)  # float32 arithmetic
 
 

@@ -72,8 +72,14 @@ def test_missing_columns_are_skipped_with_a_reason():
     frame = ledger().drop(columns=["vendor", "account"])
     features = build_features(frame)
     skipped = {item["feature"]: item["reason"] for item in features.skipped}
-    for name in ("amount_vs_vendor", "amount_vs_account", "rare_user_account", "rare_vendor_account",
-                 "vendor_burst_1d", "vendor_burst_7d"):
+    for name in (
+        "amount_vs_vendor",
+        "amount_vs_account",
+        "rare_user_account",
+        "rare_vendor_account",
+        "vendor_burst_1d",
+        "vendor_burst_7d",
+    ):
         assert "missing" in skipped[name]
     assert skipped["rule_flags"] == "no rule findings were supplied"
     assert "amount_vs_user" in features.names
@@ -90,13 +96,17 @@ def test_label_never_becomes_a_feature():
 
 def test_rule_flags_become_counts_and_severity_sums():
     frame = ledger(rows=100)
-    flags = pd.DataFrame({
-        "row_number": [5, 5, 9],
-        "rule_code": ["DUP_EXACT", "WEEKEND_POSTING", "ROUND_AMOUNT"],
-        "severity": ["high", "low", "low"],
-        "reason": ["a", "b", "c"], "details": [None] * 3, "group_id": [None] * 3,
-        "analytics_type": ["duplicate_analysis", "anomaly_detection", "anomaly_detection"],
-    })
+    flags = pd.DataFrame(
+        {
+            "row_number": [5, 5, 9],
+            "rule_code": ["DUP_EXACT", "WEEKEND_POSTING", "ROUND_AMOUNT"],
+            "severity": ["high", "low", "low"],
+            "reason": ["a", "b", "c"],
+            "details": [None] * 3,
+            "group_id": [None] * 3,
+            "analytics_type": ["duplicate_analysis", "anomaly_detection", "anomaly_detection"],
+        }
+    )
     features = build_features(frame, flags)
     position = {5: 4, 9: 8}
     assert features.matrix["rule_count"].iloc[position[5]] == 2

@@ -61,8 +61,13 @@ def test_weak_mode_without_labels_and_it_never_reads_label(labelled):
 
 
 def test_weak_labels_take_rule_hits_and_isolation_extremes():
-    opts = dataclasses.replace(FAST, weak_positive_quantile=0.9, weak_negative_quantile=0.5,
-                               weak_rule_score_threshold=5.0, weak_min_positives=1)
+    opts = dataclasses.replace(
+        FAST,
+        weak_positive_quantile=0.9,
+        weak_negative_quantile=0.5,
+        weak_rule_score_threshold=5.0,
+        weak_min_positives=1,
+    )
     isolation = np.arange(20, dtype=float)  # cut-offs: q0.9 = 17.1, q0.5 = 9.5
     rule_score = np.zeros(20)
     rule_score[[0, 1]] = [6.0, 1.0]  # row 0 is a confident rule hit, row 1 a weak one

@@ -13,20 +13,21 @@ from fintrace_pipeline_tests.ml.synthetic import ledger, with_planted_outliers
 
 FAST = MLOptions(isolation_trees=40, forest_trees=25)
 PLANTED = [17, 222, 431]  # positions; row_number = position + 1
-MODEL_TYPES = ["isolation_forest", "random_forest", "dbscan", "ensemble", "duplicate_detection",
-               "anomaly_detection"]
+MODEL_TYPES = ["isolation_forest", "random_forest", "dbscan", "ensemble", "duplicate_detection", "anomaly_detection"]
 
 
 def _flags() -> pd.DataFrame:
-    return pd.DataFrame({
-        "row_number": [223, 223, 50, 51],
-        "rule_code": ["USER_AMOUNT_OUTLIER", "WEEKEND_POSTING", "DUP_EXACT", "DUP_EXACT"],
-        "severity": ["medium", "low", "high", "high"],
-        "reason": ["Amount 20x the user's usual", "Posted on a Sunday", "Same invoice", "Same invoice"],
-        "details": [None] * 4,
-        "group_id": [None, None, "g1", "g1"],
-        "analytics_type": ["anomaly_detection", "anomaly_detection", "duplicate_analysis", "duplicate_analysis"],
-    })
+    return pd.DataFrame(
+        {
+            "row_number": [223, 223, 50, 51],
+            "rule_code": ["USER_AMOUNT_OUTLIER", "WEEKEND_POSTING", "DUP_EXACT", "DUP_EXACT"],
+            "severity": ["medium", "low", "high", "high"],
+            "reason": ["Amount 20x the user's usual", "Posted on a Sunday", "Same invoice", "Same invoice"],
+            "details": [None] * 4,
+            "group_id": [None, None, "g1", "g1"],
+            "analytics_type": ["anomaly_detection", "anomaly_detection", "duplicate_analysis", "duplicate_analysis"],
+        }
+    )
 
 
 @pytest.fixture(scope="module")
@@ -89,8 +90,10 @@ def test_ensemble_weights_and_thresholds_are_stored(outcome):
     weights = ensemble.detailed_results["weights_used"]
     assert set(weights) == {"isolation_forest", "random_forest", "dbscan", "rule_score"}
     assert sum(weights.values()) == pytest.approx(1.0, abs=1e-5)
-    assert ensemble.anomalies_detected == (outcome.scores["risk_score"] >= ensemble.detailed_results[
-        "high_risk_threshold"]).sum()
+    assert (
+        ensemble.anomalies_detected
+        == (outcome.scores["risk_score"] >= ensemble.detailed_results["high_risk_threshold"]).sum()
+    )
     assert _model(outcome, "isolation_forest").detailed_results["threshold"] > 0
     assert _model(outcome, "dbscan").detailed_results["eps"] > 0
 
@@ -134,7 +137,8 @@ def test_vendor_burst_is_explained_in_words():
     burst = list(range(100, 112))  # 12 payments to V9 within two hours of one day
     frame.loc[burst, "vendor"] = "V9"
     frame.loc[burst, "posting_date"] = pd.Timestamp("2024-03-20 10:00") + pd.to_timedelta(
-        np.arange(12) * 10, unit="min")
+        np.arange(12) * 10, unit="min"
+    )
     features = build_features(frame, None, FAST)
     assert "vendor_burst_1d" in features.detector_names
     explained = explain_rows(features, frame, None, np.array([111]), FAST)

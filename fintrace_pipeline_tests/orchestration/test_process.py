@@ -30,7 +30,9 @@ def ledger_file(tmp_path_factory) -> Path:
     write_ledger(generate_ledger(2_000, seed=3), path)
     # Two rows a person would expect to be kept with their reason, not lost.
     with path.open("a") as handle:
-        handle.write("T-BAD-1,JE-999999,not a date,2024-01-01 10:00:00,6100,Travel,alice,bob,Acme,INV-1,x,CC1,USD,12.00,\n")
+        handle.write(
+            "T-BAD-1,JE-999999,not a date,2024-01-01 10:00:00,6100,Travel,alice,bob,Acme,INV-1,x,CC1,USD,12.00,\n"
+        )
         handle.write("Grand total,,,,,,,,,,,,,999999.00,999999.00\n")
     return path
 
@@ -38,8 +40,13 @@ def ledger_file(tmp_path_factory) -> Path:
 def test_definitions_load_with_the_six_assets_job_and_sensors():
     repo = defs.get_repository_def()
     assert {k.to_user_string() for k in repo.asset_graph.get_all_asset_keys()} == {
-        "ingest", "default_analytics", "comprehensive_expense", "duplicate_analysis", "anomaly_detection",
-        "ml_ensemble"}
+        "ingest",
+        "default_analytics",
+        "comprehensive_expense",
+        "duplicate_analysis",
+        "anomaly_detection",
+        "ml_ensemble",
+    }
     assert repo.get_job("process_file").partitions_def == data_file_partitions
     assert {s.name for s in repo.sensor_defs} >= {"job_completed_sensor", "job_failed_sensor", "job_canceled_sensor"}
 
@@ -54,13 +61,24 @@ def test_process_stores_every_result_and_accounts_for_every_row(fintrace_env, en
     assert data_file["rows_loaded"] + data_file["rows_rejected"] == data_file["rows_read"]
     assert data_file["rows_rejected"] == 2
     assert set(summary["analytics_results"]) == {
-        "default_analytics", "comprehensive_expense", "duplicate_analysis", "anomaly_detection"}
+        "default_analytics",
+        "comprehensive_expense",
+        "duplicate_analysis",
+        "anomaly_detection",
+    }
     assert set(summary["ml_results"]) == {
-        "isolation_forest", "random_forest", "dbscan", "ensemble", "duplicate_detection", "anomaly_detection"}
+        "isolation_forest",
+        "random_forest",
+        "dbscan",
+        "ensemble",
+        "duplicate_detection",
+        "anomaly_detection",
+    }
     progress = summary["progress"]
     assert progress["overall_progress"] == 100.0 and progress["status"] == "COMPLETED"
     assert [s["status"] for s in progress["steps"]] == ["COMPLETED"] * 6 or all(
-        s["status"] in ("COMPLETED", "SKIPPED") for s in progress["steps"])
+        s["status"] in ("COMPLETED", "SKIPPED") for s in progress["steps"]
+    )
     assert summary["job"]["dagster_run_id"] == outcome.run_id
     assert instance.get_run_by_id(outcome.run_id).is_success
     checks = {
@@ -95,7 +113,8 @@ def test_rematerializing_a_step_replaces_its_results(fintrace_env, engine, ledge
     assert result.success
     with engine.connect() as connection:
         rows = connection.execute(
-            select(func.count()).select_from(analytics_processing_results)
+            select(func.count())
+            .select_from(analytics_processing_results)
             .where(analytics_processing_results.c.processing_job_id == outcome.job_id)
         ).scalar_one()
         models = connection.execute(select(func.count()).select_from(ml_model_processing_results)).scalar_one()

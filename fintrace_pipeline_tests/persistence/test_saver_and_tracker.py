@@ -29,8 +29,14 @@ def job(engine, tmp_path):
 def _flags(rows):
     return pd.DataFrame(
         [
-            {"row_number": r, "rule_code": "ROUND_AMOUNT", "severity": "low", "reason": f"row {r} is round",
-             "details": {"amount": 1000.0 * r}, "group_id": None}
+            {
+                "row_number": r,
+                "rule_code": "ROUND_AMOUNT",
+                "severity": "low",
+                "reason": f"row {r} is round",
+                "details": {"amount": 1000.0 * r},
+                "group_id": None,
+            }
             for r in rows
         ]
     )
@@ -82,19 +88,34 @@ def test_seed_dict_form_and_nan_are_accepted(engine, job):
 def test_ml_result_with_scores_is_idempotent(engine, job):
     saver = AnalyticsDBSaver(job, engine)
     scores = pd.DataFrame(
-        {"row_number": [1, 2], "transaction_id": ["T1", None], "risk_score": [91.5, 3.0],
-         "isolation_forest_score": [0.9, 0.1], "random_forest_score": [0.8, 0.2], "dbscan_score": [1.0, 0.0],
-         "rule_score": [3.0, 0.0], "reasons": ["ROUND_AMOUNT;AMOUNT_VS_USER", ""], "reason_text": ["x", ""]}
+        {
+            "row_number": [1, 2],
+            "transaction_id": ["T1", None],
+            "risk_score": [91.5, 3.0],
+            "isolation_forest_score": [0.9, 0.1],
+            "random_forest_score": [0.8, 0.2],
+            "dbscan_score": [1.0, 0.0],
+            "rule_score": [3.0, 0.0],
+            "reasons": ["ROUND_AMOUNT;AMOUNT_VS_USER", ""],
+            "reason_text": ["x", ""],
+        }
     )
-    model = ModelResult("ensemble", anomalies_detected=1, risk_score=91.5, confidence_score=0.7,
-                        model_metrics={"threshold": 80.0}, feature_importance={"amount": 0.6})
+    model = ModelResult(
+        "ensemble",
+        anomalies_detected=1,
+        risk_score=91.5,
+        confidence_score=0.7,
+        model_metrics={"threshold": 80.0},
+        feature_importance={"amount": 0.6},
+    )
     saver.save_ml_processing_result(model, "ensemble", scores=scores)
     saver.save_ml_processing_result(model, "ensemble", scores=scores)
     with engine.connect() as connection:
         assert connection.execute(select(func.count()).select_from(ml_model_processing_results)).scalar() == 1
         stored = connection.execute(
-            select(transaction_scores.c.row_number, transaction_scores.c.risk_score, transaction_scores.c.transaction_id)
-            .order_by(transaction_scores.c.risk_score.desc())
+            select(
+                transaction_scores.c.row_number, transaction_scores.c.risk_score, transaction_scores.c.transaction_id
+            ).order_by(transaction_scores.c.risk_score.desc())
         ).all()
     assert [tuple(r) for r in stored] == [(1, 91.5, "T1"), (2, 3.0, None)]
     summary = saver.get_processing_summary()
@@ -124,7 +145,9 @@ def test_tracker_weights_and_finalize(engine, job):
     progress = summary["progress"]
     assert progress["status"] == "FAILED" and progress["analytics_status"] == "FAILED"
     assert [e["error"] for e in progress["error_log"]] == [
-        "boom: bad data", "Duplicate analysis failed: boom: bad data"]
+        "boom: bad data",
+        "Duplicate analysis failed: boom: bad data",
+    ]
     assert progress["completed_at"] is not None and progress["total_processing_time"] >= 0
 
 

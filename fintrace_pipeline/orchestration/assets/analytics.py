@@ -1,7 +1,6 @@
 """The four analytics stages as per-file assets: load the file's transactions, run the pure analysis,
 store it through ``AnalyticsDBSaver``."""
 
-
 import time
 from collections.abc import Callable
 

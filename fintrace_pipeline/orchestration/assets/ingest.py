@@ -1,6 +1,5 @@
 """The first per-file asset: the archived original becomes stored, fully accounted-for transactions."""
 
-
 from pathlib import Path
 
 from dagster import AssetExecutionContext, MetadataValue, asset

@@ -1,6 +1,5 @@
 """The last per-file asset: the ML ensemble scores every transaction and stores each model's result."""
 
-
 import time
 
 from dagster import AssetExecutionContext, MetadataValue, asset

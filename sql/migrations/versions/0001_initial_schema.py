@@ -79,9 +79,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("file_processing_jobs", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_file_processing_jobs_created_at"), ["created_at"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_file_processing_jobs_dagster_run_id"), ["dagster_run_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_file_processing_jobs_dagster_run_id"), ["dagster_run_id"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_file_processing_jobs_data_file_id_created_at"),
             ["data_file_id", "created_at"],
@@ -221,9 +219,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_analytics_processing_results")),
     )
     with op.batch_alter_table("analytics_processing_results", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_analytics_processing_results_created_at"), ["created_at"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_analytics_processing_results_created_at"), ["created_at"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_analytics_processing_results_data_file_id_analytics_type"),
             ["data_file_id", "analytics_type"],
@@ -288,9 +284,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_ml_model_processing_results")),
     )
     with op.batch_alter_table("ml_model_processing_results", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_ml_model_processing_results_created_at"), ["created_at"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_ml_model_processing_results_created_at"), ["created_at"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_ml_model_processing_results_data_file_id_model_type"),
             ["data_file_id", "model_type"],
@@ -356,21 +350,15 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_processing_job_trackers")),
     )
     with op.batch_alter_table("processing_job_trackers", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_processing_job_trackers_created_at"), ["created_at"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_processing_job_trackers_data_file_id"), ["data_file_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_processing_job_trackers_created_at"), ["created_at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_processing_job_trackers_data_file_id"), ["data_file_id"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_processing_job_trackers_processing_job_id"), ["processing_job_id"], unique=True
         )
 
     op.create_table(
         "transaction_flags",
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.Column("data_file_id", sa.Uuid(), nullable=False),
         sa.Column("processing_job_id", sa.Uuid(), nullable=False),
         sa.Column("analytics_type", sa.String(length=50), nullable=False),
