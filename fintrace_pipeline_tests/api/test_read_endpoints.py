@@ -1,7 +1,5 @@
 """The seed's four read endpoints over hand-built results with known values, on SQLite and PostgreSQL."""
 
-import uuid
-
 import pytest
 
 from fintrace_pipeline_tests.api.conftest import TRIAL_BALANCE
@@ -143,6 +141,8 @@ def test_progress_reports_the_job_status_for_every_state(client, seeded):
     assert [e["error"] for e in failed["error_log"]] == ["could not read the file"]
 
 
-@pytest.mark.parametrize("query, status", [("", 400), ("?job_id=1", 400), ("?job_id=00000000-0000-4000-8000-000000000000", 404)])
+@pytest.mark.parametrize(
+    "query, status", [("", 400), ("?job_id=1", 400), ("?job_id=00000000-0000-4000-8000-000000000000", 404)]
+)
 def test_progress_errors(client, query, status):
     error(client.get(f"/api/processing-progress/{query}"), status)
