@@ -15,6 +15,17 @@ from dagster._core.launcher.base import CheckRunHealthResult, WorkerStatus
 _PID_EVENTS_TO_SCAN = 20
 
 
+def run_worker_pid(instance, run_id: str) -> int | None:
+    """The pid the run worker recorded in its first engine events, if it has started."""
+    records = instance.get_records_for_run(run_id, of_type=DagsterEventType.ENGINE_EVENT, limit=_PID_EVENTS_TO_SCAN)
+    for record in records.records:
+        data = record.event_log_entry.dagster_event.engine_event_data
+        pid = data.metadata.get("pid") if data and data.metadata else None
+        if pid is not None:
+            return int(pid.value)
+    return None
+
+
 class LocalRunLauncher(DefaultRunLauncher):
     def __init__(self, inst_data=None):
         super().__init__(inst_data=inst_data)
@@ -26,15 +37,9 @@ class LocalRunLauncher(DefaultRunLauncher):
 
     def _worker_pid(self, run_id: str) -> int | None:
         if run_id not in self._pids:
-            records = self._instance.get_records_for_run(
-                run_id, of_type=DagsterEventType.ENGINE_EVENT, limit=_PID_EVENTS_TO_SCAN
-            ).records
-            for record in records:
-                data = record.event_log_entry.dagster_event.engine_event_data
-                pid = data.metadata.get("pid") if data and data.metadata else None
-                if pid is not None:
-                    self._pids[run_id] = int(pid.value)
-                    break
+            pid = run_worker_pid(self._instance, run_id)
+            if pid is not None:
+                self._pids[run_id] = pid
         return self._pids.get(run_id)
 
     def check_run_worker_health(self, run) -> CheckRunHealthResult:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import time
 
 import psutil
 import pytest
+from dagster import DagsterInstance
 from sqlalchemy import func, select
 
 from fintrace_pipeline.db.schema import (
@@ -17,6 +19,7 @@ from fintrace_pipeline.db.schema import (
     transaction_scores,
 )
 from fintrace_pipeline.generate import generate_ledger, write_ledger
+from fintrace_pipeline.orchestration.run_launcher import run_worker_pid
 
 pytestmark = pytest.mark.e2e
 
@@ -71,12 +74,8 @@ def test_killed_run_ends_failed_and_reprocessing_gives_one_complete_result_set(s
     from fintrace_pipeline.orchestration.backfill import launch_backfill
     from fintrace_pipeline.settings import Settings
 
-    os.environ.update({k: v for k, v in system.env.items() if k.startswith(("FINTRACE_", "DAGSTER_"))})
-    try:
+    with _system_env(system):
         launch_backfill(Settings.from_env(), [str(job.data_file_id)])
-    finally:
-        for key in [k for k in system.env if k.startswith(("FINTRACE_", "DAGSTER_"))]:
-            os.environ.pop(key, None)
     system.wait_for(
         lambda: system.job_statuses() == ["COMPLETED", "FAILED"], timeout=300, what="the re-run to complete"
     )
@@ -89,16 +88,31 @@ def test_killed_run_ends_failed_and_reprocessing_gives_one_complete_result_set(s
 
 
 def _run_worker(system, run_id: str, timeout: float = 60) -> psutil.Process:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        for process in psutil.Process(system.daemon.pid).children(recursive=True):
-            try:
-                if run_id in " ".join(process.cmdline()) or "execute_run" in " ".join(process.cmdline()):
-                    return process
-            except psutil.NoSuchProcess:
-                continue
-        time.sleep(0.5)
+    """The run worker process, found by the pid it recorded in the run's engine events."""
+    with _system_env(system):
+        instance = DagsterInstance.from_config(str(system.var / "dagster"))
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            pid = run_worker_pid(instance, run_id)
+            if pid is not None:
+                return psutil.Process(pid)
+            time.sleep(0.5)
     raise AssertionError(f"no run worker process for run {run_id}")
+
+
+@contextlib.contextmanager
+def _system_env(system):
+    keys = [k for k in system.env if k.startswith(("FINTRACE_", "DAGSTER_"))]
+    saved = {k: os.environ.get(k) for k in keys}
+    os.environ.update({k: system.env[k] for k in keys})
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
