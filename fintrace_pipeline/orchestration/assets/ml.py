@@ -23,6 +23,9 @@ from fintrace_pipeline.persistence.saver import AnalyticsDBSaver
 def ml_step(step: StepContext) -> StepOutput:
     transactions = load_file_transactions(step)
     flags = load_job_flags(step)
+    # Low-severity findings (weekend, after-hours, Benford digits) are context for a reviewer, not
+    # evidence: on payment data they cover most rows and drown the models' signal.
+    flags = flags[flags["severity"] != "low"]
     started = time.perf_counter()
     outcome = run_ml_ensemble(transactions, flags)
     elapsed = round(time.perf_counter() - started, 3)
