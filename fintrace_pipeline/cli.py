@@ -160,7 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--out", required=True, help=".csv or .xlsx")
     export.set_defaults(handler=cmd_export)
 
-    serve = commands.add_parser("serve", help="serve the REST API and dashboard")
+    serve = commands.add_parser("serve", help="serve the REST API")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.set_defaults(handler=cmd_serve)

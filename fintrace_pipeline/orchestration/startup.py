@@ -40,7 +40,7 @@ def start_everything(settings: Settings, *, ui_port: int, api_port: int, demo: b
     if demo and drop_demo_ledger(settings):
         print(f"dropped a demo ledger into {settings.inbox_dir}")
     print(f"Dagster UI   http://127.0.0.1:{ui_port}")
-    print(f"API          http://127.0.0.1:{api_port}   (dashboard at /)")
+    print(f"API          http://127.0.0.1:{api_port}")
     print(f"Inbox        {settings.inbox_dir}   (drop CSV, TSV, gzip or Excel files here)")
     print("Ctrl-C stops everything.", flush=True)
     return run_services(services(ui_port, api_port))
