@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from scipy.stats import poisson
 
 from fintrace_pipeline.analytics.dup_candidates import Candidates, TextCodes
 from fintrace_pipeline.analytics.dup_groups import Groups, block_labels, group_members, link_name_variants
@@ -24,6 +25,8 @@ class CheckOutcome:
     groups: Groups
     reasons: list[str]
     details: list[dict[str, Any]]
+    severity: str | None = None  # None: the rule's catalogue severity
+    chance: dict[str, Any] | None = None  # the test against coincidence, where the check makes one
 
 
 def _names(codes: TextCodes, index: np.ndarray) -> list[str | None]:
@@ -108,9 +111,50 @@ def invoice_amount_diff(candidates: Candidates) -> CheckOutcome:
     return CheckOutcome("DUP_INVOICE_AMOUNT_DIFF", groups, reasons, details)
 
 
+# Below this Poisson tail probability the near-date pairs are more than chance explains.
+CHANCE_ALPHA = 0.01
+# Coincidences are called routine only where chance predicts at least this many pairs; below it a
+# file is too small for the test to tell, and the pairs keep the rule's severity.
+MIN_EXPECTED_PAIRS = 5.0
+
+
+def expected_chance_pairs(candidates: Candidates, window_days: int) -> float:
+    """How many same-vendor, same-amount pairs within ``window_days`` the file would show if amounts
+    fell at random: each line's earlier lines of its vendor in the window, times how often the file
+    as a whole carries its exact amount. Busy card terminals with small everyday amounts meet by chance
+    hundreds of times a month; supplier invoices almost never do."""
+    vendor = candidates.vendor
+    assert vendor is not None
+    known = vendor.norm >= 0
+    cents, day, code = candidates.cents[known], candidates.day[known], vendor.norm[known]
+    if len(cents) < 2:
+        return 0.0
+    _, amount_index, amount_count = np.unique(cents, return_inverse=True, return_counts=True)
+    share = amount_count[amount_index] / len(cents)
+    order = np.lexsort((day, code))
+    span = int(day.max() - day.min()) + window_days + 1
+    key = code[order].astype(np.int64) * span + (day[order] - day.min())
+    earlier_in_window = np.arange(len(key)) - np.searchsorted(key, key - window_days, side="left")
+    return float(np.sum(earlier_in_window * share[order]))
+
+
+def _chance_test(observed: int, expected: float) -> dict[str, Any]:
+    p_value = float(poisson.sf(observed - 1, expected)) if observed else 1.0
+    return {
+        "observed_pairs": observed,
+        "expected_by_chance": round(expected, 2),
+        "p_value": round(p_value, 6),
+        "explained_by_chance": expected >= MIN_EXPECTED_PAIRS and p_value >= CHANCE_ALPHA,
+    }
+
+
 def vendor_amount_near_date(candidates: Candidates, window_days: int) -> CheckOutcome:
     """Same (normalised) vendor and amount within ``window_days`` under different invoice numbers or
-    none. Lines repeating an invoice number already met in the block are other tests' business."""
+    none. Lines repeating an invoice number already met in the block are other tests' business.
+
+    When the file holds no more such pairs than chance predicts for its volumes and amounts, the
+    pairs are still listed, at low severity and saying so: there they are coincidences far more often
+    than double payments."""
     vendor, invoice = candidates.vendor, candidates.invoice
     assert vendor is not None
     block = block_labels(vendor.norm, candidates.cents)
@@ -135,10 +179,18 @@ def vendor_amount_near_date(candidates: Candidates, window_days: int) -> CheckOu
         else:
             numbers = f"under a different invoice number ({i or 'none'} vs {ti or 'none'})"
         reasons.append(f"Same vendor {v} and amount {money(a)} as row {r} posted {when} ({d}), {numbers}")
+    chance = _chance_test(len(pairs.member), expected_chance_pairs(candidates, window_days))
+    if chance["explained_by_chance"]:
+        note = (
+            f"; the file has about as many such pairs as chance predicts ({chance['observed_pairs']} found, "
+            f"{chance['expected_by_chance']:g} expected), so this may be a coincidence"
+        )
+        reasons = [reason + note for reason in reasons]
     details = _base_details(pairs, group_ids("DUP_VENDOR_AMOUNT_NEAR_DATE", groups))
     for entry, v, gap, i, ti in zip(details, vendors, gaps, invoices, twin_invoices, strict=True):
         entry.update(vendor=v, days_apart=gap, invoice_number=i, twin_invoice_number=ti)
-    return CheckOutcome("DUP_VENDOR_AMOUNT_NEAR_DATE", groups, reasons, details)
+    severity = "low" if chance["explained_by_chance"] else None
+    return CheckOutcome("DUP_VENDOR_AMOUNT_NEAR_DATE", groups, reasons, details, severity=severity, chance=chance)
 
 
 def invoice_normalized(candidates: Candidates) -> CheckOutcome:

@@ -129,6 +129,7 @@ def _flags(candidates: Candidates, outcome: CheckOutcome) -> pd.DataFrame:
         outcome.code,
         outcome.reasons,
         outcome.details,
+        severity=outcome.severity,
         group_id=dup_checks.group_ids(outcome.code, groups),
     )
 
@@ -223,6 +224,10 @@ def _sections(
             "value_at_risk": 0.0,
         }
         outcome = by_code.get(rule.code)
+        if outcome is not None and outcome.severity is not None:
+            entry["severity"] = outcome.severity
+        if outcome is not None and outcome.chance is not None:
+            entry["chance"] = outcome.chance
         if outcome is not None and outcome.groups.n_groups:
             value, size = _group_values(candidates, outcome)
             entry.update(

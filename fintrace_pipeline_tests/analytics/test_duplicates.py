@@ -2,7 +2,10 @@ import json
 
 import numpy as np
 import pandas as pd
+import pytest
 
+from fintrace_pipeline.analytics.dup_candidates import select_candidates
+from fintrace_pipeline.analytics.dup_checks import expected_chance_pairs
 from fintrace_pipeline.analytics.dup_normalize import edit_distances_within, normalize_invoice, normalize_vendor
 from fintrace_pipeline.analytics.duplicates import DuplicateAnalysisOptions, run_duplicate_analysis
 from fintrace_pipeline.findings import COMPLETED, FLAG_COLUMNS, SKIPPED
@@ -424,3 +427,54 @@ def test_summary_and_bounded_sections():
         {"month": "2024-04", "flagged_rows": 2, "value_at_risk": 490.0},
     ]
     json.dumps(result.sections, allow_nan=False)
+
+
+def test_expected_chance_pairs_counts_earlier_lines_of_the_vendor_in_the_window_times_amount_share():
+    frame = ledger(
+        [
+            ("2024-05-01", 5.0, "Alpha", None),
+            ("2024-05-02", 5.0, "Alpha", None),  # one earlier Alpha line within 7 days, amount share 3/4
+            ("2024-05-11", 7.0, "Alpha", None),  # the earlier lines are 9 and 10 days back
+            ("2024-05-01", 5.0, "Beta", None),  # no earlier Beta line
+        ]
+    )
+    candidates = select_candidates(frame, True, True, False, None)
+    assert expected_chance_pairs(candidates, 7) == pytest.approx(0.75)
+    assert expected_chance_pairs(candidates, 10) == pytest.approx(0.75 + 2 * 0.25)
+
+
+def test_near_date_pairs_no_more_than_chance_predicts_are_kept_at_low_severity():
+    # A busy card terminal: 40 lines a day for two weeks, amounts from 50 everyday prices, so
+    # same-amount pairs within a week are routine; one supplier pair elsewhere would not be.
+    rng = np.random.default_rng(3)
+    days = pd.date_range("2024-03-01", periods=14, freq="D")
+    prices = np.round(rng.uniform(2, 30, size=50), 2)
+    rows = [(str(day.date()), float(rng.choice(prices)), "Corner Cafe", None) for day in days for _ in range(40)]
+    result = run_duplicate_analysis(ledger(rows))
+    near = flags_of(result, "DUP_VENDOR_AMOUNT_NEAR_DATE")
+    test = result.sections["risk_assessment"]["tests"]["DUP_VENDOR_AMOUNT_NEAR_DATE"]
+    chance = test["chance"]
+    assert chance["observed_pairs"] == len(near) > 100
+    assert chance["expected_by_chance"] >= len(near) * 0.5
+    assert chance["explained_by_chance"] is True
+    assert test["severity"] == "low"
+    assert set(near["severity"]) == {"low"}
+    assert near["reason"].str.endswith("so this may be a coincidence").all()
+
+
+def test_near_date_pairs_beyond_chance_keep_their_severity():
+    # Two hundred supplier invoices with distinct amounts, six of them paid twice a few days apart.
+    rows = [(f"2024-01-{1 + i % 28:02d}", 1000.0 + 7.31 * i, f"Vendor {i % 40}", f"INV-{i}") for i in range(200)]
+    rows += [
+        (f"2024-01-{3 + i % 28:02d}", 1000.0 + 7.31 * i, f"Vendor {i % 40}", f"INV-{i}-B")
+        for i in (5, 50, 80, 120, 150, 190)
+    ]
+    result = run_duplicate_analysis(ledger(rows))
+    near = flags_of(result, "DUP_VENDOR_AMOUNT_NEAR_DATE")
+    assert sorted(near["row_number"]) == [201, 202, 203, 204, 205, 206]
+    assert set(near["severity"]) == {"medium"}
+    chance = result.sections["risk_assessment"]["tests"]["DUP_VENDOR_AMOUNT_NEAR_DATE"]["chance"]
+    assert chance["observed_pairs"] == 6
+    assert chance["expected_by_chance"] < 1.0
+    assert chance["p_value"] < 0.01
+    assert chance["explained_by_chance"] is False
