@@ -19,6 +19,8 @@ class IsolationForestDetector:
         )
 
     def fit(self, features: np.ndarray) -> IsolationForestDetector:
+        # A small file is its own subsample (sklearn would warn and do the same).
+        self.model.set_params(max_samples=min(self.options.isolation_max_samples, len(features)))
         self.model.fit(features)
         return self
 
