@@ -101,7 +101,7 @@ def main() -> None:
         f"({labels['fraud'].mean():.3%}); by scenario {labels['scenario'].value_counts().sort_index().to_dict()}"
     )
     if args.scores_csv is not None:
-        scores = pd.read_csv(args.scores_csv)
+        scores = pd.read_csv(args.scores_csv, low_memory=False)
         source = f"scores from {args.scores_csv}"
     else:
         started = time.perf_counter()
