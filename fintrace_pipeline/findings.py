@@ -5,6 +5,7 @@ These are plain data, free of Dagster and SQL. ``AnalyticsDBSaver`` turns them i
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,6 +69,21 @@ class AnalysisResult:
     skipped: list[dict[str, str]] = field(default_factory=list)
     error_message: str | None = None
     processing_duration: float | None = None  # seconds; set by the step that ran the analysis
+
+    @classmethod
+    def skipped_for_missing_columns(
+        cls, analytics_type: str, parameters: dict[str, Any], columns: Any, required: Sequence[str]
+    ) -> AnalysisResult | None:
+        """A SKIPPED result naming the required columns absent from ``columns``; None when all are there."""
+        missing = [c for c in required if c not in columns]
+        if not missing:
+            return None
+        return cls(
+            analytics_type,
+            status=SKIPPED,
+            parameters=parameters,
+            error_message=f"missing required column(s): {', '.join(missing)}",
+        )
 
 
 @dataclass

@@ -19,7 +19,7 @@ from fintrace_pipeline.analytics import rule_amount, rule_entity, rule_journal, 
 from fintrace_pipeline.analytics.benford import benford_test, leading_digits
 from fintrace_pipeline.analytics.rule_benford import BenfordGroupSettings, benford_group_flags
 from fintrace_pipeline.analytics.rule_common import concat_flags, text_values
-from fintrace_pipeline.findings import COMPLETED, SEVERITY_WEIGHT, SKIPPED, AnalysisResult
+from fintrace_pipeline.findings import COMPLETED, SEVERITY_WEIGHT, AnalysisResult
 from fintrace_pipeline.jsonsafe import json_safe
 from fintrace_pipeline.rules import RULES, rules_for
 
@@ -115,14 +115,11 @@ class _Run:
 def run_anomaly_detection(transactions: pd.DataFrame, options: AnomalyDetectionOptions | None = None) -> AnalysisResult:
     options = options or AnomalyDetectionOptions()
     parameters = json_safe(asdict(options))
-    missing = [c for c in REQUIRED_COLUMNS if c not in transactions.columns]
-    if missing:
-        return AnalysisResult(
-            ANALYTICS_TYPE,
-            status=SKIPPED,
-            parameters=parameters,
-            error_message=f"missing required column(s): {', '.join(missing)}",
-        )
+    skipped_result = AnalysisResult.skipped_for_missing_columns(
+        ANALYTICS_TYPE, parameters, transactions.columns, REQUIRED_COLUMNS
+    )
+    if skipped_result is not None:
+        return skipped_result
     state = _Run(transactions, options, [], [], {})
     if len(transactions):
         _time_checks(state)

@@ -186,14 +186,11 @@ def _export_data(sections: dict[str, Any]) -> dict[str, Any]:
 def run_default_analytics(transactions: pd.DataFrame, options: DefaultAnalyticsOptions | None = None) -> AnalysisResult:
     options = options or DefaultAnalyticsOptions()
     parameters = json_safe(asdict(options))
-    missing = [c for c in ("posting_date", "amount") if c not in transactions.columns]
-    if missing:
-        return AnalysisResult(
-            ANALYTICS_TYPE,
-            status=SKIPPED,
-            parameters=parameters,
-            error_message=f"missing required column(s): {', '.join(missing)}",
-        )
+    skipped_result = AnalysisResult.skipped_for_missing_columns(
+        ANALYTICS_TYPE, parameters, transactions.columns, ("posting_date", "amount")
+    )
+    if skipped_result is not None:
+        return skipped_result
     if transactions.empty:
         return AnalysisResult(
             ANALYTICS_TYPE,

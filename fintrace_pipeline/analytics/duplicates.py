@@ -18,7 +18,7 @@ from fintrace_pipeline.analytics import dup_checks
 from fintrace_pipeline.analytics.dup_candidates import Candidates, select_candidates
 from fintrace_pipeline.analytics.dup_checks import CheckOutcome
 from fintrace_pipeline.analytics.rule_common import build_flags, concat_flags, iso_days, text_values
-from fintrace_pipeline.findings import COMPLETED, SKIPPED, AnalysisResult
+from fintrace_pipeline.findings import COMPLETED, AnalysisResult
 from fintrace_pipeline.jsonsafe import json_safe
 from fintrace_pipeline.rules import RULES, rules_for
 
@@ -53,14 +53,11 @@ def run_duplicate_analysis(
 ) -> AnalysisResult:
     options = options or DuplicateAnalysisOptions()
     parameters = json_safe(asdict(options))
-    missing = [c for c in REQUIRED_COLUMNS if c not in transactions.columns]
-    if missing:
-        return AnalysisResult(
-            ANALYTICS_TYPE,
-            status=SKIPPED,
-            parameters=parameters,
-            error_message=f"missing required column(s): {', '.join(missing)}",
-        )
+    skipped_result = AnalysisResult.skipped_for_missing_columns(
+        ANALYTICS_TYPE, parameters, transactions.columns, REQUIRED_COLUMNS
+    )
+    if skipped_result is not None:
+        return skipped_result
     skipped: list[dict[str, str]] = []
     use_vendor = _usable(transactions, "vendor", VENDOR_CODES, skipped)
     use_invoice = _usable(transactions, "invoice_number", INVOICE_CODES, skipped, already=skipped)
