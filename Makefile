@@ -16,12 +16,11 @@ $(INSTALLED): pyproject.toml
 
 install: $(INSTALLED)
 
-# Upgrade the database, generate a demo ledger and process it end to end on the embedded default
-# (SQLite results database and a local Dagster instance under var/).
+# The running system on the embedded default (SQLite results database, Dagster instance under var/):
+# Dagster UI on :3000, the daemon with the inbox sensor, the API on :8000; one Ctrl-C stops all.
+# On first start it upgrades the database and drops a generated demo ledger into var/inbox.
 run: $(INSTALLED)
-	$(BIN)/fintrace db upgrade
-	$(BIN)/fintrace generate --rows 20000 --seed 7 --out var/demo/demo_ledger.csv --labels var/demo/demo_labels.csv
-	$(BIN)/fintrace process var/demo/demo_ledger.csv
+	$(BIN)/fintrace up
 
 test: $(INSTALLED)
 	$(BIN)/ruff check fintrace_pipeline fintrace_pipeline_tests bench

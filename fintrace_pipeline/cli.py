@@ -121,7 +121,8 @@ def cmd_serve(args) -> int:
 def cmd_up(args) -> int:
     from fintrace_pipeline.orchestration.startup import start_everything
 
-    return start_everything(get_settings(), ui_port=args.ui_port, api_port=args.api_port, demo=not args.no_demo)
+    demo_rows = 0 if args.no_demo else args.demo_rows
+    return start_everything(get_settings(), ui_port=args.ui_port, api_port=args.api_port, demo_rows=demo_rows)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -169,6 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--ui-port", type=int, default=3000)
     up.add_argument("--api-port", type=int, default=8000)
     up.add_argument("--no-demo", action="store_true", help="do not drop the demo ledger on first start")
+    up.add_argument("--demo-rows", type=int, default=20_000, help="rows of the demo ledger (default 20,000)")
     up.set_defaults(handler=cmd_up)
     return parser
 

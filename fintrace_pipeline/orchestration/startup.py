@@ -14,7 +14,7 @@ DEMO_ROWS = 20_000
 DEMO_SEED = 7
 
 
-def drop_demo_ledger(settings: Settings) -> bool:
+def drop_demo_ledger(settings: Settings, rows: int = DEMO_ROWS) -> bool:
     """On the first start only, drop a generated ledger into the inbox so a run appears at once.
 
     Written under a temporary name and renamed, so the sensor never sees half of it.
@@ -26,18 +26,19 @@ def drop_demo_ledger(settings: Settings) -> bool:
 
     settings.inbox_dir.mkdir(parents=True, exist_ok=True)
     partial = settings.inbox_dir / "demo_ledger.csv.part"
-    write_ledger(generate_ledger(DEMO_ROWS, seed=DEMO_SEED), partial)
+    write_ledger(generate_ledger(rows, seed=DEMO_SEED), partial)
     partial.replace(settings.inbox_dir / "demo_ledger.csv")
     marker.touch()
     return True
 
 
-def start_everything(settings: Settings, *, ui_port: int, api_port: int, demo: bool) -> int:
+def start_everything(settings: Settings, *, ui_port: int, api_port: int, demo_rows: int) -> int:
+    """``demo_rows`` 0: no demo ledger."""
     migrate.upgrade(get_engine(settings.database_url))
     ensure_dagster_home(settings)
     os.environ.setdefault("FINTRACE_DATABASE_URL", settings.database_url)
     settings.inbox_dir.mkdir(parents=True, exist_ok=True)
-    if demo and drop_demo_ledger(settings):
+    if demo_rows and drop_demo_ledger(settings, demo_rows):
         print(f"dropped a demo ledger into {settings.inbox_dir}")
     print(f"Dagster UI   http://127.0.0.1:{ui_port}")
     print(f"API          http://127.0.0.1:{api_port}")

@@ -1,0 +1,113 @@
+"""`fintrace up` as a user runs it: UI, daemon and API come up, the demo ledger is processed, and one
+Ctrl-C stops every process it started."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import psutil
+import pytest
+
+from fintrace_pipeline.settings import PROJECT_ROOT
+
+pytestmark = pytest.mark.e2e
+
+DEMO_ROWS = 2_000
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(url: str) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return 0, b""
+
+
+def _wait(condition, process: subprocess.Popen, timeout: float, what: str, log: Path):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        if process.poll() is not None:
+            raise AssertionError(f"fintrace up exited ({process.returncode}) waiting for {what}:\n{log.read_text()}")
+        time.sleep(1.0)
+    raise AssertionError(f"timed out waiting for {what}:\n{log.read_text()[-5000:]}")
+
+
+def test_up_serves_ui_and_api_processes_the_demo_and_stops_everything_on_ctrl_c(tmp_path):
+    var = tmp_path / "var"
+    ui_port, api_port = _free_port(), _free_port()
+    env = {
+        **os.environ,
+        "FINTRACE_VAR_DIR": str(var),
+        "FINTRACE_DATABASE_URL": f"sqlite:///{var / 'fintrace.db'}",
+        "DAGSTER_HOME": str(var / "dagster"),
+        "FINTRACE_INBOX": str(var / "inbox"),
+        "PYTHONUNBUFFERED": "1",
+    }
+    env.pop("FINTRACE_DAGSTER_PG_URL", None)
+    env.pop("FINTRACE_API_TOKEN", None)
+    log = tmp_path / "up.log"
+    command = [
+        str(Path(sys.executable).parent / "fintrace"),
+        "up",
+        "--ui-port",
+        str(ui_port),
+        "--api-port",
+        str(api_port),
+        "--demo-rows",
+        str(DEMO_ROWS),
+    ]
+    with log.open("w") as out:
+        up = subprocess.Popen(command, env=env, cwd=PROJECT_ROOT, stdout=out, stderr=subprocess.STDOUT)
+    children: list[psutil.Process] = []
+    try:
+        _wait(lambda: _get(f"http://127.0.0.1:{api_port}/healthz")[0] == 200, up, 120, "the API", log)
+        _wait(lambda: _get(f"http://127.0.0.1:{ui_port}/server_info")[0] == 200, up, 180, "the Dagster UI", log)
+
+        def demo_status():
+            status, body = _get(f"http://127.0.0.1:{api_port}/api/files/")
+            files = json.loads(body)["files"] if status == 200 else []
+            done = [f for f in files if f["latest_job_status"] in ("COMPLETED", "FAILED")]
+            return done[0] if done else None
+
+        demo = _wait(demo_status, up, 300, "the demo ledger's job to finish", log)
+        assert demo["file_name"] == "demo_ledger.csv"
+        assert demo["latest_job_status"] == "COMPLETED", demo
+        assert demo["rows_loaded"] == DEMO_ROWS
+        banner = log.read_text()
+        assert f"Dagster UI   http://127.0.0.1:{ui_port}" in banner
+        assert f"API          http://127.0.0.1:{api_port}" in banner
+
+        children = psutil.Process(up.pid).children(recursive=True)
+        names = " ".join(" ".join(c.cmdline()) for c in children)
+        assert "dagster-webserver" in names and "dagster-daemon" in names and " serve " in names
+        up.send_signal(signal.SIGINT)
+        assert up.wait(timeout=60) == 0
+        gone, alive = psutil.wait_procs(children, timeout=30)
+        assert alive == [], [" ".join(p.cmdline()) for p in alive]
+    finally:
+        if up.poll() is None:
+            up.kill()
+            up.wait()
+        for child in children:
+            if child.is_running():
+                child.kill()
