@@ -19,6 +19,7 @@ from fintrace_pipeline.orchestration.partitions import JOB_ID_TAG, TRIGGER_TAG, 
 from fintrace_pipeline.orchestration.resources import ResultsDatabase
 from fintrace_pipeline.persistence import jobs
 from fintrace_pipeline.persistence.files import register_file
+from fintrace_pipeline.persistence.records import ProcessingJob
 from fintrace_pipeline.persistence.saver import AnalyticsDBSaver
 from fintrace_pipeline.settings import Settings
 
@@ -55,19 +56,32 @@ def process_file(
         engine, path, source="cli", archive_dir=settings.archive_dir, user_mapping=user_mapping
     )
     job = jobs.create_job(engine, data_file.id, trigger="cli")
+    return run_registered_job(settings, job, trigger="cli", instance=instance, log_level=log_level)
+
+
+def run_registered_job(
+    settings: Settings,
+    job: ProcessingJob,
+    *,
+    trigger: str,
+    instance: DagsterInstance | None = None,
+    log_level: str = "CRITICAL",
+) -> ProcessOutcome:
+    """Materialize the per-file assets in this process for a job already registered (PENDING)."""
+    engine = get_engine(settings.database_url)
     instance = instance or get_instance(settings)
-    partition = str(data_file.id)
+    partition = str(job.data_file_id)
     instance.add_dynamic_partitions(data_file_partitions.name, [partition])
     result = materialize(
         PER_FILE_ASSETS,
         partition_key=partition,
         instance=instance,
         resources={"results_db": ResultsDatabase(url=settings.database_url)},
-        tags={JOB_ID_TAG: str(job.id), TRIGGER_TAG: "cli"},
+        tags={JOB_ID_TAG: str(job.id), TRIGGER_TAG: trigger},
         raise_on_error=False,
         run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
     )
     run = result.dagster_run
     finalize_run(engine, run.run_id, run.tags, success=result.success, error_message="The run failed.")
     summary = AnalyticsDBSaver(job, engine).get_processing_summary()
-    return ProcessOutcome(data_file.id, job.id, run.run_id, summary)
+    return ProcessOutcome(job.data_file_id, job.id, run.run_id, summary)

@@ -60,6 +60,9 @@ def test_process_stores_every_result_and_accounts_for_every_row(fintrace_env, en
     assert data_file["rows_read"] == 2_002
     assert data_file["rows_loaded"] + data_file["rows_rejected"] == data_file["rows_read"]
     assert data_file["rows_rejected"] == 2
+    reasons = summary["progress"]["step_details"]["ingest"]["details"]["rejection_reasons"]
+    assert sum(r["rows"] for r in reasons) == 2
+    assert all(r["rows"] == 1 and r["reason"] for r in reasons)
     assert set(summary["analytics_results"]) == {
         "default_analytics",
         "comprehensive_expense",

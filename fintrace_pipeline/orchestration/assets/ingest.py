@@ -38,10 +38,14 @@ def ingest_step(step: StepContext) -> StepOutput:
         "rows_read": result.rows_read,
         "rows_loaded": len(result.transactions),
         "rows_rejected": len(result.rejected),
+        "rejection_reasons": _rejection_reasons(result),
         "column_mapping": result.column_mapping,
     }
     check = rejected_rows_check(result.rows_read, len(result.rejected))
     return StepOutput(COMPLETED, details, _metadata(result), [check])
+
+
+MAX_REASONS_LISTED = 20
 
 
 def _file_facts(result: IngestResult) -> dict:
@@ -59,6 +63,12 @@ def _file_facts(result: IngestResult) -> dict:
         rows_loaded=len(result.transactions),
         rows_rejected=len(result.rejected),
     )
+
+
+def _rejection_reasons(result: IngestResult) -> list[dict]:
+    """The most frequent reasons rows were rejected, with their row counts (bounded)."""
+    counts = result.rejected["reason"].value_counts().head(MAX_REASONS_LISTED)
+    return [{"reason": str(reason), "rows": int(rows)} for reason, rows in counts.items()]
 
 
 def _metadata(result: IngestResult) -> dict:
