@@ -22,7 +22,15 @@ install: $(INSTALLED)
 run: $(INSTALLED)
 	$(BIN)/fintrace up
 
-test: $(INSTALLED)
+# Debian's Chromium for the dashboard's browser tests (Playwright never downloads a browser of its own).
+# Installed when this runs as root with apt; otherwise those tests skip (and fail in CI).
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing chromium"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else echo "note: $(CHROMIUM) is missing; the dashboard browser tests will be skipped (apt-get install chromium)"; fi
+
+test: $(INSTALLED) $(CHROMIUM)
 	$(BIN)/ruff check fintrace_pipeline fintrace_pipeline_tests bench
 	$(BIN)/pytest -n 2 --dist loadgroup -q
 

@@ -15,6 +15,7 @@ from fintrace_pipeline.api.auth import BearerTokenMiddleware
 from fintrace_pipeline.api.db import ApiDatabase
 from fintrace_pipeline.api.errors import EXCEPTION_HANDLERS
 from fintrace_pipeline.api.schema import openapi_document
+from fintrace_pipeline.dashboard import ROUTES as DASHBOARD_ROUTES
 from fintrace_pipeline.settings import Settings
 
 ROUTES = [
@@ -52,7 +53,12 @@ def create_app(settings: Settings, *, summary_cache_entries: int = summary_cache
         yield
         await app.state.database.dispose()
 
-    app = Starlette(routes=ROUTES, middleware=middleware, exception_handlers=EXCEPTION_HANDLERS, lifespan=lifespan)
+    app = Starlette(
+        routes=ROUTES + DASHBOARD_ROUTES,
+        middleware=middleware,
+        exception_handlers=EXCEPTION_HANDLERS,
+        lifespan=lifespan,
+    )
     app.state.settings = settings
     # Created here (not at startup) so the app also works where lifespan events are not run; the
     # async engine connects lazily, on the first request.

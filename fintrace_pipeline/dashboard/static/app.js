@@ -1,0 +1,432 @@
+// FinTrace dashboard: reads and shows what the /api/ endpoints return; it computes nothing itself.
+"use strict";
+
+const TERMINAL = new Set(["COMPLETED", "FAILED", "CANCELED"]);
+const POLL_MS = 1000;
+const MAX_POLL_ERRORS = 10;
+const FLAG_PAGE = 25;
+const TOKEN_KEY = "fintrace.token";
+const EXPORTS = [["scores", "Risk scores"], ["flags", "Findings"], ["duplicates", "Duplicates"], ["trial_balance", "Trial balance"]];
+
+const $ = (id) => document.getElementById(id);
+
+// ---- API access ------------------------------------------------------------------------------
+
+class ApiError extends Error {
+  constructor(message, status) { super(message); this.status = status; }
+}
+
+function authHeaders() {
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  return token ? { Authorization: `Bearer ${token}` } : {};
+}
+
+let tokenWaiters = [];
+
+function askForToken(message) {
+  $("token-form").hidden = false;
+  $("token-error").textContent = message || "";
+  $("token-input").focus();
+  return new Promise((resolve) => tokenWaiters.push(resolve));
+}
+
+$("token-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  sessionStorage.setItem(TOKEN_KEY, $("token-input").value.trim());
+  $("token-form").hidden = true;
+  const waiters = tokenWaiters;
+  tokenWaiters = [];
+  waiters.forEach((resolve) => resolve());
+});
+
+async function request(path, options = {}) {
+  for (;;) {
+    const response = await fetch(path, { ...options, headers: { ...authHeaders(), ...(options.headers || {}) } });
+    if (response.status === 401) {
+      const hadToken = Boolean(sessionStorage.getItem(TOKEN_KEY));
+      await askForToken(hadToken ? "That token was not accepted." : "");
+      continue;
+    }
+    return response;
+  }
+}
+
+async function api(path, options) {
+  const response = await request(path, options);
+  let body = null;
+  try { body = await response.json(); } catch (_) { /* not JSON: reported below */ }
+  if (!response.ok || !body || body.success === false) {
+    const message = (body && body.error) || `${response.status} ${response.statusText}`;
+    throw new ApiError(message, response.status);
+  }
+  return body;
+}
+
+// ---- formatting and DOM helpers (text only: file names and reasons are user data) ---------------
+
+const numberFormat = new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 });
+const fmt = (value) => (value === null || value === undefined ? "–" : typeof value === "number" ? numberFormat.format(value) : String(value));
+const moneyFormat = new Intl.NumberFormat(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const money = (value) => (typeof value === "number" ? moneyFormat.format(value) : fmt(value));
+const when = (iso) => (iso ? new Date(iso + (iso.endsWith("Z") ? "" : "Z")).toLocaleString() : "–");
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (key === "class") node.className = value;
+    else if (key === "text") node.textContent = value;
+    else node.setAttribute(key, value);
+  }
+  for (const child of children) node.append(child instanceof Node ? child : document.createTextNode(fmt(child)));
+  return node;
+}
+
+function cell(value, numeric) { return el("td", numeric ? { class: "num" } : {}, value); }
+function moneyCell(value) { return el("td", { class: "num" }, money(value)); }
+
+function fillRows(tbody, rows) {
+  tbody.replaceChildren(...rows.map((cells) => el("tr", {}, ...cells)));
+}
+
+function showError(message) {
+  const box = $("page-error");
+  box.textContent = message;
+  box.hidden = !message;
+}
+
+function statusBadge(status) { return el("span", { class: `status-${status}`, text: status || "–" }); }
+
+// ---- progress ----------------------------------------------------------------------------------
+
+function renderProgress(progress, bar, stepsList, message) {
+  const percent = Number(progress.overall_progress) || 0;
+  bar.querySelector(".fill").style.width = `${percent}%`;
+  bar.setAttribute("aria-valuenow", String(percent));
+  bar.classList.toggle("failed", progress.status === "FAILED" || progress.status === "CANCELED");
+  bar.classList.toggle("done", progress.status === "COMPLETED");
+  stepsList.replaceChildren(...(progress.steps || []).map((step) =>
+    el("li", { class: step.status || "PENDING" },
+      `${step.label} (${step.start_percent}–${step.end_percent} %): ${step.status || "PENDING"}`)));
+  if (progress.status === "FAILED" || progress.status === "CANCELED") {
+    message.className = "error";
+    message.textContent = `${progress.status}: ${progress.error_message || "no reason was recorded"}`;
+  } else {
+    message.className = "";
+    message.textContent = `${progress.status} · ${fmt(percent)} % · ${progress.current_step || ""}`;
+  }
+}
+
+// Polls until the job is terminal; network or server errors are retried a bounded number of times,
+// then reported, so the page never waits forever.
+async function pollProgress(jobId, bar, stepsList, message) {
+  let errors = 0;
+  for (;;) {
+    try {
+      const { progress } = await api(`/api/processing-progress/?job_id=${encodeURIComponent(jobId)}`);
+      errors = 0;
+      renderProgress(progress, bar, stepsList, message);
+      if (TERMINAL.has(progress.status)) return progress;
+    } catch (error) {
+      errors += 1;
+      if (error.status === 404 || errors >= MAX_POLL_ERRORS) {
+        message.className = "error";
+        message.textContent = `Progress is unavailable: ${error.message}`;
+        return null;
+      }
+      message.textContent = `Connection problem (${error.message}); retrying…`;
+    }
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+}
+
+// ---- file list and upload ------------------------------------------------------------------------
+
+let listTimer = null;
+
+async function loadFiles() {
+  const { files } = await api("/api/files/?limit=50");
+  fillRows($("files-table").tBodies[0], files.map((f) => [
+    el("td", {}, el("a", { href: `/files/${f.data_file_id}`, text: f.file_name })),
+    el("td", {}, statusBadge(f.latest_job_status)),
+    cell(f.rows_read, true), cell(f.rows_loaded, true), cell(f.rows_rejected, true),
+    cell(f.high_risk_transactions, true), cell(when(f.created_at)),
+  ]));
+  $("files-empty").hidden = files.length > 0;
+  clearTimeout(listTimer);
+  if (files.some((f) => !TERMINAL.has(f.latest_job_status))) listTimer = setTimeout(refreshFiles, 3000);
+}
+
+function refreshFiles() { loadFiles().catch((error) => showError(`Could not load the files: ${error.message}`)); }
+
+async function upload(file) {
+  $("upload-progress").hidden = false;
+  $("upload-name").textContent = file.name;
+  $("upload-status").textContent = "uploading…";
+  $("upload-steps").replaceChildren();
+  const message = $("upload-message");
+  message.className = "";
+  message.textContent = "";
+  const form = new FormData();
+  form.append("file", file, file.name);
+  let answer;
+  try {
+    answer = await api("/api/files", { method: "POST", body: form });
+  } catch (error) {
+    $("upload-status").textContent = "upload refused";
+    message.className = "error";
+    message.textContent = error.message;
+    return;
+  }
+  $("upload-status").textContent = "waiting for processing";
+  refreshFiles();
+  const progress = await pollProgress(answer.job_id, $("upload-bar"), $("upload-steps"), message);
+  $("upload-status").textContent = progress ? progress.status : "unknown";
+  if (progress && progress.status === "COMPLETED") {
+    message.replaceChildren("Done. ", el("a", { href: `/files/${answer.data_file_id}`, text: "Open the results" }));
+  }
+  refreshFiles();
+}
+
+function setUpUpload() {
+  const zone = $("drop-zone");
+  const input = $("file-input");
+  input.addEventListener("change", () => { if (input.files.length) upload(input.files[0]); input.value = ""; });
+  zone.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" || event.key === " ") { event.preventDefault(); input.click(); }
+  });
+  zone.addEventListener("dragover", (event) => { event.preventDefault(); zone.classList.add("over"); });
+  zone.addEventListener("dragleave", () => zone.classList.remove("over"));
+  zone.addEventListener("drop", (event) => {
+    event.preventDefault();
+    zone.classList.remove("over");
+    if (event.dataTransfer.files.length) upload(event.dataTransfer.files[0]);
+  });
+}
+
+// ---- one file's results ----------------------------------------------------------------------------
+
+const chartConfig = { displayModeBar: false, responsive: true };
+const chartLayout = (extra) => ({ margin: { t: 10, r: 10, b: 80, l: 60 }, font: { size: 11 }, ...extra });
+
+function barChart(target, series, orientation) {
+  if (!series || !series.labels || !series.labels.length) {
+    $(target).replaceChildren(el("p", { class: "muted", text: "No data." }));
+    return;
+  }
+  Plotly.newPlot(target, [{ type: "bar", x: series.labels, y: series.values, marker: { color: "#1f5fbf" } }],
+    chartLayout({ xaxis: { automargin: true }, yaxis: { automargin: true } }), chartConfig);
+}
+
+function card(label, value) {
+  return el("div", { class: "card" }, el("div", { class: "label", text: label }), el("div", { class: "value", text: fmt(value) }));
+}
+
+function renderCards(summary, totals, flaggedTotal) {
+  const file = summary.data_file;
+  const anomalies = summary.analytics_results.anomaly_detection || {};
+  const duplicates = summary.analytics_results.duplicate_analysis || {};
+  const ensemble = summary.ml_results.ensemble || {};
+  $("cards").replaceChildren(
+    card("Rows read", file.rows_read), card("Rows loaded", file.rows_loaded), card("Rows rejected", file.rows_rejected),
+    card("Total debit", money(totals && totals.total_debit)), card("Total credit", money(totals && totals.total_credit)),
+    card("Unique users", totals && totals.unique_users), card("Unique accounts", totals && totals.unique_accounts),
+    card("Unique vendors", totals && totals.unique_vendors),
+    card("Flagged transactions", flaggedTotal),
+    card("Rule high-risk rows", anomalies.high_risk_transactions),
+    card("Duplicate rows", duplicates.duplicates_found),
+    card("High-risk rows (ensemble)", ensemble.anomalies_detected),
+  );
+}
+
+function renderRejected(progress) {
+  const ingest = progress && progress.step_details && progress.step_details.ingest;
+  const reasons = (ingest && ingest.details && ingest.details.rejection_reasons) || [];
+  $("rejected").hidden = reasons.length === 0;
+  fillRows($("rejected").querySelector("tbody"), reasons.map((r) => [cell(r.reason), cell(r.rows, true)]));
+}
+
+function renderTrialBalance(trialBalance) {
+  const check = $("tb-check");
+  if (!trialBalance) { check.textContent = "No trial balance for this file."; return; }
+  const balance = trialBalance.balance_check;
+  check.replaceChildren(
+    el("span", { class: balance.balanced ? "ok" : "bad", text: balance.balanced ? "Balanced" : "Not balanced" }),
+    ` · debit ${money(balance.total_debit)} · credit ${money(balance.total_credit)} · difference ${money(balance.difference)}`,
+  );
+  fillRows($("tb-table").tBodies[0], trialBalance.accounts.items.map((a) => [
+    cell(a.account), cell(a.account_name), moneyCell(a.debit), moneyCell(a.credit), moneyCell(a.net), cell(a.lines, true),
+  ]));
+}
+
+function renderBenford(riskAssessment, chartData) {
+  const test = riskAssessment && riskAssessment.benford && riskAssessment.benford.first_digit;
+  const verdict = $("benford-verdict");
+  const digits = chartData && chartData.benford_first_digit;
+  if (!test || !digits) { verdict.textContent = "Too few amounts for the Benford test."; return; }
+  verdict.textContent = `${test.conformity} (MAD ${fmt(test.mad)} over ${fmt(test.n)} amounts; chi-square ${fmt(test.chi_square)}`
+    + `${test.chi_square_exceeds_5pct ? ", above" : ", within"} the 5 % critical value ${fmt(test.chi_square_critical_5pct)})`;
+  const x = digits.map((d) => String(d.digit));
+  Plotly.newPlot("chart-benford", [
+    { type: "bar", name: "observed", x, y: digits.map((d) => d.observed), marker: { color: "#1f5fbf" } },
+    { type: "scatter", mode: "lines+markers", name: "expected (Benford)", x, y: digits.map((d) => d.expected), line: { color: "#b3261e" } },
+  ], chartLayout({ margin: { t: 10, r: 10, b: 40, l: 50 }, yaxis: { tickformat: ".0%" }, legend: { orientation: "h" } }), chartConfig);
+}
+
+function renderDuplicates(riskAssessment) {
+  const rows = [];
+  const groupsByTest = (riskAssessment && riskAssessment.top_groups) || {};
+  for (const [code, groups] of Object.entries(groupsByTest)) {
+    for (const group of groups) {
+      const members = group.members.map((m) => `${m.row_number}: ${m.posting_date}, ${money(m.amount)}${m.flagged ? "" : " (kept)"}`);
+      rows.push([cell(code), cell(group.group_id), cell(group.member_count, true), moneyCell(group.value_at_risk),
+        el("td", {}, el("ul", { class: "reasons" }, ...members.map((m) => el("li", { text: m }))))]);
+    }
+  }
+  fillRows($("dup-table").tBodies[0], rows);
+  $("dup-empty").hidden = rows.length > 0;
+}
+
+function renderModels(models) {
+  const ensemble = models.find((m) => m.model_type === "ensemble");
+  const metrics = ensemble && ensemble.model_metrics;
+  $("ml-agreement").textContent = metrics
+    ? `Agreement between the models: mean pairwise Spearman ${fmt(metrics.mean_pairwise_spearman)}, `
+      + `mean overlap of their top ${fmt(metrics.top_rows_compared)} rows ${fmt(metrics.mean_pairwise_top_overlap)}.`
+    : "";
+  fillRows($("ml-table").tBodies[0], models.map((m) => {
+    const mode = m.detailed_results && m.detailed_results.mode;
+    const note = m.error_message || (mode ? `mode: ${mode}` : "");
+    return [cell(m.model_type), el("td", {}, statusBadge(m.processing_status)), cell(m.anomalies_detected, true),
+      cell(m.risk_score, true), cell(m.confidence_score, true), cell(m.processing_duration, true), cell(note)];
+  }));
+}
+
+const flagState = { fileId: null, offset: 0, total: 0 };
+
+async function loadFlags() {
+  const query = new URLSearchParams({ file_id: flagState.fileId, limit: FLAG_PAGE, offset: flagState.offset });
+  const rule = $("flag-rule").value;
+  const minRisk = $("flag-min-risk").value;
+  if (rule) query.set("rule", rule);
+  if (minRisk && Number(minRisk) > 0) query.set("min_risk", minRisk);
+  const answer = await api(`/api/flagged-transactions/?${query}`);
+  flagState.total = answer.total;
+  fillRows($("flag-table").tBodies[0], answer.transactions.map((t) => {
+    const reasons = t.findings.map((f) => `${f.rule_code} (${f.severity}): ${f.reason}`);
+    if (t.model_reasons) reasons.push(`Models: ${t.model_reasons}`);
+    return [cell(t.row_number, true), cell(t.posting_date ? t.posting_date.slice(0, 10) : null), moneyCell(t.amount),
+      cell(t.user), cell(t.vendor), cell(t.risk_score, true),
+      el("td", {}, el("ul", { class: "reasons" }, ...reasons.map((r) => el("li", { text: r }))))];
+  }));
+  const last = Math.min(flagState.offset + FLAG_PAGE, answer.total);
+  $("flag-count").textContent = `${fmt(answer.total)} flagged transactions match`;
+  $("flag-page").textContent = answer.total ? `${fmt(flagState.offset + 1)}–${fmt(last)} of ${fmt(answer.total)}` : "";
+  $("flag-prev").disabled = flagState.offset === 0;
+  $("flag-next").disabled = last >= answer.total;
+  return answer.total;
+}
+
+function setUpFlagControls(flagsByRule) {
+  const select = $("flag-rule");
+  select.replaceChildren(el("option", { value: "", text: "All rules" }),
+    ...Object.entries(flagsByRule || {}).map(([code, count]) => el("option", { value: code, text: `${code} (${fmt(count)})` })));
+  $("flag-filter").addEventListener("submit", (event) => {
+    event.preventDefault();
+    flagState.offset = 0;
+    loadFlags().catch((error) => showError(error.message));
+  });
+  $("flag-prev").addEventListener("click", () => {
+    flagState.offset = Math.max(0, flagState.offset - FLAG_PAGE);
+    loadFlags().catch((error) => showError(error.message));
+  });
+  $("flag-next").addEventListener("click", () => {
+    flagState.offset += FLAG_PAGE;
+    loadFlags().catch((error) => showError(error.message));
+  });
+}
+
+async function download(fileId, what, format) {
+  const message = $("export-message");
+  message.textContent = `Preparing ${what}.${format}…`;
+  try {
+    const response = await request(`/api/exports/?file_id=${encodeURIComponent(fileId)}&what=${what}&format=${format}`);
+    if (!response.ok) {
+      const body = await response.json().catch(() => ({}));
+      throw new Error(body.error || `${response.status} ${response.statusText}`);
+    }
+    const disposition = response.headers.get("Content-Disposition") || "";
+    const match = /filename="([^"]+)"/.exec(disposition);
+    const link = el("a", { href: URL.createObjectURL(await response.blob()), download: match ? match[1] : `${what}.${format}` });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    message.textContent = `Downloaded ${link.download}`;
+  } catch (error) {
+    message.textContent = `Export failed: ${error.message}`;
+  }
+}
+
+function setUpExports(fileId) {
+  $("exports").replaceChildren(...EXPORTS.flatMap(([what, label]) => ["csv", "xlsx"].map((format) => {
+    const button = el("button", { type: "button", text: `${label} (${format.toUpperCase()})` });
+    button.addEventListener("click", () => download(fileId, what, format));
+    return button;
+  })));
+}
+
+async function showFile(fileId) {
+  $("file-view").hidden = false;
+  let { processing_summary: summary } = await api(`/api/processing-results/?file_id=${encodeURIComponent(fileId)}`);
+  $("file-title").textContent = summary.data_file.file_name;
+  $("file-meta").textContent = `Received ${when(summary.data_file.created_at)} · job ${summary.job ? summary.job.id : "none"}`;
+  document.title = `${summary.data_file.file_name} · FinTrace`;
+  if (!summary.job) { $("file-meta").textContent += " · not processed yet"; return; }
+  if (summary.job.status !== "COMPLETED") {
+    $("file-progress").hidden = false;
+    const progress = await pollProgress(summary.job.id, $("file-bar"), $("file-steps"), $("file-progress-message"));
+    if (!progress || progress.status !== "COMPLETED") return;
+    $("file-progress").hidden = true;
+    ({ processing_summary: summary } = await api(`/api/processing-results/?job_id=${encodeURIComponent(summary.job.id)}`));
+  }
+  const jobQuery = `file_id=${encodeURIComponent(fileId)}&job_id=${encodeURIComponent(summary.job.id)}`;
+  const [analytics, models] = await Promise.all([
+    api(`/api/analytics-results/?${jobQuery}&analytics_type=all`),
+    api(`/api/ml-processing-results/?${jobQuery}&model_type=all`),
+  ]);
+  const detail = Object.fromEntries(analytics.results.map((r) => [r.analytics_type, r.detailed_results || {}]));
+  const defaults = detail.default_analytics || {};
+  const expense = detail.comprehensive_expense || {};
+  const anomalies = detail.anomaly_detection || {};
+  const duplicates = detail.duplicate_analysis || {};
+  $("file-results").hidden = false;
+  flagState.fileId = fileId;
+  setUpFlagControls(summary.flags_by_rule);
+  setUpExports(fileId);
+  const flaggedTotal = await loadFlags();
+  const trialBalance = defaults.trial_balance_data;
+  renderCards(summary, trialBalance && trialBalance.totals, flaggedTotal);
+  renderRejected(summary.progress);
+  renderTrialBalance(trialBalance);
+  const charts = expense.chart_data || {};
+  barChart("chart-category", charts.expense_by_category);
+  barChart("chart-vendor", charts.expense_by_vendor);
+  barChart("chart-month", charts.expense_by_month);
+  renderBenford(anomalies.risk_assessment, anomalies.chart_data);
+  renderDuplicates(duplicates.risk_assessment);
+  renderModels(models.results);
+}
+
+// ---- start -------------------------------------------------------------------------------------------
+
+function start() {
+  const match = /^\/files\/([^/]+)\/?$/.exec(location.pathname);
+  if (match) {
+    showFile(decodeURIComponent(match[1])).catch((error) => showError(`Could not load this file: ${error.message}`));
+  } else {
+    $("list-view").hidden = false;
+    setUpUpload();
+    refreshFiles();
+  }
+}
+
+start();
