@@ -12,7 +12,9 @@ from starlette.routing import Route
 
 from fintrace_pipeline.api import routes_files, routes_findings, routes_health, routes_results, summary_cache
 from fintrace_pipeline.api.auth import BearerTokenMiddleware
+from fintrace_pipeline.api.change_feed import ChangeFeed
 from fintrace_pipeline.api.db import ApiDatabase
+from fintrace_pipeline.api.driver_pool import asyncpg_dsn
 from fintrace_pipeline.api.errors import EXCEPTION_HANDLERS
 from fintrace_pipeline.api.schema import openapi_document
 from fintrace_pipeline.dashboard import ROUTES as DASHBOARD_ROUTES
@@ -51,6 +53,8 @@ def create_app(settings: Settings, *, summary_cache_entries: int = summary_cache
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
+        if app.state.change_feed is not None:
+            await app.state.change_feed.close()
         await app.state.database.dispose()
 
     app = Starlette(
@@ -64,5 +68,6 @@ def create_app(settings: Settings, *, summary_cache_entries: int = summary_cache
     # async engine connects lazily, on the first request.
     app.state.database = ApiDatabase(settings.database_url)
     app.state.summary_cache = summary_cache.SummaryCache(summary_cache_entries)
+    app.state.change_feed = ChangeFeed(asyncpg_dsn(settings.database_url)) if app.state.database.is_postgres else None
     app.state.openapi = openapi_document(ROUTES)
     return app

@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from fintrace_pipeline.api import fastpath, params, queries
+from fintrace_pipeline.api.change_feed import ChangeFeed
 from fintrace_pipeline.api.db import ApiDatabase
 from fintrace_pipeline.api.errors import BadRequest, NotFound
 from fintrace_pipeline.api.responses import RawJSON, dumps, json_ok, merge_object
@@ -23,6 +24,14 @@ ALL = "all"
 
 def database(request: Request) -> ApiDatabase:
     return request.app.state.database
+
+
+def change_feed(request: Request) -> ChangeFeed | None:
+    """The notification-evicted answer cache (PostgreSQL only), its listener started on first use."""
+    feed: ChangeFeed | None = request.app.state.change_feed
+    if feed is not None:
+        feed.ensure_started()
+    return feed
 
 
 async def file_or_job(request: Request, *, file_required: bool) -> tuple[uuid.UUID, uuid.UUID]:
@@ -57,6 +66,15 @@ async def processing_results(request: Request) -> Response:
     if file_id is None and job_id is None:
         raise BadRequest("file_id or job_id is required")
     db = database(request)
+    feed = change_feed(request)
+    # A request naming both a file and a job is checked against the database every time.
+    feed_key = ("file", file_id) if job_id is None else ("job", job_id) if file_id is None else None
+    if feed_key is None:
+        feed = None
+    body = feed.get(feed_key) if feed is not None else None
+    if body is not None:
+        return Response(body, media_type="application/json")
+    ticket = feed.ticket() if feed is not None else None
     if db.is_postgres:
         state = await db.on_driver(fastpath.job_state, file_id, job_id)
     else:
@@ -64,7 +82,7 @@ async def processing_results(request: Request) -> Response:
     if state is None:
         await db.read(queries.resolve_job, file_id, job_id)  # raises NotFound with the precise reason
         raise NotFound("no such processing job")
-    _, job_id, token = state
+    data_file_id, job_id, token = state
     cache: SummaryCache = request.app.state.summary_cache
     body = cache.get(job_id, token)
     if body is None:
@@ -73,6 +91,8 @@ async def processing_results(request: Request) -> Response:
             raise NotFound("no such processing job")
         body = dumps({"success": True, "processing_summary": summary}).encode("utf-8")
         cache.put(job_id, token, body)
+    if feed is not None:
+        feed.store(ticket, feed_key, data_file_id, body)
     return Response(body, media_type="application/json")
 
 
@@ -157,10 +177,17 @@ async def processing_progress(request: Request) -> Response:
     job_id = params.required_uuid(request.query_params, "job_id")
     db = database(request)
     if db.is_postgres:
+        feed = change_feed(request)
+        body = feed.get(("progress", job_id))
+        if body is not None:
+            return Response(body, media_type="application/json")
+        ticket = feed.ticket()
         progress = await db.on_driver(fastpath.progress_json, job_id)
         if progress is None:
             raise NotFound("no such processing job")
-        return Response(f'{{"success":true,"progress":{progress}}}'.encode(), media_type="application/json")
+        body = f'{{"success":true,"progress":{progress}}}'.encode()
+        feed.store(ticket, ("progress", job_id), None, body)
+        return Response(body, media_type="application/json")
     progress = await db.read(views.progress_view, job_id)
     if progress is None:
         raise NotFound("no such processing job")
