@@ -21,7 +21,7 @@ import uuid
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from fintrace_pipeline.db import migrate
@@ -33,6 +33,21 @@ from fintrace_pipeline.persistence.files import register_file
 
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def io_floor_seconds(engine: Engine, path: Path) -> float:
+    """The I/O floor: pandas.read_csv(dtype=str) of the file + COPY of its rows into a scratch table."""
+    started = time.perf_counter()
+    frame = pd.read_csv(path, dtype=str)
+    with engine.begin() as connection:
+        columns = ", ".join(f'"c{i}" text' for i in range(len(frame.columns)))
+        connection.exec_driver_sql(f"DROP TABLE IF EXISTS floor_copy; CREATE TABLE floor_copy ({columns})")
+        buffer = io.StringIO()
+        frame.to_csv(buffer, index=False, header=False)
+        buffer.seek(0)
+        cursor = connection.connection.dbapi_connection.cursor()
+        cursor.copy_expert("COPY floor_copy FROM STDIN WITH (FORMAT csv)", buffer)
+    return time.perf_counter() - started
 
 
 def main() -> None:
@@ -80,18 +95,7 @@ def main() -> None:
             loaded, rejected = len(result.transactions), len(result.rejected)
             ingest_peak = peak_rss_mb()  # measured before the floor's own frames exist
             del result
-            started = time.perf_counter()
-            frame = pd.read_csv(path, dtype=str)
-            with engine.begin() as connection:
-                columns = ", ".join(f'"c{i}" text' for i in range(len(frame.columns)))
-                connection.exec_driver_sql(f"CREATE TABLE floor_copy ({columns})")
-                buffer = io.StringIO()
-                frame.to_csv(buffer, index=False, header=False)
-                buffer.seek(0)
-                cursor = connection.connection.dbapi_connection.cursor()
-                cursor.copy_expert("COPY floor_copy FROM STDIN WITH (FORMAT csv)", buffer)
-            floor = time.perf_counter() - started
-            del frame, buffer
+            floor = io_floor_seconds(engine, path)
 
             print(f"floor  read_csv + COPY        {floor:6.2f} s")
             print(f"ingest parse                  {parsed:6.2f} s")

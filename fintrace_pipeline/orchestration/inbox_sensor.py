@@ -15,7 +15,7 @@ from fintrace_pipeline.persistence.files import register_file
 from fintrace_pipeline.progress import PENDING
 from fintrace_pipeline.settings import Settings, get_settings
 
-INTERVAL_SECONDS = 10
+INTERVAL_SECONDS = 5
 
 
 def job_to_launch(engine: Engine, path: Path, settings: Settings) -> tuple[str, str] | None:
