@@ -27,17 +27,25 @@ def replace_transactions(
     bulk.insert_frame(connection, rejected_rows, rejected.assign(data_file_id=data_file_id))
 
 
+def _ordered(columns: list[str]) -> list[str]:
+    return ["row_number", *[c for c in canonical.ALL_COLUMNS if c in columns and c != "row_number"]]
+
+
 def load_transactions(connection: Connection, data_file_id: uuid.UUID, columns: list[str]) -> pd.DataFrame:
     """The canonical frame of a file, with exactly ``columns`` (the canonical names ingest mapped)."""
-    wanted = ["row_number", *[c for c in canonical.ALL_COLUMNS if c in columns and c != "row_number"]]
     frame = bulk.read_frame(
         connection,
         transactions,
         transactions.c.data_file_id == data_file_id,
-        [_DB_NAME.get(c, c) for c in wanted],
+        [_DB_NAME.get(c, c) for c in _ordered(columns)],
         order_by="row_number",
     ).rename(columns=_FRAME_NAME)
     return to_canonical_dtypes(frame)
+
+
+def as_loaded(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """What ``load_transactions`` returns for these rows once stored, built without the round trip."""
+    return to_canonical_dtypes(frame.loc[:, _ordered(columns)].sort_values("row_number", ignore_index=True))
 
 
 def to_canonical_dtypes(frame: pd.DataFrame) -> pd.DataFrame:

@@ -10,6 +10,8 @@ from fintrace_pipeline.db.transactions import load_transactions
 from fintrace_pipeline.findings import FLAG_COLUMNS
 from fintrace_pipeline.orchestration.step import StepContext, StepFailed
 from fintrace_pipeline.persistence.files import get_data_file
+from fintrace_pipeline.persistence.snapshots import read_snapshot
+from fintrace_pipeline.settings import get_settings
 
 
 def canonical_columns(column_mapping: dict[str, str]) -> list[str]:
@@ -23,7 +25,11 @@ def load_file_transactions(step: StepContext) -> pd.DataFrame:
         data_file = get_data_file(connection, step.data_file.id)
         if data_file.column_mapping is None:
             raise StepFailed(f"{data_file.file_name} has not been ingested yet: materialize 'ingest' first.")
-        return load_transactions(connection, data_file.id, canonical_columns(data_file.column_mapping))
+        columns = canonical_columns(data_file.column_mapping)
+        snapshot = read_snapshot(get_settings().var_dir, data_file.id, columns, data_file.rows_loaded or 0)
+        if snapshot is not None:
+            return snapshot
+        return load_transactions(connection, data_file.id, columns)
 
 
 def load_job_flags(step: StepContext) -> pd.DataFrame:

@@ -3,6 +3,7 @@
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from dagster import DagsterEventType, DagsterInstance, materialize
 from sqlalchemy import func, select
@@ -15,12 +16,16 @@ from fintrace_pipeline.db.schema import (
     transaction_scores,
     transactions,
 )
+from fintrace_pipeline.db.transactions import load_transactions
 from fintrace_pipeline.definitions import defs
 from fintrace_pipeline.generate import generate_ledger, write_ledger
 from fintrace_pipeline.orchestration.assets import PER_FILE_ASSETS
+from fintrace_pipeline.orchestration.loading import canonical_columns
 from fintrace_pipeline.orchestration.partitions import data_file_partitions
 from fintrace_pipeline.orchestration.process import process_file
 from fintrace_pipeline.orchestration.resources import ResultsDatabase
+from fintrace_pipeline.persistence.files import get_data_file
+from fintrace_pipeline.persistence.snapshots import read_snapshot
 from fintrace_pipeline.settings import get_settings
 
 
@@ -35,6 +40,11 @@ def ledger_file(tmp_path_factory) -> Path:
         )
         handle.write("Grand total,,,,,,,,,,,,,999999.00,999999.00\n")
     return path
+
+
+def outcome_file_mapping(engine, data_file_id):
+    with engine.connect() as connection:
+        return get_data_file(connection, data_file_id).column_mapping
 
 
 def test_definitions_load_with_the_six_assets_job_and_sensors():
@@ -60,6 +70,12 @@ def test_process_stores_every_result_and_accounts_for_every_row(fintrace_env, en
     assert data_file["rows_read"] == 2_002
     assert data_file["rows_loaded"] + data_file["rows_rejected"] == data_file["rows_read"]
     assert data_file["rows_rejected"] == 2
+    # The steps' Parquet snapshot holds exactly what the database returns for the file.
+    columns = canonical_columns(outcome_file_mapping(engine, outcome.data_file_id))
+    with engine.connect() as connection:
+        stored = load_transactions(connection, outcome.data_file_id, columns)
+    snapshot = read_snapshot(get_settings().var_dir, outcome.data_file_id, columns, len(stored))
+    pd.testing.assert_frame_equal(snapshot, stored)
     reasons = summary["progress"]["step_details"]["ingest"]["details"]["rejection_reasons"]
     assert sum(r["rows"] for r in reasons) == 2
     assert all(r["rows"] == 1 and r["reason"] for r in reasons)

@@ -4,15 +4,17 @@ from pathlib import Path
 
 from dagster import AssetExecutionContext, MetadataValue, asset
 
-from fintrace_pipeline.db.transactions import replace_transactions
+from fintrace_pipeline.db.transactions import as_loaded, replace_transactions
 from fintrace_pipeline.findings import COMPLETED
 from fintrace_pipeline.ingest import IngestError, IngestResult, ingest_file
 from fintrace_pipeline.orchestration.checks import REJECTED_ROWS, rejected_rows_check
+from fintrace_pipeline.orchestration.loading import canonical_columns
 from fintrace_pipeline.orchestration.metadata import markdown_table
 from fintrace_pipeline.orchestration.partitions import data_file_partitions
 from fintrace_pipeline.orchestration.resources import ResultsDatabase
 from fintrace_pipeline.orchestration.step import StepContext, StepFailed, StepOutput, run_step
 from fintrace_pipeline.persistence.files import record_ingest
+from fintrace_pipeline.persistence.snapshots import remove_snapshot, write_snapshot
 from fintrace_pipeline.settings import get_settings
 
 
@@ -31,9 +33,12 @@ def ingest_step(step: StepContext) -> StepOutput:
         )
     except IngestError as exc:
         raise StepFailed(f"{data_file.file_name}: {exc}") from None
+    remove_snapshot(settings.var_dir, data_file.id)
     with step.engine.begin() as connection:
         replace_transactions(connection, data_file.id, result.transactions, result.rejected)
         record_ingest(connection, data_file.id, **_file_facts(result))
+    loaded = as_loaded(result.transactions, canonical_columns(result.column_mapping))
+    write_snapshot(settings.var_dir, data_file.id, loaded)
     details = {
         "rows_read": result.rows_read,
         "rows_loaded": len(result.transactions),
