@@ -19,7 +19,7 @@ import pytest
 
 from fintrace_pipeline.settings import PROJECT_ROOT
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("dagster_processes")]
 
 DEMO_ROWS = 2_000
 
