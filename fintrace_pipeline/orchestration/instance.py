@@ -27,3 +27,10 @@ def ensure_dagster_home(settings: Settings) -> None:
 def get_instance(settings: Settings) -> DagsterInstance:
     ensure_dagster_home(settings)
     return DagsterInstance.get()
+
+
+if __name__ == "__main__":
+    # `python -m fintrace_pipeline.orchestration.instance`: prepare $DAGSTER_HOME without starting anything.
+    from fintrace_pipeline.settings import get_settings
+
+    ensure_dagster_home(get_settings())

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -23,6 +22,7 @@ import pytest
 from fintrace_pipeline.db import migrate
 from fintrace_pipeline.db.engine import get_engine
 from fintrace_pipeline.settings import PROJECT_ROOT
+from fintrace_pipeline_tests.processes import fintrace_environment, free_port
 
 CHROMIUM = "/usr/bin/chromium"
 # Chromium as root in a sandbox-less container, with nothing reaching out to the network.
@@ -44,12 +44,6 @@ class Served:
     var: Path
     database_url: str
     env: dict[str, str]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _wait_until_up(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
@@ -90,16 +84,8 @@ def system(tmp_path_factory) -> Iterator[Served]:
     (var / "inbox").mkdir(parents=True)
     database_url = f"sqlite:///{var / 'fintrace.db'}"
     migrate.upgrade(get_engine(database_url))
-    env = {
-        **os.environ,
-        "FINTRACE_VAR_DIR": str(var),
-        "FINTRACE_DATABASE_URL": database_url,
-        "DAGSTER_HOME": str(var / "dagster"),
-        "FINTRACE_INBOX": str(var / "inbox"),
-        "PYTHONUNBUFFERED": "1",
-    }
-    env.pop("FINTRACE_API_TOKEN", None)
-    port = _free_port()
+    env = fintrace_environment(var, database_url)
+    port = free_port()
     logs = (var / "server.log").open("w"), (var / "worker.log").open("w")
     server = subprocess.Popen(
         [sys.executable, "-m", "fintrace_pipeline.cli", "serve", "--port", str(port)],
@@ -132,7 +118,7 @@ def serve_with_token(system) -> Iterator[callable]:
     started: list[subprocess.Popen] = []
 
     def start(token: str) -> str:
-        port = _free_port()
+        port = free_port()
         process = subprocess.Popen(
             [sys.executable, "-m", "fintrace_pipeline.cli", "serve", "--port", str(port)],
             env={**system.env, "FINTRACE_API_TOKEN": token},

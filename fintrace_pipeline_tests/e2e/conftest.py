@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 from fintrace_pipeline.db.engine import get_engine
 from fintrace_pipeline.db.schema import file_processing_jobs
 from fintrace_pipeline.settings import PROJECT_ROOT
+from fintrace_pipeline_tests.processes import fintrace_environment, prepare_dagster_home
 
 pytestmark = pytest.mark.e2e
 
@@ -74,27 +75,10 @@ def start_system(tmp_path: Path, database_url: str) -> System:
     var = tmp_path / "var"
     (var / "dagster").mkdir(parents=True)
     (var / "inbox").mkdir()
-    env = {
-        **os.environ,
-        "FINTRACE_VAR_DIR": str(var),
-        "FINTRACE_DATABASE_URL": database_url,
-        "DAGSTER_HOME": str(var / "dagster"),
-        "FINTRACE_INBOX": str(var / "inbox"),
-        "PYTHONUNBUFFERED": "1",
-    }
-    env.pop("FINTRACE_DAGSTER_PG_URL", None)
+    env = fintrace_environment(var, database_url)
     if database_url.startswith("postgresql"):
         env["FINTRACE_DAGSTER_PG_URL"] = _postgres_instance_url(database_url)
-    subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "from fintrace_pipeline.orchestration.instance import ensure_dagster_home;"
-            "from fintrace_pipeline.settings import get_settings; ensure_dagster_home(get_settings())",
-        ],
-        env=env,
-        check=True,
-    )
+    prepare_dagster_home(env)
     log = (var / "daemon.log").open("w")
     daemon = subprocess.Popen(
         [str(Path(sys.executable).parent / "dagster-daemon"), "run", "-w", str(PROJECT_ROOT / "workspace.yaml")],

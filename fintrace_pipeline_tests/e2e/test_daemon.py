@@ -21,7 +21,7 @@ from fintrace_pipeline.db.schema import (
 from fintrace_pipeline.generate import generate_ledger, write_ledger
 from fintrace_pipeline.orchestration.run_launcher import run_worker_pid
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("dagster_processes")]
+pytestmark = pytest.mark.e2e
 
 
 def _ledger(tmp_path, name, rows, seed):

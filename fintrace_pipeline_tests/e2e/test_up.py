@@ -4,9 +4,7 @@ Ctrl-C stops every process it started."""
 from __future__ import annotations
 
 import json
-import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -18,16 +16,11 @@ import psutil
 import pytest
 
 from fintrace_pipeline.settings import PROJECT_ROOT
+from fintrace_pipeline_tests.processes import fintrace_environment, free_port
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("dagster_processes")]
+pytestmark = pytest.mark.e2e
 
 DEMO_ROWS = 2_000
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _get(url: str) -> tuple[int, bytes]:
@@ -54,17 +47,11 @@ def _wait(condition, process: subprocess.Popen, timeout: float, what: str, log: 
 
 def test_up_serves_ui_and_api_processes_the_demo_and_stops_everything_on_ctrl_c(tmp_path):
     var = tmp_path / "var"
-    ui_port, api_port = _free_port(), _free_port()
-    env = {
-        **os.environ,
-        "FINTRACE_VAR_DIR": str(var),
-        "FINTRACE_DATABASE_URL": f"sqlite:///{var / 'fintrace.db'}",
-        "DAGSTER_HOME": str(var / "dagster"),
-        "FINTRACE_INBOX": str(var / "inbox"),
-        "PYTHONUNBUFFERED": "1",
-    }
-    env.pop("FINTRACE_DAGSTER_PG_URL", None)
-    env.pop("FINTRACE_API_TOKEN", None)
+    ui_port = free_port()
+    api_port = free_port()
+    while api_port == ui_port:
+        api_port = free_port()
+    env = fintrace_environment(var, f"sqlite:///{var / 'fintrace.db'}")
     log = tmp_path / "up.log"
     command = [
         str(Path(sys.executable).parent / "fintrace"),
@@ -101,7 +88,7 @@ def test_up_serves_ui_and_api_processes_the_demo_and_stops_everything_on_ctrl_c(
         names = " ".join(" ".join(c.cmdline()) for c in children)
         assert "dagster-webserver" in names and "dagster-daemon" in names and " serve " in names
         up.send_signal(signal.SIGINT)
-        assert up.wait(timeout=60) == 0
+        assert up.wait(timeout=60) == 0, log.read_text()[-5000:]
         gone, alive = psutil.wait_procs(children, timeout=30)
         assert alive == [], [" ".join(p.cmdline()) for p in alive]
     finally:
