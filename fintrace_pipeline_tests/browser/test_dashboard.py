@@ -123,6 +123,16 @@ def test_an_unreadable_file_ends_failed_with_its_reason_on_the_page(page, system
     assert "FAILED" in page.text_content("#files-table")
 
 
+def wait_for_file_list(page, system):
+    """Waits until the page lists what the API lists (the empty notice when there is nothing)."""
+    expected = len(api(system, "/api/files/?limit=50")["files"])
+    page.wait_for_function(
+        "([expected]) => document.querySelectorAll('#files-table tbody tr').length === expected"
+        " && (expected > 0 || !document.getElementById('files-empty').hidden)",
+        arg=[expected],
+    )
+
+
 def test_the_page_asks_for_the_api_token_once_and_then_works(page, system, serve_with_token):
     url = serve_with_token("s3cret-token")
     page.goto(f"{url}/")
@@ -132,9 +142,9 @@ def test_the_page_asks_for_the_api_token_once_and_then_works(page, system, serve
     page.wait_for_function("document.getElementById('token-error').textContent.includes('not accepted')")
     page.fill("#token-input", "s3cret-token")
     page.click("#token-form button")
-    page.wait_for_selector("#files-table tbody tr")
+    wait_for_file_list(page, system)
     assert page.is_hidden("#token-form")
     # Kept for the session: another page of the same tab does not ask again.
     page.goto(f"{url}/")
-    page.wait_for_selector("#files-table tbody tr")
+    wait_for_file_list(page, system)
     assert page.is_hidden("#token-form")

@@ -41,10 +41,12 @@ $("token-form").addEventListener("submit", (event) => {
 
 async function request(path, options = {}) {
   for (;;) {
+    const sent = sessionStorage.getItem(TOKEN_KEY);
     const response = await fetch(path, { ...options, headers: { ...authHeaders(), ...(options.headers || {}) } });
     if (response.status === 401) {
-      const hadToken = Boolean(sessionStorage.getItem(TOKEN_KEY));
-      await askForToken(hadToken ? "That token was not accepted." : "");
+      // A token given while this request was in flight is tried before asking again.
+      if (sessionStorage.getItem(TOKEN_KEY) !== sent) continue;
+      await askForToken(sent ? "That token was not accepted." : "");
       continue;
     }
     return response;
