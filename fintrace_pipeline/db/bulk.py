@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import uuid
 from collections.abc import Sequence
 
 import numpy as np
@@ -33,9 +34,26 @@ def _prepare(frame: pd.DataFrame, table: Table, dialect: str) -> pd.DataFrame:
         if isinstance(column_type, JSON):
             out[name] = out[name].map(_json_cell)
         elif isinstance(column_type, Uuid):
-            # SQLAlchemy stores UUIDs as 32 hex digits on SQLite, native uuid text on PostgreSQL.
-            out[name] = out[name].map(lambda v: None if v is None else (str(v) if dialect == "postgresql" else v.hex))
+            out[name] = _uuid_text(out[name], dialect)
     return out
+
+
+def _uuid_text(values: pd.Series, dialect: str) -> pd.Series:
+    """UUIDs as stored text: native uuid text on PostgreSQL, 32 hex digits on SQLite (as SQLAlchemy
+    does), formatted once per distinct value."""
+
+    def text(value: uuid.UUID) -> str:
+        return str(value) if dialect == "postgresql" else value.hex
+
+    array = values.to_numpy(dtype=object)
+    first = array[0] if len(array) else None
+    # Per-row tables repeat one file's or job's id object (``frame.assign(...)``): comparing
+    # identities is far cheaper than hashing a million UUIDs.
+    if first is not None and all(value is first for value in array):
+        return pd.Series(text(first), index=values.index, dtype=object)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    texts = np.array([text(v) for v in uniques] + [None], dtype=object)
+    return pd.Series(texts[codes], index=values.index, dtype=object)
 
 
 def insert_frame(connection: Connection, table: Table, frame: pd.DataFrame) -> int:

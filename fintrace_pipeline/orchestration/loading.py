@@ -32,12 +32,14 @@ def load_file_transactions(step: StepContext) -> pd.DataFrame:
         return load_transactions(connection, data_file.id, columns)
 
 
-def load_job_flags(step: StepContext) -> pd.DataFrame:
+def load_job_flags(step: StepContext, *, exclude_severities: tuple[str, ...] = ()) -> pd.DataFrame:
     """The per-transaction findings the rule stages stored for this job."""
     columns = [*FLAG_COLUMNS, "analytics_type"]
     query = select(*(transaction_flags.c[c] for c in columns)).where(
         transaction_flags.c.processing_job_id == step.job.id
     )
+    if exclude_severities:
+        query = query.where(transaction_flags.c.severity.not_in(exclude_severities))
     with step.engine.connect() as connection:
         rows = connection.execute(query).all()
     return pd.DataFrame(rows, columns=columns).astype({"row_number": "int64"})

@@ -15,7 +15,7 @@ from fintrace_pipeline.persistence import jobs, tracker
 from fintrace_pipeline.persistence.clock import utcnow
 from fintrace_pipeline.persistence.files import get_data_file
 from fintrace_pipeline.persistence.records import DataFile, ProcessingJob
-from fintrace_pipeline.progress import FAILED, RUNNING, STEP_BY_NAME
+from fintrace_pipeline.progress import COMPLETED, FAILED, RUNNING, STEP_BY_NAME
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,7 @@ def run_step(
         _record_failure(engine, job, step_name, meter, message)
         raise
     readings = meter.readings()
-    tracker.update_step(
+    all_steps_done = tracker.update_step(
         engine,
         job.id,
         step_name,
@@ -86,6 +86,10 @@ def run_step(
         details=output.details,
         **readings,
     )
+    if all_steps_done:
+        # The job is complete once its last step has stored its results: closing it here spares
+        # pollers the wait for the run-status sensor, which still closes jobs whose runs fail.
+        jobs.finish_job(engine, job.id, COMPLETED)
     return MaterializeResult(
         metadata={"job_id": str(job.id), "status": output.status, **readings, **output.metadata},
         check_results=output.checks,

@@ -21,6 +21,7 @@ from fintrace_pipeline.db.schema import processing_job_trackers as trackers
 from fintrace_pipeline.persistence.clock import utcnow
 from fintrace_pipeline.progress import (
     CANCELED,
+    DONE,
     FAILED,
     RUNNING,
     STEP_BY_NAME,
@@ -71,8 +72,11 @@ def _write(connection: Connection, row, details: dict, error_log: list, **extra:
     )
 
 
-def update_step(engine: Engine, job_id: uuid.UUID, step: str, *, error: str | None = None, **changes: Any) -> None:
-    """Merge ``changes`` into one step's entry; an ``error`` is also appended to the error log."""
+def update_step(engine: Engine, job_id: uuid.UUID, step: str, *, error: str | None = None, **changes: Any) -> bool:
+    """Merge ``changes`` into one step's entry; an ``error`` is also appended to the error log.
+
+    Returns whether every step has now finished (COMPLETED or SKIPPED): of steps finishing at the
+    same time, only the last to take the lock sees that."""
     if step not in STEP_BY_NAME:
         raise ValueError(f"unknown step {step!r}")
     with engine.begin() as connection:
@@ -89,6 +93,7 @@ def update_step(engine: Engine, job_id: uuid.UUID, step: str, *, error: str | No
             details[step]["error"] = error
             error_log.append({"step": step, "error": error, "at": utcnow().isoformat()})
         _write(connection, row, details, error_log)
+    return all(details[s.name].get("status") in DONE for s in STEPS)
 
 
 def mark_started(connection: Connection, job_id: uuid.UUID, now: datetime) -> None:

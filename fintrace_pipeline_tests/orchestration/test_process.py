@@ -24,7 +24,7 @@ from fintrace_pipeline.orchestration.loading import canonical_columns
 from fintrace_pipeline.orchestration.partitions import data_file_partitions
 from fintrace_pipeline.orchestration.process import process_file
 from fintrace_pipeline.orchestration.resources import ResultsDatabase
-from fintrace_pipeline.persistence.files import get_data_file
+from fintrace_pipeline.persistence.files import get_data_file, register_file
 from fintrace_pipeline.persistence.snapshots import read_snapshot
 from fintrace_pipeline.settings import get_settings
 
@@ -159,3 +159,29 @@ def test_process_refuses_an_unmigrated_database(monkeypatch, tmp_path, capsys, l
     monkeypatch.setenv("FINTRACE_VAR_DIR", str(tmp_path / "var"))
     assert main(["process", str(ledger_file)]) == 1
     assert "fintrace db upgrade" in capsys.readouterr().err
+
+
+def test_the_last_step_to_finish_closes_the_job_without_waiting_for_a_sensor(fintrace_env, engine, ledger_file):
+    """Runs launched from the Dagster UI (no job tag, no run-status sensor in an ephemeral instance)."""
+    instance = DagsterInstance.ephemeral()
+    data_file, _ = register_file(engine, ledger_file, source="test", archive_dir=get_settings().archive_dir)
+    partition = str(data_file.id)
+    instance.add_dynamic_partitions(data_file_partitions.name, [partition])
+    resources = {"results_db": ResultsDatabase(url=str(get_settings().database_url))}
+
+    def job_of(run_id: str):
+        with engine.connect() as connection:
+            return connection.execute(
+                select(file_processing_jobs).where(file_processing_jobs.c.dagster_run_id == run_id)
+            ).one()
+
+    partial = materialize(
+        PER_FILE_ASSETS, selection=["ingest"], partition_key=partition, instance=instance, resources=resources
+    )
+    # Only one of six steps ran: closing that job is left to the run-status sensor.
+    assert job_of(partial.run_id).status == "RUNNING"
+
+    full = materialize(PER_FILE_ASSETS, partition_key=partition, instance=instance, resources=resources)
+    job = job_of(full.run_id)
+    assert (job.status, job.error_message) == ("COMPLETED", None)
+    assert job.completed_at is not None

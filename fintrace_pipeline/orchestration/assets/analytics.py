@@ -22,6 +22,8 @@ from fintrace_pipeline.orchestration.step import StepContext, StepOutput, run_st
 from fintrace_pipeline.persistence.saver import AnalyticsDBSaver
 
 Analysis = Callable[[pd.DataFrame], AnalysisResult]
+# Dagster's executors start ready steps with a higher value of this op tag first.
+PRIORITY_TAG = "dagster/priority"
 
 
 def analytics_step(analyse: Analysis, save: Callable[[AnalyticsDBSaver, AnalysisResult], object], checks=()):
@@ -41,8 +43,11 @@ def analytics_step(analyse: Analysis, save: Callable[[AnalyticsDBSaver, Analysis
     return body
 
 
-def analytics_asset(name: str, analyse: Analysis, save, description: str, checks=()) -> AssetsDefinition:
-    """``checks``: (AssetCheckSpec, function of the AnalysisResult giving its AssetCheckResult) pairs."""
+def analytics_asset(
+    name: str, analyse: Analysis, save, description: str, checks=(), feeds_ml: bool = False
+) -> AssetsDefinition:
+    """``checks``: (AssetCheckSpec, function of the AnalysisResult giving its AssetCheckResult) pairs.
+    ``feeds_ml``: the ML step waits for this stage's findings, so it starts first when cores are few."""
     body = analytics_step(analyse, save, [check for _, check in checks])
 
     @asset(
@@ -52,6 +57,7 @@ def analytics_asset(name: str, analyse: Analysis, save, description: str, checks
         group_name="fintrace",
         check_specs=[spec for spec, _ in checks],
         description=description,
+        op_tags={PRIORITY_TAG: "1"} if feeds_ml else None,
     )
     def _asset(context: AssetExecutionContext, results_db: ResultsDatabase):
         return run_step(context, results_db.get_engine(), name, body)
@@ -77,6 +83,7 @@ duplicate_analysis = analytics_asset(
     run_duplicate_analysis,
     AnalyticsDBSaver.save_duplicate_analysis,
     "Duplicate-payment tests, each with its own rule code and grouped findings.",
+    feeds_ml=True,
 )
 anomaly_detection = analytics_asset(
     "anomaly_detection",
@@ -84,4 +91,5 @@ anomaly_detection = analytics_asset(
     AnalyticsDBSaver.save_anomaly_detection_results,
     "Rule and statistical anomaly tests (Benford, timing, amounts, entities, journals) with a rule score.",
     checks=[(BENFORD, benford_check)],
+    feeds_ml=True,
 )

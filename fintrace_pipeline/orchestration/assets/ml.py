@@ -6,12 +6,7 @@ from dagster import AssetExecutionContext, MetadataValue, asset
 
 from fintrace_pipeline.findings import COMPLETED
 from fintrace_pipeline.ml import run_ml_ensemble
-from fintrace_pipeline.orchestration.assets.analytics import (
-    anomaly_detection,
-    comprehensive_expense,
-    default_analytics,
-    duplicate_analysis,
-)
+from fintrace_pipeline.orchestration.assets.analytics import anomaly_detection, duplicate_analysis
 from fintrace_pipeline.orchestration.loading import load_file_transactions, load_job_flags
 from fintrace_pipeline.orchestration.metadata import markdown_table
 from fintrace_pipeline.orchestration.partitions import data_file_partitions
@@ -22,10 +17,9 @@ from fintrace_pipeline.persistence.saver import AnalyticsDBSaver
 
 def ml_step(step: StepContext) -> StepOutput:
     transactions = load_file_transactions(step)
-    flags = load_job_flags(step)
     # Low-severity findings (weekend, after-hours, Benford digits) are context for a reviewer, not
     # evidence: on payment data they cover most rows and drown the models' signal.
-    flags = flags[flags["severity"] != "low"]
+    flags = load_job_flags(step, exclude_severities=("low",))
     started = time.perf_counter()
     outcome = run_ml_ensemble(transactions, flags)
     elapsed = round(time.perf_counter() - started, 3)
@@ -49,7 +43,8 @@ def ml_step(step: StepContext) -> StepOutput:
 
 
 @asset(
-    deps=[default_analytics, comprehensive_expense, duplicate_analysis, anomaly_detection],
+    # The models read the rule stages' findings; the other two analytics steps run beside them.
+    deps=[duplicate_analysis, anomaly_detection],
     partitions_def=data_file_partitions,
     group_name="fintrace",
     description="Isolation forest, random forest, DBSCAN and their ensemble: a 0-100 risk score with "
