@@ -208,7 +208,8 @@ processing_job_trackers = Table(
 transactions = Table(
     "transactions",
     metadata,
-    _file_fk(primary_key=True),
+    # A file's rows; triggers, not a foreign key, tie them to data_files (migration 0004).
+    Column("data_file_id", Uuid, primary_key=True),
     Column("row_number", Integer, primary_key=True),
     Column("posting_date", Timestamp, nullable=False),
     Column("entry_date", Timestamp),
@@ -258,10 +259,10 @@ transaction_flags = Table(
 transaction_scores = Table(
     "transaction_scores",
     metadata,
-    _job_fk(primary_key=True),
+    # A job's scores; triggers, not a foreign key, tie them to file_processing_jobs (migration 0004).
+    Column("processing_job_id", Uuid, primary_key=True),
     Column("row_number", Integer, primary_key=True),
-    # The job's file, for reading without a join. Integrity comes through the job's foreign key:
-    # a second per-row check (and an index on risk) would double the cost of storing a million scores.
+    # The job's file, for reading without a join; the job already ties the scores to it.
     Column("data_file_id", Uuid, nullable=False),
     Column("transaction_id", Text),
     Column("risk_score", Float, nullable=False),
