@@ -11,11 +11,8 @@ from dagster import (
 )
 
 from fintrace_pipeline.orchestration.finalize import finalize_run
+from fintrace_pipeline.orchestration.inbox_sensor import INTERVAL_SECONDS
 from fintrace_pipeline.orchestration.resources import ResultsDatabase
-
-# The daemon looks at sensors every 5 s; an interval below that lets every look evaluate the sensor
-# (at exactly 5 s, timing jitter skips every other look and ticks come 10 s apart).
-INTERVAL_SECONDS = 2
 
 
 @run_status_sensor(
