@@ -29,8 +29,15 @@ def get_instance(settings: Settings) -> DagsterInstance:
     return DagsterInstance.get()
 
 
+def prepare_instance(settings: Settings) -> None:
+    """$DAGSTER_HOME with its storage created, before several processes open it: a webserver and a
+    daemon creating SQLite storage at the same moment race ("table alembic_version already exists")."""
+    with get_instance(settings):
+        pass
+
+
 if __name__ == "__main__":
     # `python -m fintrace_pipeline.orchestration.instance`: prepare $DAGSTER_HOME without starting anything.
     from fintrace_pipeline.settings import get_settings
 
-    ensure_dagster_home(get_settings())
+    prepare_instance(get_settings())

@@ -6,7 +6,7 @@ import os
 
 from fintrace_pipeline.db import migrate
 from fintrace_pipeline.db.engine import get_engine
-from fintrace_pipeline.orchestration.instance import ensure_dagster_home
+from fintrace_pipeline.orchestration.instance import prepare_instance
 from fintrace_pipeline.orchestration.supervisor import run_services, services
 from fintrace_pipeline.settings import Settings
 
@@ -35,7 +35,7 @@ def drop_demo_ledger(settings: Settings, rows: int = DEMO_ROWS) -> bool:
 def start_everything(settings: Settings, *, ui_port: int, api_port: int, demo_rows: int) -> int:
     """``demo_rows`` 0: no demo ledger."""
     migrate.upgrade(get_engine(settings.database_url))
-    ensure_dagster_home(settings)
+    prepare_instance(settings)
     os.environ.setdefault("FINTRACE_DATABASE_URL", settings.database_url)
     settings.inbox_dir.mkdir(parents=True, exist_ok=True)
     if demo_rows and drop_demo_ledger(settings, demo_rows):
