@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.stats import poisson
+from scipy.special import pdtrc
 
 from fintrace_pipeline.analytics.dup_candidates import Candidates, TextCodes
 from fintrace_pipeline.analytics.dup_groups import Groups, block_labels, group_members, link_name_variants
@@ -139,7 +139,8 @@ def expected_chance_pairs(candidates: Candidates, window_days: int) -> float:
 
 
 def _chance_test(observed: int, expected: float) -> dict[str, Any]:
-    p_value = float(poisson.sf(observed - 1, expected)) if observed else 1.0
+    # pdtrc(k, m) = P(X > k) for X ~ Poisson(m): the chance of at least ``observed`` pairs.
+    p_value = float(pdtrc(observed - 1, expected)) if observed else 1.0
     return {
         "observed_pairs": observed,
         "expected_by_chance": round(expected, 2),

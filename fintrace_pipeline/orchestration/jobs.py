@@ -5,7 +5,8 @@ from fintrace_pipeline.orchestration.partitions import data_file_partitions
 ASSET_GROUP = "fintrace"
 
 # Steps run in parallel processes forked from a server that has already imported the pipeline, so a
-# step starts in well under a second instead of re-importing pandas, scikit-learn and Dagster.
+# step starts in well under a second instead of re-importing pandas and Dagster (the ML step imports
+# scikit-learn itself, so the server, started before ingest, boots faster).
 step_executor = multiprocess_executor.configured(
     {
         "max_concurrent": 2,

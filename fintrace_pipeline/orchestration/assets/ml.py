@@ -5,7 +5,6 @@ import time
 from dagster import AssetExecutionContext, MetadataValue, asset
 
 from fintrace_pipeline.findings import COMPLETED
-from fintrace_pipeline.ml import run_ml_ensemble
 from fintrace_pipeline.orchestration.assets.analytics import anomaly_detection, duplicate_analysis
 from fintrace_pipeline.orchestration.loading import load_file_transactions, load_job_flags
 from fintrace_pipeline.orchestration.metadata import markdown_table
@@ -16,6 +15,10 @@ from fintrace_pipeline.persistence.saver import AnalyticsDBSaver
 
 
 def ml_step(step: StepContext) -> StepOutput:
+    # Imported when the step runs: scikit-learn takes a second or two to import, which every process
+    # that loads the definitions (webserver, daemon, run worker, step server) would pay otherwise.
+    from fintrace_pipeline.ml import run_ml_ensemble
+
     transactions = load_file_transactions(step)
     # Low-severity findings (weekend, after-hours, Benford digits) are context for a reviewer, not
     # evidence: on payment data they cover most rows and drown the models' signal.
