@@ -208,7 +208,7 @@ processing_job_trackers = Table(
 transactions = Table(
     "transactions",
     metadata,
-    # A file's rows; triggers, not a foreign key, tie them to data_files (migration 0004).
+    # A file's rows; triggers, not a foreign key, tie them to data_files (migration 0003).
     Column("data_file_id", Uuid, primary_key=True),
     Column("row_number", Integer, primary_key=True),
     Column("posting_date", Timestamp, nullable=False),
@@ -259,7 +259,7 @@ transaction_flags = Table(
 transaction_scores = Table(
     "transaction_scores",
     metadata,
-    # A job's scores; triggers, not a foreign key, tie them to file_processing_jobs (migration 0004).
+    # A job's scores; triggers, not a foreign key, tie them to file_processing_jobs (migration 0003).
     Column("processing_job_id", Uuid, primary_key=True),
     Column("row_number", Integer, primary_key=True),
     # The job's file, for reading without a join; the job already ties the scores to it.

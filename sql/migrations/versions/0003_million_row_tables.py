@@ -1,24 +1,29 @@
-"""integrity of the two million-row tables checked once per statement
+"""the two million-row tables: integrity checked once per statement, no unused index
 
-``transactions.data_file_id`` and ``transaction_scores.processing_job_id`` were foreign keys, which
-PostgreSQL checks row by row: half the cost of storing a million rows. Triggers now give the same
-guarantees once per statement: an inserted row's parent must exist (and is locked against deletion
-until the insert commits, as a foreign key does), and deleting a parent deletes its rows.
-SQLite keeps per-row triggers, which cost there what its foreign keys did.
+Storing a million rows into ``transactions`` or ``transaction_scores`` spent half its time on
+foreign-key checks, which PostgreSQL makes row by row, and on an index over transaction_scores
+(processing_job_id, risk_score) that no query reads (lists join on the primary key; the export sorts
+once). The index goes, and so does the foreign key of transaction_scores.data_file_id, which its job
+already implies. Triggers replace the other two foreign keys with the same guarantees once per
+statement: an inserted row's parent must exist (and is locked against deletion until the insert
+commits, as a foreign key does), and deleting a parent deletes its rows. SQLite gets per-row
+triggers, which cost there what its foreign keys did.
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0003
+Revises: 0002
 Create Date: 2026-11-29
 """
 
 from alembic import op
 
-revision = "0004"
-down_revision = "0003"
+revision = "0003"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
-# child table -> (its column, the parent table, the foreign key it had)
+SCORES_RISK_INDEX = "ix_transaction_scores_processing_job_id_risk_score"
+SCORES_FILE_FK = "fk_transaction_scores_data_file_id_data_files"
+# child table -> (its column, the parent table, the foreign key the triggers replace)
 LINKS = {
     "transactions": ("data_file_id", "data_files", "fk_transactions_data_file_id_data_files"),
     "transaction_scores": (
@@ -29,8 +34,13 @@ LINKS = {
 }
 
 
+def _trigger_names(child: str, parent: str) -> tuple[str, str]:
+    """(the check on the child's inserts and updates, the cascade on the parent's deletes)"""
+    return f"fintrace_{child}_parent_exists", f"fintrace_{parent}_delete_{child}"
+
+
 def _postgres_triggers(child: str, column: str, parent: str) -> list[str]:
-    check, cascade = f"fintrace_{child}_parent_exists", f"fintrace_{parent}_delete_{child}"
+    check, cascade = _trigger_names(child, parent)
     statements = [
         f"""
         CREATE FUNCTION {check}() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -67,7 +77,7 @@ def _postgres_triggers(child: str, column: str, parent: str) -> list[str]:
 
 
 def _sqlite_triggers(child: str, column: str, parent: str) -> list[str]:
-    check, cascade = f"fintrace_{child}_parent_exists", f"fintrace_{parent}_delete_{child}"
+    check, cascade = _trigger_names(child, parent)
     exists = f"NOT EXISTS (SELECT 1 FROM {parent} WHERE id = NEW.{column})"
     fail = f"SELECT RAISE(ABORT, 'FOREIGN KEY constraint failed: {child}.{column} is not in {parent}')"
     return [
@@ -79,6 +89,9 @@ def _sqlite_triggers(child: str, column: str, parent: str) -> list[str]:
 
 def upgrade() -> None:
     postgres = op.get_context().dialect.name == "postgresql"
+    with op.batch_alter_table("transaction_scores", schema=None) as batch_op:
+        batch_op.drop_index(SCORES_RISK_INDEX)
+        batch_op.drop_constraint(SCORES_FILE_FK, type_="foreignkey")
     for child, (column, parent, foreign_key) in LINKS.items():
         with op.batch_alter_table(child, schema=None) as batch_op:
             batch_op.drop_constraint(foreign_key, type_="foreignkey")
@@ -89,7 +102,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     postgres = op.get_context().dialect.name == "postgresql"
     for child, (column, parent, foreign_key) in LINKS.items():
-        check, cascade = f"fintrace_{child}_parent_exists", f"fintrace_{parent}_delete_{child}"
+        check, cascade = _trigger_names(child, parent)
         op.execute(f"DROP TRIGGER IF EXISTS {cascade}" + (f" ON {parent}" if postgres else ""))
         for event in ("insert", "update"):
             op.execute(f"DROP TRIGGER IF EXISTS {check}_{event}" + (f" ON {child}" if postgres else ""))
@@ -98,3 +111,6 @@ def downgrade() -> None:
             op.execute(f"DROP FUNCTION IF EXISTS {cascade}()")
         with op.batch_alter_table(child, schema=None) as batch_op:
             batch_op.create_foreign_key(foreign_key, parent, [column], ["id"], ondelete="CASCADE")
+    with op.batch_alter_table("transaction_scores", schema=None) as batch_op:
+        batch_op.create_foreign_key(SCORES_FILE_FK, "data_files", ["data_file_id"], ["id"], ondelete="CASCADE")
+        batch_op.create_index(SCORES_RISK_INDEX, ["processing_job_id", "risk_score"], unique=False)
