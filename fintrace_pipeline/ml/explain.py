@@ -20,6 +20,8 @@ from fintrace_pipeline.rules import RULES
 RULE_STRENGTH = {"low": 2.0, "medium": 2.5, "high": 3.0}
 REFERENCE_ROWS = 100_000
 TIE_BREAK = 0.1  # below the rarity step between the top two values of any file
+COMBINATION = "UNUSUAL_COMBINATION"
+COMBINATION_TEXT = "unusual combination of values, none of them rare on its own"
 
 
 def _fmt(values: pd.Series, digits: int = 1) -> pd.Series:
@@ -207,6 +209,32 @@ def _rule_strengths(
     return strength.reindex(rows), text.reindex(rows)
 
 
+def _named_features(strength: pd.DataFrame, rule_strength: pd.DataFrame, options: MLOptions) -> pd.DataFrame:
+    """Feature strengths worth naming: those at least ``reason_min_strength`` decades rare, and for a
+    row with no such feature and no rule hit, its rarest feature all the same, so that every
+    high-risk row says what set it apart."""
+    named = strength.where(strength >= options.reason_min_strength)
+    if strength.empty or strength.shape[1] == 0:
+        return named
+    unexplained = named.isna().all(axis=1) & rule_strength.reindex(strength.index).isna().all(axis=1)
+    values = strength.to_numpy(dtype=np.float64)
+    kept = named.to_numpy(dtype=np.float64, copy=True)
+    rows = np.flatnonzero(unexplained.to_numpy())
+    rarest = values[rows].argmax(axis=1)
+    rare_enough = values[rows, rarest] > 0
+    kept[rows[rare_enough], rarest[rare_enough]] = values[rows[rare_enough], rarest[rare_enough]]
+    return pd.DataFrame(kept, index=strength.index, columns=strength.columns)
+
+
+def _combination_only(rule_strength: pd.DataFrame, feature_strength: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """The reason of last resort: a row the models rank high while none of its values is rare alone."""
+    index = feature_strength.index
+    unexplained = feature_strength.isna().all(axis=1) & rule_strength.reindex(index).isna().all(axis=1)
+    strength = pd.Series(np.where(unexplained, 0.0, np.nan), index=index)
+    text = pd.Series(pd.NA, index=index, dtype="string").mask(unexplained, COMBINATION_TEXT)
+    return strength, text
+
+
 def explain_rows(
     features: FeatureSet, frame: pd.DataFrame, flags: pd.DataFrame | None, rows: np.ndarray, options: MLOptions
 ) -> pd.DataFrame:
@@ -214,12 +242,12 @@ def explain_rows(
     if len(rows) == 0:
         return pd.DataFrame({"reasons": pd.Series(dtype="string"), "reason_text": pd.Series(dtype="string")})
     row_numbers = frame["row_number"].to_numpy()
-    feature_strength = feature_strengths(features, rows, options.seed)
-    feature_strength = feature_strength.where(feature_strength >= options.reason_min_strength)
+    rule_strength, rule_text = _rule_strengths(flags, row_numbers, rows)
+    feature_strength = _named_features(feature_strengths(features, rows, options.seed), rule_strength, options)
     context = features.context.iloc[rows].set_index(pd.Index(rows))
     selected = frame.iloc[rows].set_index(pd.Index(rows))
     feature_text = pd.DataFrame({code: TEXTS[code](context, selected) for code in feature_strength.columns}, index=rows)
-    rule_strength, rule_text = _rule_strengths(flags, row_numbers, rows)
+    feature_strength[COMBINATION], feature_text[COMBINATION] = _combination_only(rule_strength, feature_strength)
 
     strength = pd.concat([rule_strength, feature_strength], axis=1)
     text = pd.concat([rule_text, feature_text], axis=1).astype("string")

@@ -51,8 +51,10 @@ class MLOptions:
     weak_negative_quantile: float = 0.98
     weak_min_positives: int = 10
     weak_rule_score_threshold: float = 5.0
-    # Share of rows the ensemble calls high risk (the risk threshold is taken from the data).
-    high_risk_share: float = 0.01
+    # Bounds on the share of rows the ensemble calls high risk; within them the share is the one a
+    # majority of the models call anomalous.
+    high_risk_share_min: float = 0.001
+    high_risk_share_max: float = 0.05
     max_reasons: int = 3
     # z-score (or equivalent) a feature must reach to be named as a reason.
     reason_min_strength: float = 2.0

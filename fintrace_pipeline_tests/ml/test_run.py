@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from fintrace_pipeline.findings import SCORE_COLUMNS, SKIPPED, ModelResult
-from fintrace_pipeline.ml.explain import explain_rows
+from fintrace_pipeline.ml.explain import explain_rows, feature_strengths
 from fintrace_pipeline.ml.features import build_features
 from fintrace_pipeline.ml.options import MLOptions
 from fintrace_pipeline.ml.run import MLOutcome, run_ml_ensemble
@@ -96,6 +96,47 @@ def test_ensemble_weights_and_thresholds_are_stored(outcome):
     )
     assert _model(outcome, "isolation_forest").detailed_results["threshold"] > 0
     assert _model(outcome, "dbscan").detailed_results["eps"] > 0
+
+
+def test_high_risk_share_is_the_share_a_majority_of_models_call_anomalous(outcome):
+    ensemble = _model(outcome, "ensemble")
+    share = ensemble.detailed_results["high_risk_share"]
+    majority_share = ensemble.model_metrics["majority_anomalous_rows"] / 600
+    assert majority_share > 0
+    assert share == pytest.approx(min(max(majority_share, 0.001), 0.05), abs=1e-6)
+    assert ensemble.anomalies_detected == pytest.approx(share * 600, abs=2)
+
+
+def test_high_risk_share_is_bounded_for_a_file_the_models_find_clean():
+    options = dataclasses.replace(FAST, high_risk_share_min=0.02, high_risk_share_max=0.03)
+    ensemble = _model(run_ml_ensemble(ledger(), None, options), "ensemble")
+    assert ensemble.detailed_results["high_risk_share"] == pytest.approx(0.02)
+    assert ensemble.anomalies_detected == 12
+
+
+def test_every_high_risk_row_has_reasons_in_words():
+    # No rule findings, so every reason has to come from the features.
+    outcome = run_ml_ensemble(ledger(rows=2_000, seed=5), None, FAST)
+    threshold = _model(outcome, "ensemble").detailed_results["high_risk_threshold"]
+    high = outcome.scores[outcome.scores["risk_score"] >= threshold]
+    assert len(high) >= 2
+    assert (high["reasons"] != "").all() and (high["reason_text"] != "").all()
+    assert (high["reasons"].str.split("; ").str.len() == high["reason_text"].str.split("; ").str.len()).all()
+
+
+def test_a_row_with_no_rare_value_is_named_by_its_rarest_feature_or_as_a_combination():
+    frame = ledger()
+    features = build_features(frame, None, FAST)
+    strict = dataclasses.replace(FAST, reason_min_strength=99.0)  # no feature is that rare
+    rows = np.array([10, 20, 30])
+    explained = explain_rows(features, frame, None, rows, strict)
+    strengths = feature_strengths(features, rows, FAST.seed)
+    for row in rows:
+        assert explained.loc[row, "reasons"] == strengths.loc[row].idxmax()
+    ordinary = dataclasses.replace(features, matrix=features.matrix * 0.0)
+    explained = explain_rows(ordinary, frame, None, rows, strict)
+    assert (explained["reasons"] == "UNUSUAL_COMBINATION").all()
+    assert (explained["reason_text"] == "unusual combination of values, none of them rare on its own").all()
 
 
 def test_rule_stage_summaries(outcome):
