@@ -1,4 +1,5 @@
-"""Bulk movement of DataFrames in and out of tables: COPY on PostgreSQL, executemany on SQLite.
+"""Bulk movement of DataFrames in and out of tables: COPY on PostgreSQL (binary where every column's
+type allows, else CSV), executemany on SQLite.
 
 Row-by-row inserts are ~40x slower than COPY on PostgreSQL, so every per-row table goes through here.
 """
@@ -10,12 +11,15 @@ import json
 import math
 import uuid
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 from sqlalchemy import JSON, Connection, Table, Uuid, select
+
+from fintrace_pipeline.db import binary_copy
 
 COPY_CHUNK_ROWS = 200_000
 
@@ -69,21 +73,37 @@ def insert_frame(connection: Connection, table: Table, frame: pd.DataFrame) -> i
 
 
 def _copy_in(connection: Connection, table: Table, frame: pd.DataFrame) -> None:
+    columns = ", ".join(f'"{c}"' for c in frame.columns)
+    binary = binary_copy.encodable(table, list(frame.columns))
+    sql = f'COPY "{table.name}" ({columns}) FROM STDIN WITH (FORMAT {"binary" if binary else "csv"})'
+
+    def encoded(start: int) -> bytes:
+        chunk = frame.iloc[start : start + COPY_CHUNK_ROWS]
+        return binary_copy.encode(chunk, table) if binary else _csv_bytes(chunk)
+
+    starts = list(range(0, len(frame), COPY_CHUNK_ROWS))
+    cursor = connection.connection.dbapi_connection.cursor()
+    # The next chunk is encoded while the server stores this one (both release the GIL); one chunk
+    # ahead at most, so memory stays bounded whatever the file size.
+    with ThreadPoolExecutor(max_workers=1) as encoder:
+        try:
+            upcoming = encoder.submit(encoded, starts[0])
+            for following in [*starts[1:], None]:
+                data = upcoming.result()
+                if following is not None:
+                    upcoming = encoder.submit(encoded, following)
+                cursor.copy_expert(sql, io.BytesIO(data))
+        finally:
+            cursor.close()
+
+
+def _csv_bytes(frame: pd.DataFrame) -> bytes:
     # pyarrow's CSV writer is several times faster than DataFrame.to_csv; it writes a missing value as
     # an unquoted empty field, which is NULL in PostgreSQL's CSV format, and quotes every string.
-    columns = ", ".join(f'"{c}"' for c in frame.columns)
-    sql = f'COPY "{table.name}" ({columns}) FROM STDIN WITH (FORMAT csv)'
+    buffer = io.BytesIO()
     options = pa_csv.WriteOptions(include_header=False, quoting_style="needed")
-    cursor = connection.connection.dbapi_connection.cursor()
-    try:
-        for start in range(0, len(frame), COPY_CHUNK_ROWS):
-            chunk = pa.Table.from_pandas(frame.iloc[start : start + COPY_CHUNK_ROWS], preserve_index=False)
-            buffer = io.BytesIO()
-            pa_csv.write_csv(chunk, buffer, write_options=options)
-            buffer.seek(0)
-            cursor.copy_expert(sql, buffer)
-    finally:
-        cursor.close()
+    pa_csv.write_csv(pa.Table.from_pandas(frame, preserve_index=False), buffer, write_options=options)
+    return buffer.getvalue()
 
 
 def _python_value(value):
