@@ -69,6 +69,11 @@ def _with_duration(result: ModelResult, started: float) -> ModelResult:
     return result
 
 
+def _timed_summary(model_type: str, flags: pd.DataFrame | None, n_rows: int) -> ModelResult:
+    started = time.perf_counter()
+    return _with_duration(summarise_stage(model_type, flags, n_rows), started)
+
+
 def _skipped(model_type: str, reason: str, n_rows: int) -> ModelResult:
     return ModelResult(
         model_type=model_type,
@@ -225,7 +230,7 @@ def run_ml_ensemble(
     opts = options or MLOptions()
     frame = transactions.reset_index(drop=True)
     n = len(frame)
-    summaries = [summarise_stage(m, flags, n) for m in ("duplicate_detection", "anomaly_detection")]
+    summaries = [_timed_summary(m, flags, n) for m in ("duplicate_detection", "anomaly_detection")]
     problem = _validate(frame, opts)
     if problem is not None:
         skipped = [_skipped(m, problem, n) for m in LEARNED_MODELS]
