@@ -1,6 +1,8 @@
 """The last per-file asset: the ML ensemble scores every transaction and stores each model's result."""
 
+import importlib
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from dagster import AssetExecutionContext, MetadataValue, asset
 
@@ -17,12 +19,14 @@ from fintrace_pipeline.persistence.saver import AnalyticsDBSaver
 def ml_step(step: StepContext) -> StepOutput:
     # Imported when the step runs: scikit-learn takes a second or two to import, which every process
     # that loads the definitions (webserver, daemon, run worker, step server) would pay otherwise.
-    from fintrace_pipeline.ml import run_ml_ensemble
-
-    transactions = load_file_transactions(step)
-    # Low-severity findings (weekend, after-hours, Benford digits) are context for a reviewer, not
-    # evidence: on payment data they cover most rows and drown the models' signal.
-    flags = load_job_flags(step, exclude_severities=("low",))
+    # The import runs beside the reading of the file's rows and findings, which mostly wait on I/O.
+    with ThreadPoolExecutor(max_workers=1) as importer:
+        ml_package = importer.submit(importlib.import_module, "fintrace_pipeline.ml")
+        transactions = load_file_transactions(step)
+        # Low-severity findings (weekend, after-hours, Benford digits) are context for a reviewer,
+        # not evidence: on payment data they cover most rows and drown the models' signal.
+        flags = load_job_flags(step, exclude_severities=("low",))
+        run_ml_ensemble = ml_package.result().run_ml_ensemble
     started = time.perf_counter()
     outcome = run_ml_ensemble(transactions, flags)
     elapsed = round(time.perf_counter() - started, 3)
