@@ -44,6 +44,10 @@ def test_supervised_mode_with_a_label_column(labelled):
     # 20x a user's habit is easy to learn: out-of-fold scores put the planted rows on top
     assert metrics["average_precision"] > 0.9
     assert metrics["precision_at_k"] > 0.9
+    # the threshold (maximum F1 out of fold) recovers most planted rows without many false alarms
+    assert metrics["recall_at_threshold"] > 0.8 and metrics["precision_at_threshold"] > 0.8
+    anomalous = forest.anomalies_detected
+    assert 0.8 * 30 <= anomalous <= 30 / 0.8
     assert forest.confidence_score == pytest.approx(metrics["average_precision"], abs=1e-4)
 
 
