@@ -30,6 +30,8 @@ $(CHROMIUM):
 		echo "installing chromium"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	else echo "note: $(CHROMIUM) is missing; the dashboard browser tests will be skipped (apt-get install chromium)"; fi
 
+# The dashboard tests' screenshots are kept here (git-ignored) for CI to collect as artefacts.
+test: export FINTRACE_SCREENSHOT_DIR ?= $(CURDIR)/var/test-artifacts/screenshots
 test: $(INSTALLED) $(CHROMIUM)
 	$(BIN)/ruff check fintrace_pipeline fintrace_pipeline_tests bench
 	$(BIN)/pytest -n 2 --dist loadgroup -q

@@ -44,6 +44,7 @@ class Served:
     var: Path
     database_url: str
     env: dict[str, str]
+    worker: subprocess.Popen
 
 
 def _wait_until_up(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
@@ -103,7 +104,7 @@ def system(tmp_path_factory) -> Iterator[Served]:
     )
     try:
         _wait_until_up(f"http://127.0.0.1:{port}", server)
-        yield Served(f"http://127.0.0.1:{port}", var, database_url, env)
+        yield Served(f"http://127.0.0.1:{port}", var, database_url, env, worker)
     finally:
         _stop(worker)
         _stop(server)

@@ -1,11 +1,16 @@
-"""What an analyst does on the dashboard, in a real browser: upload, watch progress, read and filter
-the findings, download an export; see why a bad file failed; give the API token when one is set."""
+"""What an analyst does on the dashboard, in a real browser: upload (dropped, chosen with the keyboard or
+set), watch progress, read, page and filter the findings, download exports, reopen a file's address, use a
+phone-sized screen; see why a bad file failed; see a notice when nothing picks a job up; give the API token
+when one is set."""
 
 from __future__ import annotations
 
 import json
 import re
+import signal
+import subprocess
 import urllib.request
+from contextlib import contextmanager
 
 import pytest
 
@@ -14,6 +19,14 @@ from fintrace_pipeline.generate import generate_ledger, write_ledger
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
 
 PROCESSING_TIMEOUT_MS = 180_000
+PHONE = {"width": 390, "height": 844}
+# Two lines the reader rejects, so the file view has rejected rows with their reasons.
+BAD_LINES = (
+    "TX90000001,JE-900001,not a date,2025-03-01 10:00:00,6200,Office Supplies,klewis,ethompson,,,Bad date,"
+    "CC-110,USD,12.00,\n"
+    "TX90000002,JE-900002,2025-03-01,2025-03-01 10:00:00,6200,Office Supplies,klewis,ethompson,,,Bad debit,"
+    "CC-110,USD,12.0x,\n"
+)
 
 
 def api(system, path: str) -> dict:
@@ -25,6 +38,8 @@ def api(system, path: str) -> dict:
 def ledger(tmp_path_factory):
     path = tmp_path_factory.mktemp("upload") / "march_ledger.csv"
     write_ledger(generate_ledger(2_000, seed=21), path)
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(BAD_LINES)
     return path
 
 
@@ -33,50 +48,130 @@ def upload(page, system, path):
     page.set_input_files("#file-input", str(path))
 
 
-def test_upload_reaches_completed_and_the_file_view_shows_the_results(page, system, ledger, screenshot_dir):
-    upload(page, system, ledger)
-    page.wait_for_function(
-        "document.getElementById('upload-status').textContent === 'COMPLETED'", timeout=PROCESSING_TIMEOUT_MS
+def drop_file(page, path):
+    """Drops the file on the drop zone as a browser does: dragover, then drop, carrying a DataTransfer."""
+    transfer = page.evaluate_handle(
+        """([name, text]) => {
+            const transfer = new DataTransfer();
+            transfer.items.add(new File([text], name, { type: "text/csv" }));
+            return transfer;
+        }""",
+        [path.name, path.read_text(encoding="utf-8")],
     )
-    steps = page.locator("#upload-steps li")
-    assert steps.count() == 6
-    assert all(text.endswith("COMPLETED") for text in steps.all_text_contents())
-    assert page.get_attribute("#upload-bar", "aria-valuenow") == "100"
-    page.click("text=Open the results")
-    page.wait_for_url(re.compile(r"/files/[0-9a-f-]{36}$"))
-    file_id = page.url.rsplit("/", 1)[1]
-    page.screenshot(path=str(screenshot_dir / "upload.png"))
+    page.dispatch_event("#drop-zone", "dragover", {"dataTransfer": transfer})
+    page.dispatch_event("#drop-zone", "drop", {"dataTransfer": transfer})
 
-    page.wait_for_selector("#tb-table tbody tr")
-    page.wait_for_selector("#chart-category .main-svg")
-    page.wait_for_selector("#chart-benford .main-svg")
-    page.screenshot(path=str(screenshot_dir / "file_view.png"))
-    page.screenshot(path=str(screenshot_dir / "file_view_full.png"), full_page=True)
 
-    assert page.text_content("#file-title") == "march_ledger.csv"
+def stray_drop_is_prevented(page) -> bool:
+    """A file dropped outside the drop zone: whether the page keeps the browser from opening it."""
+    return page.evaluate(
+        """() => {
+            const transfer = new DataTransfer();
+            transfer.items.add(new File(["a,b"], "stray.csv", { type: "text/csv" }));
+            const event = new DragEvent("drop", { bubbles: true, cancelable: true, dataTransfer: transfer });
+            document.querySelector("header").dispatchEvent(event);
+            return event.defaultPrevented;
+        }"""
+    )
+
+
+def tab_to(page, element_id: str, limit: int = 8) -> list[str]:
+    """Presses Tab until the element has the focus; returns what got the focus on the way."""
+    seen = []
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        seen.append(page.evaluate("document.activeElement.id || document.activeElement.tagName"))
+        if seen[-1] == element_id:
+            return seen
+    raise AssertionError(f"Tab never reached #{element_id}: {seen}")
+
+
+def assert_fits_the_screen(page):
+    """No horizontal page scroll, and every card value on one line within its card."""
+    width, inner = page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
+    assert width <= inner
+    overflowing = page.evaluate(
+        "[...document.querySelectorAll('.card .value')].filter((v) => v.scrollWidth > v.clientWidth)"
+        ".map((v) => v.textContent)"
+    )
+    assert overflowing == []
+
+
+def cell_texts(page, selector: str) -> list[str]:
+    return [text.strip() for text in page.locator(selector).all_text_contents()]
+
+
+def check_file_view(page, system, file_id):
+    """Everything the file view shows against what the API gives for the same file."""
     details = {
         r["analytics_type"]: r["detailed_results"]
         for r in api(system, f"/api/analytics-results/?file_id={file_id}&analytics_type=all")["results"]
     }
+    summary = api(system, f"/api/processing-results/?file_id={file_id}")["processing_summary"]
     trial_balance = details["default_analytics"]["trial_balance_data"]
     verdict = "Balanced" if trial_balance["balance_check"]["balanced"] else "Not balanced"
     assert page.text_content("#tb-check").startswith(verdict)
     assert page.locator("#tb-table tbody tr").count() == len(trial_balance["accounts"]["items"])
+
+    # The Benford MAD keeps enough digits to be read against its cut-offs.
     benford = details["anomaly_detection"]["risk_assessment"]["benford"]["first_digit"]
-    assert page.text_content("#benford-verdict").startswith(benford["conformity"])
-    cards = dict(
-        zip(
-            page.locator(".card .label").all_text_contents(),
-            page.locator(".card .value").all_text_contents(),
-            strict=True,
-        )
-    )
-    assert cards["Rows read"] == "2,000"
+    text = page.text_content("#benford-verdict")
+    assert text.startswith(benford["conformity"])
+    mad = float(f"{benford['mad']:.3g}")  # three significant digits, as the page shows values below 1
+    assert f"MAD {mad} " in text
+    assert all(f"up to {limit}" in text for limit in benford["mad_limits"].values())
+
+    cards = dict(zip(cell_texts(page, ".card .label"), cell_texts(page, ".card .value"), strict=True))
+    assert cards["Rows read"] == f"{summary['data_file']['rows_read']:,}" == "2,002"
+    assert cards["Rows rejected"] == "2"
     assert cards["Unique accounts"] == f"{trial_balance['totals']['unique_accounts']:,}"
 
-    # Filtering the flagged transactions: the table and count follow the API's answer.
-    flagged = api(system, f"/api/flagged-transactions/?file_id={file_id}&limit=1")
+    reasons = summary["progress"]["step_details"]["ingest"]["details"]["rejection_reasons"]
+    assert cell_texts(page, "#rejected-table tbody td:first-child") == [r["reason"] for r in reasons]
+
+    # Each chart drawn, with a text alternative naming its first bar as the API gives it.
+    charts = details["comprehensive_expense"]["chart_data"]
+    for name in ("category", "vendor", "month"):
+        page.wait_for_selector(f"#chart-{name} .main-svg")
+        label = page.get_attribute(f"#chart-{name}", "aria-label")
+        assert page.get_attribute(f"#chart-{name}", "role") == "img"
+        assert label.startswith(f"Bar chart of expenses by {name}. {charts[f'expense_by_{name}']['labels'][0]}: ")
+    assert "observed" in page.get_attribute("#chart-benford", "aria-label")
+
+    groups = details["duplicate_analysis"]["risk_assessment"]["top_groups"]
+    assert page.locator("#dup-table tbody tr").count() == sum(len(g) for g in groups.values()) > 0
+
+    # Each model's own metrics, key by key.
+    models = api(system, f"/api/ml-processing-results/?file_id={file_id}")["results"]
+    rows = {
+        row[0]: row
+        for row in (cell_texts(page, f"#ml-table tbody tr:nth-child({i + 1}) td") for i in range(len(models)))
+    }
+    for model in models:
+        metrics_cell = rows[model["model_type"]][6]
+        assert all(key.replace("_", " ") + ": " in metrics_cell for key in model["model_metrics"])
+    assert "threshold: " in rows["random_forest"][6]
+
+
+def check_flag_paging(page, system, file_id, job_id):
+    flagged = api(system, f"/api/flagged-transactions/?file_id={file_id}&limit=26")
     assert page.text_content("#flag-count") == f"{flagged['total']:,} flagged transactions match"
+    assert flagged["total"] > 25
+    assert page.text_content("#flag-page").startswith("1–25 ")
+    first_row = page.text_content("#flag-table tbody tr:first-child td:first-child")
+    assert first_row == f"{flagged['transactions'][0]['row_number']:,}"
+    with page.expect_request(re.compile(r"/api/flagged-transactions/")) as sent:
+        page.click("#flag-next")
+    assert f"job_id={job_id}" in sent.value.url
+    page.wait_for_function("document.getElementById('flag-page').textContent.startsWith('26–')")
+    assert page.text_content("#flag-table tbody tr:first-child td:first-child") == (
+        f"{flagged['transactions'][25]['row_number']:,}"
+    )
+    page.click("#flag-prev")
+    page.wait_for_function("document.getElementById('flag-page').textContent.startsWith('1–')")
+
+
+def check_flag_filters(page, system, file_id):
     summary = api(system, f"/api/processing-results/?file_id={file_id}")["processing_summary"]
     rule = min(summary["flags_by_rule"], key=summary["flags_by_rule"].get)  # a rule with few rows
     page.select_option("#flag-rule", rule)
@@ -94,19 +189,102 @@ def test_upload_reaches_completed_and_the_file_view_shows_the_results(page, syst
     risky = api(system, f"/api/flagged-transactions/?file_id={file_id}&min_risk=90&limit=1")
     page.wait_for_function(f"document.getElementById('flag-count').textContent.startsWith('{risky['total']:,} ')")
 
-    # An export downloads the stored scores.
-    with page.expect_download() as download_info:
+
+def check_exports(page, file_id, job_id):
+    with page.expect_download() as download_info, page.expect_request(re.compile(r"/api/exports/")) as sent:
         page.click("text=Risk scores (CSV)")
+    assert f"job_id={job_id}" in sent.value.url
     download = download_info.value
     assert download.suggested_filename == f"fintrace-scores-{file_id}.csv"
     header = open(download.path(), encoding="utf-8").readline().strip().lstrip("\ufeff")
     assert header.startswith("row_number,transaction_id,risk_score,reasons")
 
+    with page.expect_download() as download_info:
+        page.click("text=Findings (XLSX)")
+    download = download_info.value
+    assert download.suggested_filename == f"fintrace-flags-{file_id}.xlsx"
+    with open(download.path(), "rb") as workbook:
+        assert workbook.read(2) == b"PK"
+
+
+def check_model_only_row(page, system, file_id):
+    """A row only the models mark high-risk (no rule finding) shows the models' reasons, on its page."""
+    flagged = api(system, f"/api/flagged-transactions/?file_id={file_id}&limit=1000")["transactions"]
+    position = next(i for i, row in enumerate(flagged) if not row["rule_codes"])
+    for page_number in range(position // 25):
+        page.click("#flag-next")
+        page.wait_for_function(
+            f"document.getElementById('flag-page').textContent.startsWith('{(page_number + 1) * 25 + 1}–')"
+        )
+    row = page.locator("#flag-table tbody tr").nth(position % 25)
+    assert row.locator("td").first.text_content() == f"{flagged[position]['row_number']:,}"
+    assert row.locator("td").last.text_content() == f"Models (no rule finding): {flagged[position]['model_reasons']}"
+
+
+def test_upload_reaches_completed_and_the_file_view_shows_the_results(page, system, ledger, screenshot_dir):
+    page.goto(f"{system.url}/")
+    assert stray_drop_is_prevented(page)
+    assert page.is_hidden("#upload-progress")
+    drop_file(page, ledger)
+    page.wait_for_function(
+        "document.getElementById('upload-status').textContent === 'COMPLETED'", timeout=PROCESSING_TIMEOUT_MS
+    )
+    steps = page.locator("#upload-steps li")
+    assert steps.count() == 6
+    assert all(text.endswith("COMPLETED") for text in steps.all_text_contents())
+    assert page.get_attribute("#upload-bar", "aria-valuenow") == "100"
+    assert page.text_content("#upload-name") == "march_ledger.csv"
+    page.screenshot(path=str(screenshot_dir / "upload.png"))
+    page.click("text=Open the results")
+    page.wait_for_url(re.compile(r"/files/[0-9a-f-]{36}$"))
+    file_id = page.url.rsplit("/", 1)[1]
+    job_id = api(system, f"/api/processing-results/?file_id={file_id}")["processing_summary"]["job"]["id"]
+
+    page.wait_for_selector("#tb-table tbody tr")
+    page.wait_for_selector("#ml-table tbody tr")
+    assert page.text_content("#file-title") == "march_ledger.csv"
+    check_file_view(page, system, file_id)
+    # The top of the view down to the expense charts (the README's picture), and the whole page.
+    charts_bottom = page.evaluate(
+        "document.getElementById('expense-title').parentElement.getBoundingClientRect().bottom"
+    )
+    page.screenshot(
+        path=str(screenshot_dir / "file_view.png"),
+        full_page=True,
+        clip={"x": 0, "y": 0, "width": 1280, "height": charts_bottom + 16},
+    )
+    page.screenshot(path=str(screenshot_dir / "file_view_full.png"), full_page=True)
+    assert_fits_the_screen(page)
+
+    check_flag_paging(page, system, file_id, job_id)
+    check_flag_filters(page, system, file_id)
+    check_exports(page, file_id, job_id)
+
+    # The file's address opened directly (a bookmark, a reload) shows the same view.
+    page.goto(f"{system.url}/files/{file_id}")
+    page.wait_for_selector("#chart-month .main-svg")
+    assert page.text_content("#file-title") == "march_ledger.csv"
+    assert page.locator("#flag-table tbody tr").count() == 25
+    check_model_only_row(page, system, file_id)
+
+    # On a phone the page reflows: nothing wider than the screen.
+    page.set_viewport_size(PHONE)
+    page.wait_for_function("document.documentElement.scrollWidth <= innerWidth")
+    assert_fits_the_screen(page)
+    page.screenshot(path=str(screenshot_dir / "file_view_phone.png"))
+
 
 def test_an_unreadable_file_ends_failed_with_its_reason_on_the_page(page, system, tmp_path, screenshot_dir):
     broken = tmp_path / "scrambled.xlsx"
     broken.write_bytes(b"PK\x03\x04 this is not really a workbook" * 20)
-    upload(page, system, broken)
+    # Chosen with the keyboard: one visible focus stop opens the file chooser; the input is never focused.
+    page.goto(f"{system.url}/")
+    seen = tab_to(page, "choose-file")
+    assert "file-input" not in seen
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
+    with page.expect_file_chooser() as chooser:
+        page.keyboard.press("Enter")
+    chooser.value.set_files(str(broken))
     page.wait_for_function(
         "document.getElementById('upload-status').textContent === 'FAILED'", timeout=PROCESSING_TIMEOUT_MS
     )
@@ -121,6 +299,8 @@ def test_an_unreadable_file_ends_failed_with_its_reason_on_the_page(page, system
     page.wait_for_selector("#files-table tbody tr")
     page.screenshot(path=str(screenshot_dir / "file_list.png"))
     assert "FAILED" in page.text_content("#files-table")
+    page.set_viewport_size(PHONE)
+    assert_fits_the_screen(page)
 
 
 def wait_for_file_list(page, system):
@@ -148,3 +328,34 @@ def test_the_page_asks_for_the_api_token_once_and_then_works(page, system, serve
     page.goto(f"{url}/")
     wait_for_file_list(page, system)
     assert page.is_hidden("#token-form")
+
+
+@contextmanager
+def paused(process: subprocess.Popen):
+    """The pipeline worker stopped in its tracks: whatever is uploaded meanwhile stays PENDING."""
+    process.send_signal(signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        process.send_signal(signal.SIGCONT)
+
+
+def test_a_job_nothing_picks_up_gets_a_notice_until_it_moves(page, system, tmp_path, screenshot_dir):
+    waiting = tmp_path / "april_ledger.csv"
+    write_ledger(generate_ledger(400, seed=5), waiting)
+    with paused(system.worker):
+        page.goto(f"{system.url}/?stall_seconds=3")
+        page.set_input_files("#file-input", str(waiting))
+        page.wait_for_selector("#upload-stall:not([hidden])", timeout=20_000)
+        assert "No progress for 3 seconds — the job has not been picked up" in page.text_content("#upload-stall")
+        assert page.text_content("#upload-message").startswith("PENDING")
+        page.screenshot(path=str(screenshot_dir / "stalled_upload.png"))
+
+        # The file's own view says the same, and shows the results once the job has run.
+        listed = api(system, "/api/files/?limit=50")["files"]
+        file_id = next(f["data_file_id"] for f in listed if f["file_name"] == "april_ledger.csv")
+        page.goto(f"{system.url}/files/{file_id}?stall_seconds=3")
+        page.wait_for_selector("#file-stall:not([hidden])", timeout=20_000)
+    page.wait_for_selector("#tb-table tbody tr", timeout=PROCESSING_TIMEOUT_MS)
+    assert page.is_hidden("#file-stall")
+    assert page.is_hidden("#file-progress")

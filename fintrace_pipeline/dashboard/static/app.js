@@ -2,13 +2,28 @@
 "use strict";
 
 const TERMINAL = new Set(["COMPLETED", "FAILED", "CANCELED"]);
+const ACTIVE = new Set(["PENDING", "RUNNING"]);
 const POLL_MS = 1000;
+const STALLED_POLL_MS = 5000;
 const MAX_POLL_ERRORS = 10;
+const LIST_ACTIVE_MS = 3000;
+const LIST_IDLE_MS = 30000;
+// Time limits per request kind: a server that never answers becomes an error, not an endless wait.
+const REQUEST_TIMEOUT_MS = 20000;
+const UPLOAD_TIMEOUT_MS = 30 * 60 * 1000;
+const EXPORT_TIMEOUT_MS = 10 * 60 * 1000;
 const FLAG_PAGE = 25;
 const TOKEN_KEY = "fintrace.token";
 const EXPORTS = [["scores", "Risk scores"], ["flags", "Findings"], ["duplicates", "Duplicates"], ["trial_balance", "Trial balance"]];
 
 const $ = (id) => document.getElementById(id);
+
+// How long a job may show no change before the page says so: two minutes, or ?stall_seconds=N
+// (read once) for a demonstration or a check that cannot wait that long.
+const STALL_MS = (() => {
+  const seconds = Number(new URLSearchParams(location.search).get("stall_seconds"));
+  return seconds > 0 ? seconds * 1000 : 2 * 60 * 1000;
+})();
 
 // ---- API access ------------------------------------------------------------------------------
 
@@ -39,24 +54,43 @@ $("token-form").addEventListener("submit", (event) => {
   waiters.forEach((resolve) => resolve());
 });
 
-async function request(path, options = {}) {
+// One attempt: the answer and its body (read by `read`) must both arrive within the time limit,
+// so a server that stops halfway through a body is caught as well.
+async function timedFetch(path, init, timeoutMs, read) {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  try {
+    const response = await fetch(path, { ...init, signal: controller.signal });
+    const body = response.status === 401 ? null : await read(response);
+    // `read` may have swallowed the abort (an unreadable body is not an error by itself).
+    if (controller.signal.aborted) throw new Error("aborted");
+    return { response, body };
+  } catch (error) {
+    throw new ApiError(controller.signal.aborted ? `no answer within ${timeoutMs / 1000} s` : error.message, 0);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const readJson = (response) => response.json().catch(() => null);
+
+async function request(path, { timeoutMs = REQUEST_TIMEOUT_MS, read = readJson, ...options } = {}) {
   for (;;) {
     const sent = sessionStorage.getItem(TOKEN_KEY);
-    const response = await fetch(path, { ...options, headers: { ...authHeaders(), ...(options.headers || {}) } });
-    if (response.status === 401) {
+    const init = { ...options, headers: { ...authHeaders(), ...(options.headers || {}) } };
+    const answer = await timedFetch(path, init, timeoutMs, read);
+    if (answer.response.status === 401) {
       // A token given while this request was in flight is tried before asking again.
       if (sessionStorage.getItem(TOKEN_KEY) !== sent) continue;
       await askForToken(sent ? "That token was not accepted." : "");
       continue;
     }
-    return response;
+    return answer;
   }
 }
 
 async function api(path, options) {
-  const response = await request(path, options);
-  let body = null;
-  try { body = await response.json(); } catch (_) { /* not JSON: reported below */ }
+  const { response, body } = await request(path, options);
   if (!response.ok || !body || body.success === false) {
     const message = (body && body.error) || `${response.status} ${response.statusText}`;
     throw new ApiError(message, response.status);
@@ -67,7 +101,12 @@ async function api(path, options) {
 // ---- formatting and DOM helpers (text only: file names and reasons are user data) ---------------
 
 const numberFormat = new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 });
-const fmt = (value) => (value === null || value === undefined ? "–" : typeof value === "number" ? numberFormat.format(value) : String(value));
+// Shares, thresholds and statistics below 1 keep three significant digits, so that a MAD of 0.00653
+// stays comparable with its cut-offs instead of becoming 0.01.
+const smallFormat = new Intl.NumberFormat(undefined, { maximumSignificantDigits: 3 });
+const formatNumber = (value) => (value !== 0 && Math.abs(value) < 1 ? smallFormat : numberFormat).format(value);
+const fmt = (value) => (value === null || value === undefined ? "–" : typeof value === "number" ? formatNumber(value) : String(value));
+const shareFormat = new Intl.NumberFormat(undefined, { style: "percent", maximumFractionDigits: 1 });
 const moneyFormat = new Intl.NumberFormat(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 const money = (value) => (typeof value === "number" ? moneyFormat.format(value) : fmt(value));
 const when = (iso) => (iso ? new Date(iso + (iso.endsWith("Z") ? "" : "Z")).toLocaleString() : "–");
@@ -96,6 +135,11 @@ function showError(message) {
   box.hidden = !message;
 }
 
+// Live regions are announced on every change of their text, so an unchanged text is not rewritten.
+function setText(node, text) {
+  if (node.textContent !== text) node.textContent = text;
+}
+
 function statusBadge(status) { return el("span", { class: `status-${status}`, text: status || "–" }); }
 
 // ---- progress ----------------------------------------------------------------------------------
@@ -111,40 +155,73 @@ function renderProgress(progress, bar, stepsList, message) {
       `${step.label} (${step.start_percent}–${step.end_percent} %): ${step.status || "PENDING"}`)));
   if (progress.status === "FAILED" || progress.status === "CANCELED") {
     message.className = "error";
-    message.textContent = `${progress.status}: ${progress.error_message || "no reason was recorded"}`;
+    setText(message, `${progress.status}: ${progress.error_message || "no reason was recorded"}`);
   } else {
     message.className = "";
-    message.textContent = `${progress.status} · ${fmt(percent)} % · ${progress.current_step || ""}`;
+    setText(message, `${progress.status} · ${fmt(percent)} % · ${progress.current_step || ""}`);
   }
 }
 
-// Polls until the job is terminal; network or server errors are retried a bounded number of times,
-// then reported, so the page never waits forever.
-async function pollProgress(jobId, bar, stepsList, message) {
+function describeWait(ms) {
+  const minutes = ms / 60000;
+  if (Number.isInteger(minutes)) return minutes === 1 ? "1 minute" : `${minutes} minutes`;
+  return `${fmt(ms / 1000)} seconds`;
+}
+
+// Shown while the progress has not changed for STALL_MS; cleared (null) as soon as it moves.
+function showStall(notice, progress) {
+  notice.hidden = !progress;
+  if (!progress) { notice.textContent = ""; return; }
+  const waited = `No progress for ${describeWait(STALL_MS)}`;
+  const cause = progress.status === "PENDING"
+    ? "the job has not been picked up. Is the Dagster daemon running?"
+    : `the job is ${progress.status} at “${progress.current_step || "its current step"}”. A long step can take`
+      + " a while; if it stays like this, check that the Dagster daemon and this run are still alive.";
+  setText(notice, `${waited} — ${cause} Still checking every ${describeWait(STALLED_POLL_MS)}.`);
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// Polls until the job is terminal. Failed polls (including ones that time out) are retried a bounded
+// number of times, then reported; a job whose progress stops changing gets a notice and slower polls.
+// Either way the page never just spins.
+async function pollProgress(jobId, view) {
   let errors = 0;
+  let lastPayload = null;
+  let lastChange = Date.now();
   for (;;) {
     try {
       const { progress } = await api(`/api/processing-progress/?job_id=${encodeURIComponent(jobId)}`);
       errors = 0;
-      renderProgress(progress, bar, stepsList, message);
-      if (TERMINAL.has(progress.status)) return progress;
+      const payload = JSON.stringify(progress);
+      if (payload !== lastPayload) { lastPayload = payload; lastChange = Date.now(); }
+      renderProgress(progress, view.bar, view.steps, view.message);
+      const done = TERMINAL.has(progress.status);
+      showStall(view.stall, !done && Date.now() - lastChange >= STALL_MS ? progress : null);
+      if (done) return progress;
     } catch (error) {
       errors += 1;
       if (error.status === 404 || errors >= MAX_POLL_ERRORS) {
-        message.className = "error";
-        message.textContent = `Progress is unavailable: ${error.message}`;
+        showStall(view.stall, null);
+        view.message.className = "error";
+        view.message.textContent = `Progress is unavailable: ${error.message}`;
         return null;
       }
-      message.textContent = `Connection problem (${error.message}); retrying…`;
+      view.message.textContent = `Connection problem (${error.message}); retrying…`;
     }
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    await sleep(Date.now() - lastChange >= STALL_MS ? STALLED_POLL_MS : POLL_MS);
   }
+}
+
+function progressView(prefix) {
+  return { bar: $(`${prefix}-bar`), steps: $(`${prefix}-steps`), message: $(`${prefix}-message`), stall: $(`${prefix}-stall`) };
 }
 
 // ---- file list and upload ------------------------------------------------------------------------
 
 let listTimer = null;
 
+// Returns whether some job is still pending or running, which decides how soon to look again.
 async function loadFiles() {
   const { files } = await api("/api/files/?limit=50");
   fillRows($("files-table").tBodies[0], files.map((f) => [
@@ -154,17 +231,29 @@ async function loadFiles() {
     cell(f.high_risk_transactions, true), cell(when(f.created_at)),
   ]));
   $("files-empty").hidden = files.length > 0;
-  clearTimeout(listTimer);
-  if (files.some((f) => !TERMINAL.has(f.latest_job_status))) listTimer = setTimeout(refreshFiles, 3000);
+  return files.some((f) => ACTIVE.has(f.latest_job_status));
 }
 
-function refreshFiles() { loadFiles().catch((error) => showError(`Could not load the files: ${error.message}`)); }
+// Quick refreshes only while something is being processed; otherwise an occasional look for new files.
+function refreshFiles() {
+  clearTimeout(listTimer);
+  loadFiles()
+    .then((active) => {
+      showError("");
+      listTimer = setTimeout(refreshFiles, active ? LIST_ACTIVE_MS : LIST_IDLE_MS);
+    })
+    .catch((error) => {
+      showError(`Could not load the files: ${error.message}`);
+      listTimer = setTimeout(refreshFiles, LIST_IDLE_MS);
+    });
+}
 
 async function upload(file) {
   $("upload-progress").hidden = false;
   $("upload-name").textContent = file.name;
   $("upload-status").textContent = "uploading…";
   $("upload-steps").replaceChildren();
+  showStall($("upload-stall"), null);
   const message = $("upload-message");
   message.className = "";
   message.textContent = "";
@@ -172,7 +261,7 @@ async function upload(file) {
   form.append("file", file, file.name);
   let answer;
   try {
-    answer = await api("/api/files", { method: "POST", body: form });
+    answer = await api("/api/files", { method: "POST", body: form, timeoutMs: UPLOAD_TIMEOUT_MS });
   } catch (error) {
     $("upload-status").textContent = "upload refused";
     message.className = "error";
@@ -181,7 +270,7 @@ async function upload(file) {
   }
   $("upload-status").textContent = "waiting for processing";
   refreshFiles();
-  const progress = await pollProgress(answer.job_id, $("upload-bar"), $("upload-steps"), message);
+  const progress = await pollProgress(answer.job_id, progressView("upload"));
   $("upload-status").textContent = progress ? progress.status : "unknown";
   if (progress && progress.status === "COMPLETED") {
     message.replaceChildren("Done. ", el("a", { href: `/files/${answer.data_file_id}`, text: "Open the results" }));
@@ -189,13 +278,12 @@ async function upload(file) {
   refreshFiles();
 }
 
+// The visible button is the one keyboard stop for choosing a file; the input itself stays hidden.
 function setUpUpload() {
   const zone = $("drop-zone");
   const input = $("file-input");
   input.addEventListener("change", () => { if (input.files.length) upload(input.files[0]); input.value = ""; });
-  zone.addEventListener("keydown", (event) => {
-    if (event.key === "Enter" || event.key === " ") { event.preventDefault(); input.click(); }
-  });
+  $("choose-file").addEventListener("click", () => input.click());
   zone.addEventListener("dragover", (event) => { event.preventDefault(); zone.classList.add("over"); });
   zone.addEventListener("dragleave", () => zone.classList.remove("over"));
   zone.addEventListener("drop", (event) => {
@@ -205,16 +293,38 @@ function setUpUpload() {
   });
 }
 
+// A file dropped anywhere else must not make the browser leave the page to open it.
+function guardAgainstStrayDrops() {
+  window.addEventListener("dragover", (event) => {
+    event.preventDefault();
+    const zone = $("drop-zone");
+    const outside = !zone || !zone.contains(event.target);
+    if (outside && event.dataTransfer) event.dataTransfer.dropEffect = "none";
+  });
+  window.addEventListener("drop", (event) => event.preventDefault());
+}
+
 // ---- one file's results ----------------------------------------------------------------------------
 
 const chartConfig = { displayModeBar: false, responsive: true };
 const chartLayout = (extra) => ({ margin: { t: 10, r: 10, b: 80, l: 60 }, font: { size: 11 }, ...extra });
 
-function barChart(target, series, orientation) {
+const MAX_LABELLED_BARS = 12;
+
+// The chart's text alternative: its subject and the bars as the API gives them (the first few).
+function describeBars(subject, labels, values, format) {
+  const bars = labels.slice(0, MAX_LABELLED_BARS).map((label, i) => `${label}: ${format(values[i])}`);
+  return `${subject}. ${bars.join("; ")}${labels.length > MAX_LABELLED_BARS ? "; …" : ""}`;
+}
+
+function barChart(target, series, subject) {
+  const node = $(target);
   if (!series || !series.labels || !series.labels.length) {
-    $(target).replaceChildren(el("p", { class: "muted", text: "No data." }));
+    node.setAttribute("aria-label", `${subject}: no data`);
+    node.replaceChildren(el("p", { class: "muted", text: "No data." }));
     return;
   }
+  node.setAttribute("aria-label", describeBars(`Bar chart of ${subject}`, series.labels, series.values, money));
   Plotly.newPlot(target, [{ type: "bar", x: series.labels, y: series.values, marker: { color: "#1f5fbf" } }],
     chartLayout({ xaxis: { automargin: true }, yaxis: { automargin: true } }), chartConfig);
 }
@@ -265,9 +375,13 @@ function renderBenford(riskAssessment, chartData) {
   const verdict = $("benford-verdict");
   const digits = chartData && chartData.benford_first_digit;
   if (!test || !digits) { verdict.textContent = "Too few amounts for the Benford test."; return; }
-  verdict.textContent = `${test.conformity} (MAD ${fmt(test.mad)} over ${fmt(test.n)} amounts; chi-square ${fmt(test.chi_square)}`
+  const limits = Object.entries(test.mad_limits || {}).map(([label, limit]) => `${label} up to ${fmt(limit)}`);
+  verdict.textContent = `${test.conformity} (MAD ${fmt(test.mad)} over ${fmt(test.n)} amounts`
+    + `${limits.length ? `; MAD limits: ${limits.join(", ")}` : ""}; chi-square ${fmt(test.chi_square)}`
     + `${test.chi_square_exceeds_5pct ? ", above" : ", within"} the 5 % critical value ${fmt(test.chi_square_critical_5pct)})`;
   const x = digits.map((d) => String(d.digit));
+  $("chart-benford").setAttribute("aria-label", `Chart of the share of amounts by first digit, observed vs expected. `
+    + digits.map((d) => `${d.digit}: observed ${shareFormat.format(d.observed)}, expected ${shareFormat.format(d.expected)}`).join("; "));
   Plotly.newPlot("chart-benford", [
     { type: "bar", name: "observed", x, y: digits.map((d) => d.observed), marker: { color: "#1f5fbf" } },
     { type: "scatter", mode: "lines+markers", name: "expected (Benford)", x, y: digits.map((d) => d.expected), line: { color: "#b3261e" } },
@@ -288,6 +402,21 @@ function renderDuplicates(riskAssessment) {
   $("dup-empty").hidden = rows.length > 0;
 }
 
+function metricText(value) {
+  if (Array.isArray(value)) return value.map(metricText).join(", ");
+  if (value && typeof value === "object") return Object.entries(value).map(([k, v]) => `${k} ${metricText(v)}`).join(", ");
+  if (typeof value === "boolean") return value ? "yes" : "no";
+  return fmt(value);
+}
+
+// Each model's own metrics, key by key as the API names them.
+function metricsCell(metrics) {
+  const entries = Object.entries(metrics || {});
+  if (!entries.length) return cell(null);
+  return el("td", {}, el("ul", { class: "metrics" },
+    ...entries.map(([key, value]) => el("li", { text: `${key.replaceAll("_", " ")}: ${metricText(value)}` }))));
+}
+
 function renderModels(models) {
   const ensemble = models.find((m) => m.model_type === "ensemble");
   const metrics = ensemble && ensemble.model_metrics;
@@ -299,14 +428,26 @@ function renderModels(models) {
     const mode = m.detailed_results && m.detailed_results.mode;
     const note = m.error_message || (mode ? `mode: ${mode}` : "");
     return [cell(m.model_type), el("td", {}, statusBadge(m.processing_status)), cell(m.anomalies_detected, true),
-      cell(m.risk_score, true), cell(m.confidence_score, true), cell(m.processing_duration, true), cell(note)];
+      cell(m.risk_score, true), cell(m.confidence_score, true), cell(m.processing_duration, true),
+      metricsCell(m.model_metrics), cell(note)];
   }));
 }
 
-const flagState = { fileId: null, offset: 0, total: 0 };
+const flagState = { fileId: null, jobId: null, offset: 0, total: 0 };
+
+// A row the models mark high-risk may have no rule finding; its reasons are then the models' alone.
+function flagReasons(transaction) {
+  const reasons = (transaction.findings || []).map((f) => `${f.rule_code} (${f.severity}): ${f.reason}`);
+  if (transaction.model_reasons) {
+    reasons.push(`${reasons.length ? "Models" : "Models (no rule finding)"}: ${transaction.model_reasons}`);
+  }
+  return reasons.length ? reasons : ["No reason recorded"];
+}
 
 async function loadFlags() {
-  const query = new URLSearchParams({ file_id: flagState.fileId, limit: FLAG_PAGE, offset: flagState.offset });
+  const query = new URLSearchParams({
+    file_id: flagState.fileId, job_id: flagState.jobId, limit: FLAG_PAGE, offset: flagState.offset,
+  });
   const rule = $("flag-rule").value;
   const minRisk = $("flag-min-risk").value;
   if (rule) query.set("rule", rule);
@@ -314,8 +455,7 @@ async function loadFlags() {
   const answer = await api(`/api/flagged-transactions/?${query}`);
   flagState.total = answer.total;
   fillRows($("flag-table").tBodies[0], answer.transactions.map((t) => {
-    const reasons = t.findings.map((f) => `${f.rule_code} (${f.severity}): ${f.reason}`);
-    if (t.model_reasons) reasons.push(`Models: ${t.model_reasons}`);
+    const reasons = flagReasons(t);
     return [cell(t.row_number, true), cell(t.posting_date ? t.posting_date.slice(0, 10) : null), moneyCell(t.amount),
       cell(t.user), cell(t.vendor), cell(t.risk_score, true),
       el("td", {}, el("ul", { class: "reasons" }, ...reasons.map((r) => el("li", { text: r }))))];
@@ -347,18 +487,18 @@ function setUpFlagControls(flagsByRule) {
   });
 }
 
-async function download(fileId, what, format) {
+const readDownload = (response) => (response.ok ? response.blob() : readJson(response));
+
+async function download(fileId, jobId, what, format) {
   const message = $("export-message");
   message.textContent = `Preparing ${what}.${format}…`;
   try {
-    const response = await request(`/api/exports/?file_id=${encodeURIComponent(fileId)}&what=${what}&format=${format}`);
-    if (!response.ok) {
-      const body = await response.json().catch(() => ({}));
-      throw new Error(body.error || `${response.status} ${response.statusText}`);
-    }
+    const query = new URLSearchParams({ file_id: fileId, job_id: jobId, what, format });
+    const { response, body } = await request(`/api/exports/?${query}`, { timeoutMs: EXPORT_TIMEOUT_MS, read: readDownload });
+    if (!response.ok) throw new Error((body && body.error) || `${response.status} ${response.statusText}`);
     const disposition = response.headers.get("Content-Disposition") || "";
     const match = /filename="([^"]+)"/.exec(disposition);
-    const link = el("a", { href: URL.createObjectURL(await response.blob()), download: match ? match[1] : `${what}.${format}` });
+    const link = el("a", { href: URL.createObjectURL(body), download: match ? match[1] : `${what}.${format}` });
     document.body.append(link);
     link.click();
     link.remove();
@@ -368,10 +508,10 @@ async function download(fileId, what, format) {
   }
 }
 
-function setUpExports(fileId) {
+function setUpExports(fileId, jobId) {
   $("exports").replaceChildren(...EXPORTS.flatMap(([what, label]) => ["csv", "xlsx"].map((format) => {
     const button = el("button", { type: "button", text: `${label} (${format.toUpperCase()})` });
-    button.addEventListener("click", () => download(fileId, what, format));
+    button.addEventListener("click", () => download(fileId, jobId, what, format));
     return button;
   })));
 }
@@ -385,7 +525,7 @@ async function showFile(fileId) {
   if (!summary.job) { $("file-meta").textContent += " · not processed yet"; return; }
   if (summary.job.status !== "COMPLETED") {
     $("file-progress").hidden = false;
-    const progress = await pollProgress(summary.job.id, $("file-bar"), $("file-steps"), $("file-progress-message"));
+    const progress = await pollProgress(summary.job.id, progressView("file"));
     if (!progress || progress.status !== "COMPLETED") return;
     $("file-progress").hidden = true;
     ({ processing_summary: summary } = await api(`/api/processing-results/?job_id=${encodeURIComponent(summary.job.id)}`));
@@ -402,17 +542,18 @@ async function showFile(fileId) {
   const duplicates = detail.duplicate_analysis || {};
   $("file-results").hidden = false;
   flagState.fileId = fileId;
+  flagState.jobId = summary.job.id;
   setUpFlagControls(summary.flags_by_rule);
-  setUpExports(fileId);
+  setUpExports(fileId, summary.job.id);
   const flaggedTotal = await loadFlags();
   const trialBalance = defaults.trial_balance_data;
   renderCards(summary, trialBalance && trialBalance.totals, flaggedTotal);
   renderRejected(summary.progress);
   renderTrialBalance(trialBalance);
   const charts = expense.chart_data || {};
-  barChart("chart-category", charts.expense_by_category);
-  barChart("chart-vendor", charts.expense_by_vendor);
-  barChart("chart-month", charts.expense_by_month);
+  barChart("chart-category", charts.expense_by_category, "expenses by category");
+  barChart("chart-vendor", charts.expense_by_vendor, "expenses by vendor");
+  barChart("chart-month", charts.expense_by_month, "expenses by month");
   renderBenford(anomalies.risk_assessment, anomalies.chart_data);
   renderDuplicates(duplicates.risk_assessment);
   renderModels(models.results);
@@ -421,6 +562,7 @@ async function showFile(fileId) {
 // ---- start -------------------------------------------------------------------------------------------
 
 function start() {
+  guardAgainstStrayDrops();
   const match = /^\/files\/([^/]+)\/?$/.exec(location.pathname);
   if (match) {
     showFile(decodeURIComponent(match[1])).catch((error) => showError(`Could not load this file: ${error.message}`));
