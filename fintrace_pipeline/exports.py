@@ -14,6 +14,8 @@ import pandas as pd
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CSV_CHUNK_ROWS = 50_000
+# An xlsx sheet holds 1,048,576 rows; the header takes one.
+XLSX_MAX_DATA_ROWS = 1_048_575
 MEDIA_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -52,13 +54,16 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
 
 def iter_csv(frame: pd.DataFrame, chunk_rows: int = CSV_CHUNK_ROWS) -> Iterator[bytes]:
     """CSV (UTF-8, header first) in chunks, so a large export streams instead of sitting in memory twice."""
-    safe = neutralise_formulas(frame)
-    if safe.empty:
-        yield safe.to_csv(index=False).encode("utf-8")
+    if frame.empty:
+        yield csv_part(frame, header=True)
         return
-    for start in range(0, len(safe), chunk_rows):
-        part = safe.iloc[start : start + chunk_rows]
-        yield part.to_csv(index=False, header=start == 0).encode("utf-8")
+    for start in range(0, len(frame), chunk_rows):
+        yield csv_part(frame.iloc[start : start + chunk_rows], header=start == 0)
+
+
+def csv_part(frame: pd.DataFrame, *, header: bool) -> bytes:
+    """One piece of a CSV download: ``frame``'s rows, neutralised, with the header line when asked."""
+    return neutralise_formulas(frame).to_csv(index=False, header=header).encode("utf-8")
 
 
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
@@ -75,17 +80,3 @@ def to_xlsx_bytes(frame: pd.DataFrame, sheet_name: str = "export") -> bytes:
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         safe.to_excel(writer, index=False, sheet_name=sheet_name[:31])
     return buffer.getvalue()
-
-
-def _xlsx_chunks(frame: pd.DataFrame) -> Iterator[bytes]:
-    # A generator, so the workbook is built when the body is sent (in a worker thread), not before.
-    yield to_xlsx_bytes(frame)
-
-
-def export_chunks(frame: pd.DataFrame, file_format: str) -> Iterator[bytes]:
-    """The body of a download in ``file_format`` (csv or xlsx)."""
-    if file_format == "csv":
-        return iter_csv(frame)
-    if file_format == "xlsx":
-        return _xlsx_chunks(frame)
-    raise ValueError(f"unknown export format {file_format!r}")

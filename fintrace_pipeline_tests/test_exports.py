@@ -5,9 +5,8 @@ import io
 import numpy as np
 import openpyxl
 import pandas as pd
-import pytest
 
-from fintrace_pipeline.exports import export_chunks, iter_csv, neutralise_formulas, to_csv_bytes, to_xlsx_bytes
+from fintrace_pipeline.exports import csv_part, iter_csv, neutralise_formulas, to_csv_bytes, to_xlsx_bytes
 
 
 def frame() -> pd.DataFrame:
@@ -66,9 +65,7 @@ def test_xlsx_cells_are_text_not_formulas():
     assert rows[2][2].year == 2024 and rows[2][2].month == 2
 
 
-def test_export_chunks_by_format():
-    data = pd.DataFrame({"a": [1]})
-    assert b"".join(export_chunks(data, "csv")) == b"a\n1\n"
-    assert b"".join(export_chunks(data, "xlsx")).startswith(b"PK")
-    with pytest.raises(ValueError):
-        export_chunks(data, "pdf")
+def test_csv_parts_carry_the_header_only_when_asked():
+    data = pd.DataFrame({"a": [1], "=b": ["-x"]})
+    assert csv_part(data, header=True) == b"a,'=b\n1,'-x\n"
+    assert csv_part(data, header=False) == b"1,'-x\n"

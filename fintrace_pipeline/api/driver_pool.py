@@ -24,6 +24,8 @@ _DISCONNECTS = (
     asyncpg.exceptions.InterfaceError,
     asyncpg.exceptions.AdminShutdownError,
     asyncpg.exceptions.CannotConnectNowError,
+    # What a connection whose backend was terminated while idle may raise on its next statement.
+    asyncpg.exceptions.InternalClientError,
     ConnectionError,
 )
 
@@ -67,14 +69,21 @@ class DriverPool:
         return self._pool
 
     async def run(self, query: Callable[..., Awaitable[T]], *args: Any) -> T:
-        """``await query(connection, *args)``; retried once on a fresh connection after a disconnect."""
+        """``await query(connection, *args)``; after a disconnect, retried on another connection
+        (every pooled one may have died with the server), the dead one closed so the pool replaces it."""
         pool = await self._get_pool()
-        for attempt in (1, 2):
+        attempts = MAX_CONNECTIONS + 1
+        for attempt in range(1, attempts + 1):
             try:
                 async with pool.acquire(timeout=CONNECT_TIMEOUT_S * 2) as connection:
-                    return await query(connection, *args)
+                    try:
+                        return await query(connection, *args)
+                    except Exception as exc:
+                        if is_disconnect(exc):
+                            connection.terminate()
+                        raise
             except Exception as exc:
-                if attempt == 2 or not is_disconnect(exc):
+                if attempt == attempts or not is_disconnect(exc):
                     raise
         raise AssertionError("unreachable")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -59,10 +59,27 @@ def is_connection_error(exc: BaseException) -> bool:
     return isinstance(exc, (OSError, TimeoutError, ConnectionError))
 
 
+def is_invalid_value(exc: BaseException) -> bool:
+    """Whether ``exc`` is a "data exception" (SQLSTATE class 22: bad text, number out of range, ...).
+
+    psycopg2 raises ``DataError`` for these; asyncpg's errors reach SQLAlchemy as a generic
+    ``DBAPIError`` that only its SQLSTATE tells apart.
+    """
+    if isinstance(exc, DataError):
+        return True
+    driver_error = getattr(exc, "orig", None)
+    sqlstate = getattr(driver_error, "sqlstate", None) or getattr(driver_error, "pgcode", None)
+    return isinstance(sqlstate, str) and sqlstate.startswith("22")
+
+
 async def database_error_handler(_request: Request, exc: Exception) -> JSONResponse:
     log.warning("database error: %s", exc.__class__.__name__)
     if is_connection_error(exc):
         return error_response(503, DatabaseUnavailable().message)
+    if is_invalid_value(exc):
+        # The API only reads, so a value the database refuses came from the request (parameters
+        # are validated first; this is the backstop).
+        return error_response(400, "a parameter holds a value the database cannot accept")
     log.exception("database query failed", exc_info=exc)
     return error_response(500, "internal server error")
 

@@ -1,4 +1,4 @@
-"""The tables behind each download, as DataFrames (run through ``run_sync`` like the other reads)."""
+"""The tables behind each download: the query of each row-per-record export, and the trial balance."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Text, cast, select
+from sqlalchemy import Connection, Select, Text, cast, func, select
 
 from fintrace_pipeline.db.schema import (
     analytics_processing_results,
@@ -32,24 +32,21 @@ SCORE_EXPORT_COLUMNS = (
 TRIAL_BALANCE_COLUMNS = ("account", "account_name", "debit", "credit", "net", "lines")
 
 
-def _frame(connection: Connection, query) -> pd.DataFrame:
+def query_frame(connection: Connection, query: Select) -> pd.DataFrame:
     result = connection.execute(query)
     return pd.DataFrame.from_records(result.all(), columns=list(result.keys()))
 
 
-def scores_frame(connection: Connection, data_file_id: uuid.UUID, job_id: uuid.UUID) -> pd.DataFrame:
+def scores_query(data_file_id: uuid.UUID, job_id: uuid.UUID) -> Select:
     s = transaction_scores
-    query = (
+    return (
         select(*(s.c[name] for name in SCORE_EXPORT_COLUMNS))
         .where(s.c.processing_job_id == job_id)
         .order_by(s.c.risk_score.desc(), s.c.row_number)
     )
-    return _frame(connection, query)
 
 
-def flags_frame(
-    connection: Connection, data_file_id: uuid.UUID, job_id: uuid.UUID, *, duplicates_only: bool = False
-) -> pd.DataFrame:
+def flags_query(data_file_id: uuid.UUID, job_id: uuid.UUID, *, duplicates_only: bool = False) -> Select:
     """Every finding with the transaction it is about; ``duplicates_only``: duplicate-group members."""
     f, t = transaction_flags, transactions
     query = (
@@ -61,17 +58,32 @@ def flags_frame(
             f.c.severity,
             f.c.reason,
             cast(f.c.details, Text).label("details"),
-            *(t.c[name] for name in TRANSACTION_COLUMNS),
+            *(t.c[name].label("user" if name == "user_name" else name) for name in TRANSACTION_COLUMNS),
         )
         .select_from(f.outerjoin(t, (t.c.data_file_id == data_file_id) & (t.c.row_number == f.c.row_number)))
         .where(f.c.processing_job_id == job_id)
     )
     if duplicates_only:
         query = query.where(f.c.analytics_type == "duplicate_analysis", f.c.group_id.is_not(None))
-        query = query.order_by(f.c.group_id, f.c.row_number, f.c.id)
-    else:
-        query = query.order_by(f.c.row_number, f.c.id)
-    return _frame(connection, query).rename(columns={"user_name": "user"})
+        return query.order_by(f.c.group_id, f.c.row_number, f.c.id)
+    return query.order_by(f.c.row_number, f.c.id)
+
+
+def export_query(what: str, data_file_id: uuid.UUID, job_id: uuid.UUID) -> Select | None:
+    """The query of a row-per-record export; None for the trial balance, a stored JSON section."""
+    if what == "scores":
+        return scores_query(data_file_id, job_id)
+    if what == "flags":
+        return flags_query(data_file_id, job_id)
+    if what == "duplicates":
+        return flags_query(data_file_id, job_id, duplicates_only=True)
+    if what == "trial_balance":
+        return None
+    raise ValueError(f"unknown export {what!r}")
+
+
+def row_count(connection: Connection, query: Select) -> int:
+    return connection.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
 
 
 def trial_balance_frame(connection: Connection, data_file_id: uuid.UUID, job_id: uuid.UUID) -> pd.DataFrame:
@@ -93,12 +105,8 @@ def trial_balance_frame(connection: Connection, data_file_id: uuid.UUID, job_id:
 
 
 def export_frame(connection: Connection, what: str, data_file_id: uuid.UUID, job_id: uuid.UUID) -> pd.DataFrame:
-    if what == "scores":
-        return scores_frame(connection, data_file_id, job_id)
-    if what == "flags":
-        return flags_frame(connection, data_file_id, job_id)
-    if what == "duplicates":
-        return flags_frame(connection, data_file_id, job_id, duplicates_only=True)
-    if what == "trial_balance":
+    """The whole export as one DataFrame (the command line's ``fintrace export``)."""
+    query = export_query(what, data_file_id, job_id)
+    if query is None:
         return trial_balance_frame(connection, data_file_id, job_id)
-    raise ValueError(f"unknown export {what!r}")
+    return query_frame(connection, query)

@@ -76,4 +76,11 @@ def optional_text(params: Mapping[str, str], name: str, max_length: int = 100) -
         return None
     if len(value) > max_length:
         raise BadRequest(f"{name} must be at most {max_length} characters")
+    _reject_nul(value, name)
     return value
+
+
+def _reject_nul(value: str, name: str) -> None:
+    """PostgreSQL text cannot hold U+0000: refuse it here rather than fail in the database."""
+    if "\x00" in value:
+        raise BadRequest(f"{name} must not contain NUL characters")

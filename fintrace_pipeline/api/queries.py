@@ -6,10 +6,11 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import JSON, Connection, Table, Text, cast, func, select
+from sqlalchemy import JSON, Connection, Table, Text, cast, func, literal_column, select, union
 
 from fintrace_pipeline.api.errors import NotFound
 from fintrace_pipeline.db.schema import (
+    TOP_RISK_FLOOR,
     analytics_processing_results,
     data_files,
     file_processing_jobs,
@@ -165,12 +166,20 @@ def flagged_transactions(
     limit: int,
     offset: int,
 ) -> tuple[int, list[dict[str, Any]]]:
-    """Transactions with at least one finding (optionally of ``rule``), highest risk score first."""
+    """Transactions with at least one finding of the rule stages (only of ``rule`` if given) or that
+    the ML ensemble calls high risk, highest risk score first."""
+    scores = transaction_scores
     flagged = select(transaction_flags.c.row_number).where(transaction_flags.c.processing_job_id == job_id)
     if rule:
-        flagged = flagged.where(transaction_flags.c.rule_code == rule)
-    flagged_rows = flagged.distinct().subquery("flagged")
-    scores = transaction_scores
+        flagged_rows = flagged.where(transaction_flags.c.rule_code == rule).distinct().subquery("flagged")
+    else:
+        # The ensemble stores reasons for its high-risk rows only, all of them in the indexed top tenth.
+        high_risk = select(scores.c.row_number).where(
+            scores.c.processing_job_id == job_id,
+            scores.c.risk_score >= literal_column(str(TOP_RISK_FLOOR)),
+            scores.c.reasons != "",
+        )
+        flagged_rows = union(flagged, high_risk).subquery("flagged")
     joined = flagged_rows.outerjoin(
         scores, (scores.c.processing_job_id == job_id) & (scores.c.row_number == flagged_rows.c.row_number)
     )

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
@@ -13,47 +10,12 @@ from fintrace_pipeline.api import params, queries
 from fintrace_pipeline.api.errors import DatabaseUnavailable, is_connection_error
 from fintrace_pipeline.api.responses import json_ok
 from fintrace_pipeline.api.routes_results import database
-from fintrace_pipeline.api.upload import ReceivedUpload, receive_upload
-from fintrace_pipeline.persistence import jobs
-from fintrace_pipeline.persistence.files import register_file
+from fintrace_pipeline.api.upload import receive_upload
+from fintrace_pipeline.api.upload_registration import register_upload
 from fintrace_pipeline.progress import CANCELED, COMPLETED, FAILED, PENDING, RUNNING
 from fintrace_pipeline.settings import Settings
 
 JOB_STATUSES = (PENDING, RUNNING, COMPLETED, FAILED, CANCELED)
-
-
-def _register_and_hand_over(settings: Settings, upload: ReceivedUpload, engine) -> tuple[dict, bool]:
-    """Register the received file; a new one gets a PENDING job and is renamed into the inbox.
-
-    Order matters: the job exists before the file becomes visible, so the inbox sensor finds that
-    job and runs it instead of creating its own. A byte-identical re-upload is answered from the
-    existing rows and its bytes are dropped.
-    """
-    try:
-        data_file, is_new = register_file(
-            engine,
-            upload.temp_path,
-            source="upload",
-            archive_dir=settings.archive_dir,
-            file_name=upload.file_name,
-            user_mapping=upload.mapping,
-        )
-        if not is_new:
-            with engine.connect() as connection:
-                job = jobs.latest_job(connection, data_file.id)
-            if job is None:
-                job = jobs.create_job(engine, data_file.id, trigger="upload")
-            return _upload_answer(data_file.id, job.id, data_file.file_name), False
-        job = jobs.create_job(engine, data_file.id, trigger="upload")
-        final_path = settings.inbox_dir / f"{data_file.id.hex[:12]}-{upload.file_name}"
-        os.replace(upload.temp_path, final_path)  # atomic: the sensor sees a complete file or none
-        return _upload_answer(data_file.id, job.id, upload.file_name), True
-    finally:
-        Path(upload.temp_path).unlink(missing_ok=True)
-
-
-def _upload_answer(data_file_id, job_id, file_name: str) -> dict:
-    return {"data_file_id": str(data_file_id), "job_id": str(job_id), "file_name": file_name}
 
 
 async def upload_file(request: Request) -> Response:
@@ -71,26 +33,25 @@ async def upload_file(request: Request) -> Response:
               file: {type: string, format: binary, description: ".csv .tsv .txt .gz or .xlsx"}
               mapping: {type: string, description: 'JSON object, e.g. {"posting_date": "Date"}'}
     responses:
-      201: {description: "Registered: data_file_id, job_id (PENDING), file_name",
-            content: {application/json: {schema: {$ref: "#/components/schemas/Success"}}}}
+      201: {description: "A PENDING job the inbox sensor will run: data_file_id, job_id, file_name",
+            content: {application/json: {schema: {$ref: "#/components/schemas/UploadResponse"}}}}
       200: {description: "The same bytes were uploaded before: the existing data_file_id and its latest job",
-            content: {application/json: {schema: {$ref: "#/components/schemas/Success"}}}}
+            content: {application/json: {schema: {$ref: "#/components/schemas/UploadResponse"}}}}
       400: {$ref: "#/components/responses/BadRequest"}
-      413: {$ref: "#/components/responses/Error"}
-      415: {$ref: "#/components/responses/Error"}
+      409: {$ref: "#/components/responses/Conflict"}
+      413: {$ref: "#/components/responses/TooLarge"}
+      415: {$ref: "#/components/responses/UnsupportedType"}
       503: {$ref: "#/components/responses/Unavailable"}
     """
     settings: Settings = request.app.state.settings
     upload = await receive_upload(request, settings.inbox_dir, settings.max_upload_bytes)
     try:
-        answer, created = await run_in_threadpool(
-            _register_and_hand_over, settings, upload, database(request).sync_engine
-        )
+        registered = await run_in_threadpool(register_upload, settings, upload, database(request).sync_engine)
     except Exception as exc:
         if is_connection_error(exc):
             raise DatabaseUnavailable() from exc
         raise
-    return json_ok(answer, status_code=201 if created else 200)
+    return json_ok(registered.answer(), status_code=201 if registered.job_created else 200)
 
 
 async def list_files(request: Request) -> Response:
@@ -98,15 +59,15 @@ async def list_files(request: Request) -> Response:
     ---
     summary: List data files
     parameters:
-      - {name: limit, in: query, required: false, schema: {type: integer, minimum: 1, maximum: 1000, default: 50}}
-      - {name: offset, in: query, required: false, schema: {type: integer, minimum: 0, maximum: 10000000, default: 0}}
+      - {$ref: "#/components/parameters/Limit"}
+      - {$ref: "#/components/parameters/Offset"}
       - {name: status, in: query, required: false,
          schema: {type: string, enum: [PENDING, RUNNING, COMPLETED, FAILED, CANCELED]},
          description: "Only files whose latest job has this status."}
     responses:
       200: {description: "total, limit, offset and files (data_file_id, file_name, row counts, latest_job_id,
                           latest_job_status, high_risk_transactions)",
-            content: {application/json: {schema: {$ref: "#/components/schemas/Success"}}}}
+            content: {application/json: {schema: {$ref: "#/components/schemas/FilesResponse"}}}}
       400: {$ref: "#/components/responses/BadRequest"}
       503: {$ref: "#/components/responses/Unavailable"}
     """

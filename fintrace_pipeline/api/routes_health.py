@@ -14,7 +14,8 @@ async def healthz(request: Request) -> Response:
     ---
     summary: Health check
     responses:
-      200: {description: 'status "ok"', content: {application/json: {schema: {type: object}}}}
+      200: {description: 'status "ok"',
+            content: {application/json: {schema: {$ref: "#/components/schemas/HealthResponse"}}}}
       503: {$ref: "#/components/responses/Unavailable"}
     """
     try:
@@ -29,7 +30,7 @@ async def ping(_request: Request) -> Response:
     ---
     summary: Ping
     responses:
-      200: {description: "pong", content: {application/json: {schema: {$ref: "#/components/schemas/Success"}}}}
+      200: {description: "pong", content: {application/json: {schema: {$ref: "#/components/schemas/PingResponse"}}}}
     """
     return JSONResponse({"success": True, "ping": "pong"})
 

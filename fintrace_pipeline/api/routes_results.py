@@ -56,7 +56,7 @@ async def processing_results(request: Request) -> Response:
          description: "A processing job (one of file_id or job_id is required)."}
     responses:
       200: {description: "processing_summary with analytics_results, ml_results, progress, data_file, job",
-            content: {application/json: {schema: {$ref: "#/components/schemas/Success"}}}}
+            content: {application/json: {schema: {$ref: "#/components/schemas/ProcessingResultsResponse"}}}}
       400: {$ref: "#/components/responses/BadRequest"}
       404: {$ref: "#/components/responses/NotFound"}
       503: {$ref: "#/components/responses/Unavailable"}
@@ -109,15 +109,15 @@ async def analytics_results(request: Request) -> Response:
     ---
     summary: Analytics results by type
     parameters:
-      - {name: file_id, in: query, required: true, schema: {type: string, format: uuid}}
+      - {$ref: "#/components/parameters/FileId"}
       - {name: analytics_type, in: query, required: false,
          schema: {type: string, enum: [default_analytics, comprehensive_expense, duplicate_analysis,
-                                       anomaly_detection, all], default: all}}
-      - {name: job_id, in: query, required: false, schema: {type: string, format: uuid},
-         description: "A job of this file; default: its newest COMPLETED job, else its newest."}
+                                       anomaly_detection, all], default: all},
+         description: "One analytics stage, or all of them."}
+      - {$ref: "#/components/parameters/JobIdOfFile"}
     responses:
       200: {description: "file_id, job_id and results (each with detailed_results.trial_balance_data, ...)",
-            content: {application/json: {schema: {$ref: "#/components/schemas/Success"}}}}
+            content: {application/json: {schema: {$ref: "#/components/schemas/AnalyticsResultsResponse"}}}}
       400: {$ref: "#/components/responses/BadRequest"}
       404: {$ref: "#/components/responses/NotFound"}
       503: {$ref: "#/components/responses/Unavailable"}
@@ -143,14 +143,15 @@ async def ml_processing_results(request: Request) -> Response:
     ---
     summary: ML processing results by model type
     parameters:
-      - {name: file_id, in: query, required: true, schema: {type: string, format: uuid}}
+      - {$ref: "#/components/parameters/FileId"}
       - {name: model_type, in: query, required: false,
          schema: {type: string, enum: [isolation_forest, random_forest, dbscan, ensemble, duplicate_detection,
-                                       anomaly_detection, all], default: all}}
-      - {name: job_id, in: query, required: false, schema: {type: string, format: uuid}}
+                                       anomaly_detection, all], default: all},
+         description: "One model, or all of them."}
+      - {$ref: "#/components/parameters/JobIdOfFile"}
     responses:
       200: {description: "file_id, job_id and results (each with detailed_results.model_metrics, ...)",
-            content: {application/json: {schema: {$ref: "#/components/schemas/Success"}}}}
+            content: {application/json: {schema: {$ref: "#/components/schemas/MlResultsResponse"}}}}
       400: {$ref: "#/components/responses/BadRequest"}
       404: {$ref: "#/components/responses/NotFound"}
       503: {$ref: "#/components/responses/Unavailable"}
@@ -166,10 +167,11 @@ async def processing_progress(request: Request) -> Response:
     ---
     summary: Real-time processing progress
     parameters:
-      - {name: job_id, in: query, required: true, schema: {type: string, format: uuid}}
+      - {name: job_id, in: query, required: true, schema: {type: string, format: uuid},
+         description: "The processing job (job_id of an upload, or job.id of a processing summary)."}
     responses:
       200: {description: "progress: overall_progress, current_step, status, steps, step_details, error_log",
-            content: {application/json: {schema: {$ref: "#/components/schemas/Success"}}}}
+            content: {application/json: {schema: {$ref: "#/components/schemas/ProgressResponse"}}}}
       400: {$ref: "#/components/responses/BadRequest"}
       404: {$ref: "#/components/responses/NotFound"}
       503: {$ref: "#/components/responses/Unavailable"}

@@ -146,7 +146,21 @@ def parse_mapping(text: bytes) -> dict[str, str] | None:
         raise BadRequest("mapping must be a JSON object of canonical column -> source column") from None
     if not isinstance(mapping, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()):
         raise BadRequest("mapping must be a JSON object of canonical column -> source column")
+    for text_value in (*mapping.keys(), *mapping.values()):
+        if not _storable(text_value):
+            raise BadRequest("mapping must not contain NUL characters or unpaired surrogates")
     return mapping
+
+
+def _storable(value: str) -> bool:
+    """Whether a JSON database column can hold ``value`` (JSONB refuses U+0000; UTF-8 refuses lone surrogates)."""
+    if "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 async def receive_upload(request: Request, inbox_dir: Path, max_bytes: int) -> ReceivedUpload:

@@ -33,6 +33,18 @@ def get_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, pool_recycle=1800)
 
 
+def get_streaming_engine(url: str) -> Engine:
+    """For long reads streamed to a client. On SQLite, one without ``get_engine``'s BEGIN IMMEDIATE:
+    a download holding the write lock for its whole transfer would stall every pipeline write."""
+    url = normalize_url(url)
+    return _sqlite_reader_engine(url) if url.startswith("sqlite") else get_engine(url)
+
+
+@functools.cache
+def _sqlite_reader_engine(url: str) -> Engine:
+    return create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+
+
 def _sqlite_engine(url: str) -> Engine:
     database = make_url(url).database
     if database and database != ":memory:":

@@ -18,7 +18,7 @@ from fintrace_pipeline.orchestration.instance import get_instance
 from fintrace_pipeline.orchestration.partitions import JOB_ID_TAG, TRIGGER_TAG, data_file_partitions
 from fintrace_pipeline.orchestration.resources import ResultsDatabase
 from fintrace_pipeline.persistence import jobs
-from fintrace_pipeline.persistence.files import register_file
+from fintrace_pipeline.persistence.files import register_file, set_user_mapping
 from fintrace_pipeline.persistence.records import ProcessingJob
 from fintrace_pipeline.persistence.saver import AnalyticsDBSaver
 from fintrace_pipeline.settings import Settings
@@ -55,6 +55,9 @@ def process_file(
     data_file, _ = register_file(
         engine, path, source="cli", archive_dir=settings.archive_dir, user_mapping=user_mapping
     )
+    if user_mapping is not None and user_mapping != data_file.user_mapping:
+        # An explicit re-run: the new job ingests the same bytes with the mapping given now.
+        set_user_mapping(engine, data_file.id, user_mapping)
     job = jobs.create_job(engine, data_file.id, trigger="cli")
     return run_registered_job(settings, job, trigger="cli", instance=instance, log_level=log_level)
 

@@ -62,20 +62,13 @@ def register_file(
 ) -> tuple[DataFile, bool]:
     """Archive ``path`` and return its data file, plus whether it is new.
 
-    A byte-identical file registered earlier is recognised by its sha256 and returned as it is.
+    A byte-identical file registered earlier is recognised by its sha256 and returned as it is, its
+    mapping untouched (see ``set_user_mapping``): earlier results were read with that mapping.
     """
     sha256 = sha256_of(path)
     with engine.begin() as connection:
         existing = find_by_sha256(connection, sha256)
     if existing:
-        if user_mapping is not None and user_mapping != existing.user_mapping:
-            with engine.begin() as connection:
-                connection.execute(
-                    update(data_files)
-                    .where(data_files.c.id == existing.id)
-                    .values(user_mapping=user_mapping, updated_at=utcnow())
-                )
-                existing = get_data_file(connection, existing.id)
         return existing, False
     stored = archive_original(path, archive_dir, sha256)
     now = utcnow()
@@ -98,6 +91,17 @@ def register_file(
         # Another process registered the same bytes a moment ago: that row wins.
         with engine.begin() as connection:
             return find_by_sha256(connection, sha256), False
+
+
+def set_user_mapping(engine: Engine, data_file_id: uuid.UUID, user_mapping: dict[str, str] | None) -> DataFile:
+    """Replace the mapping the file's next ingest will use."""
+    with engine.begin() as connection:
+        connection.execute(
+            update(data_files)
+            .where(data_files.c.id == data_file_id)
+            .values(user_mapping=user_mapping, updated_at=utcnow())
+        )
+        return get_data_file(connection, data_file_id)
 
 
 def record_ingest(connection: Connection, data_file_id: uuid.UUID, **values) -> None:

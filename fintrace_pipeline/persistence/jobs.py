@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, exists, insert, select, update
 
 from fintrace_pipeline.db.schema import file_processing_jobs as jobs
 from fintrace_pipeline.persistence import tracker
@@ -53,6 +54,12 @@ def latest_job(connection: Connection, data_file_id: uuid.UUID, status: str | No
         query = query.where(jobs.c.status == status)
     row = connection.execute(query.order_by(jobs.c.created_at.desc(), jobs.c.id)).first()
     return ProcessingJob.from_row(row) if row else None
+
+
+def has_job_in(connection: Connection, data_file_id: uuid.UUID, statuses: Collection[str]) -> bool:
+    """Whether the file has any job in one of ``statuses``."""
+    query = select(exists().where(jobs.c.data_file_id == data_file_id, jobs.c.status.in_(statuses)))
+    return bool(connection.execute(query).scalar())
 
 
 def mark_running(engine: Engine, job_id: uuid.UUID, dagster_run_id: str | None) -> None:

@@ -29,8 +29,12 @@ def row_dict(row, columns: list[str] | None = None) -> dict[str, Any]:
     return json_safe({k: mapping[k] for k in (columns or mapping.keys())})
 
 
+# Where the server archived the original is its own business, not something to show a reader.
+_DATA_FILE_COLUMNS = [c for c in data_files.c if c.name != "stored_path"]
+
+
 def data_file_view(connection: Connection, data_file_id: uuid.UUID) -> dict[str, Any] | None:
-    row = connection.execute(select(data_files).where(data_files.c.id == data_file_id)).first()
+    row = connection.execute(select(*_DATA_FILE_COLUMNS).where(data_files.c.id == data_file_id)).first()
     return row_dict(row) if row else None
 
 

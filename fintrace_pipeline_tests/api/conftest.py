@@ -192,3 +192,24 @@ def client(seeded) -> Iterator[TestClient]:
     # One client (one event loop) per app: pooled async connections belong to the loop that made them.
     with TestClient(create_app(seeded.settings)) as test_client:
         yield test_client
+
+
+def process_generated_ledger(database_url: str, tmp: Path, rows: int, seed: int):
+    """A generated ledger of ``rows`` lines really processed (ingest, analytics, ML): its settings and outcome."""
+    from dagster import DagsterInstance
+
+    from fintrace_pipeline.generate import generate_ledger, write_ledger
+    from fintrace_pipeline.orchestration.process import process_file
+
+    settings = make_settings(tmp / "var", database_url)
+    settings.dagster_home.mkdir(parents=True)
+    path = tmp / "ledger.csv"
+    write_ledger(generate_ledger(rows, seed=seed), path)
+    with pytest.MonkeyPatch.context() as patch:
+        # The pipeline's steps read their settings from the environment.
+        patch.setenv("FINTRACE_VAR_DIR", str(settings.var_dir))
+        patch.setenv("FINTRACE_DATABASE_URL", database_url)
+        patch.setenv("DAGSTER_HOME", str(settings.dagster_home))
+        outcome = process_file(path, settings, instance=DagsterInstance.ephemeral())
+    assert outcome.summary["job"]["status"] == "COMPLETED", outcome.summary["job"]["error_message"]
+    return settings, outcome

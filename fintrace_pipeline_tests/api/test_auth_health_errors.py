@@ -12,6 +12,7 @@ from starlette.testclient import TestClient
 from fintrace_pipeline.api.app import create_app
 from fintrace_pipeline.api.db import async_url
 from fintrace_pipeline_tests.api.test_read_endpoints import error, ok
+from fintrace_pipeline_tests.tcp_proxy import TcpProxy
 
 
 @pytest.fixture
@@ -143,4 +144,48 @@ def test_the_app_recovers_when_its_connections_are_killed(seeded, postgres_url):
         # pool_pre_ping notices the dead connections: no request fails.
         for _ in range(5):
             assert ok(client.get(path))["progress"]["status"] == "COMPLETED"
+        assert client.get("/healthz").status_code == 200
+
+
+@pytest.fixture
+def proxy(postgres_url):
+    target = make_url(postgres_url)
+    proxy = TcpProxy(target.host or "127.0.0.1", target.port or 5432)
+    proxy.start()
+    yield proxy
+    proxy.stop()
+
+
+def test_the_same_app_answers_503_during_an_outage_and_200_once_the_database_is_back(seeded, postgres_url, proxy):
+    """The database goes away under a running app (open connections severed, new ones refused) and
+    comes back on the same address: no restart, no mocked database."""
+    through_proxy = make_url(postgres_url).set(port=proxy.port).render_as_string(hide_password=False)
+    settings = dataclasses.replace(seeded.settings, database_url=through_proxy)
+    # Each through SQLAlchemy: the async read engine, or the sync engine for the download.
+    paths = [
+        f"/api/analytics-results/?file_id={seeded.file_id}",
+        f"/api/ml-processing-results/?file_id={seeded.file_id}",
+        f"/api/flagged-transactions/?file_id={seeded.file_id}",
+        "/api/files/",
+    ]
+    export = f"/api/exports/?file_id={seeded.file_id}&what=scores"
+    with TestClient(create_app(settings)) as client:
+        for path in paths:
+            ok(client.get(path))
+        assert client.get(export).status_code == 200
+        proxy.stop()
+        for path in [*paths, export]:
+            assert "unavailable" in error(client.get(path), 503)
+        assert client.get("/healthz").status_code == 503
+        proxy.start()
+        results = ok(client.get(paths[0]))["results"]
+        assert {r["analytics_type"] for r in results} == {
+            "default_analytics",
+            "duplicate_analysis",
+            "anomaly_detection",
+        }
+        for path in paths[1:]:
+            ok(client.get(path))
+        assert client.get(export).status_code == 200
+        assert ok(client.get(f"/api/processing-results/?file_id={seeded.file_id}"))["processing_summary"]
         assert client.get("/healthz").status_code == 200

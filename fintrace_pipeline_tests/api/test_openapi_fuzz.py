@@ -1,11 +1,13 @@
 """Property-based run of every operation in /openapi.json (schemathesis): no server error, every
-response matches the documented status codes and schemas, on SQLite and PostgreSQL."""
+response matches the documented status codes and schemas, on SQLite and PostgreSQL. Some generated
+requests name the seeded file and its completed job, so success bodies are checked as well as errors."""
 
 import json
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -22,8 +24,28 @@ def operations(document: dict):
 
 
 @pytest.fixture(scope="module")
-def api_operations(client):
-    return {op.label: op for op in operations(client.get("/openapi.json").json())}
+def document(client):
+    return client.get("/openapi.json").json()
+
+
+@pytest.fixture(scope="module")
+def api_operations(document):
+    return {op.label: op for op in operations(document)}
+
+
+def query_parameter_names(document: dict, label: str) -> set[str]:
+    method, path = label.split(" ", 1)
+    return {p["name"] for p in document["paths"][path][method.lower()].get("parameters", []) if p["in"] == "query"}
+
+
+def name_known_ids(case, names: set[str], known: str, seeded) -> None:
+    """Point a generated request at the seeded file (and, for "file+job", its completed job)."""
+    query = dict(case.query or {})
+    if "file_id" in names:
+        query["file_id"] = str(seeded.file_id)
+    if "job_id" in names and (known == "file+job" or "file_id" not in names):
+        query["job_id"] = str(seeded.completed_job_id)
+    case.query = query
 
 
 def _text(value: str) -> str:
@@ -59,15 +81,18 @@ def test_every_operation_is_fuzzed(api_operations):
 
 
 @pytest.mark.parametrize("label", OPERATION_LABELS)
-def test_operation_survives_generated_requests(client, api_operations, label):
+def test_operation_survives_generated_requests(client, seeded, document, api_operations, label):
     operation = api_operations[label]
+    names = query_parameter_names(document, label)
     seen_statuses: set[int] = set()
 
     @settings(
         max_examples=EXAMPLES_PER_OPERATION, deadline=None, database=None, suppress_health_check=list(HealthCheck)
     )
-    @given(case=operation.as_strategy())
-    def run(case):
+    @given(case=operation.as_strategy(), known=st.sampled_from(["", "file", "file+job"]))
+    def run(case, known):
+        if known and names & {"file_id", "job_id"}:
+            name_known_ids(case, names, known, seeded)
         # Sent through the module's client: its event loop owns the pooled async connections.
         kwargs = case.as_transport_kwargs(base_url="http://testserver")
         if kwargs.get("files"):
@@ -87,3 +112,39 @@ def test_operation_survives_generated_requests(client, api_operations, label):
 
     run()
     assert all(status < 500 for status in seen_statuses)
+
+
+def test_every_parameter_is_described_and_every_api_route_needs_the_token(document):
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            for parameter in operation.get("parameters", []):
+                assert parameter.get("description"), f"{method} {path} {parameter['name']}"
+            protected = path.startswith("/api/")
+            assert (operation.get("security") == [{"bearer": []}]) == protected, f"{method} {path}"
+            assert ("401" in operation["responses"]) == protected, f"{method} {path}"
+    assert document["components"]["securitySchemes"]["bearer"] == {"type": "http", "scheme": "bearer"}
+    upload = document["paths"]["/api/files"]["post"]["responses"]
+    assert {"200", "201", "400", "409", "413", "415", "503"} <= set(upload)
+
+
+@pytest.mark.parametrize(
+    "path, schema, keys",
+    [
+        ("/api/processing-results/", "ProcessingResultsResponse", {"processing_summary"}),
+        ("/api/analytics-results/", "AnalyticsResultsResponse", {"results"}),
+        ("/api/ml-processing-results/", "MlResultsResponse", {"results"}),
+        ("/api/processing-progress/", "ProgressResponse", {"progress"}),
+    ],
+)
+def test_the_seed_endpoints_document_their_answer_shapes(document, path, schema, keys):
+    ok = document["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert ok == {"$ref": f"#/components/schemas/{schema}"}
+    assert keys <= set(document["components"]["schemas"][schema]["required"])
+    schemas = document["components"]["schemas"]
+    summary = schemas["ProcessingResultsResponse"]["properties"]["processing_summary"]
+    assert {"analytics_results", "ml_results", "progress", "data_file", "job"} <= set(summary["required"])
+    assert {"overall_progress", "current_step", "status", "steps"} <= set(schemas["Progress"]["required"])
+    detailed = schemas["AnalyticsResult"]["allOf"][1]["properties"]["detailed_results"]
+    assert {"trial_balance_data", "expense_breakdown", "user_patterns"} <= set(detailed["required"])
+    ml_detailed = schemas["MlResult"]["allOf"][1]["properties"]["detailed_results"]
+    assert "model_metrics" in ml_detailed["required"]

@@ -4,12 +4,12 @@ import csv
 import io
 
 import pytest
-from sqlalchemy import distinct, func, select
+from sqlalchemy import select
 from starlette.testclient import TestClient
 
 from fintrace_pipeline.api.app import create_app
 from fintrace_pipeline.db.engine import get_engine
-from fintrace_pipeline.db.schema import transaction_flags
+from fintrace_pipeline.db.schema import transaction_flags, transaction_scores
 from fintrace_pipeline.generate import generate_ledger, write_ledger
 from fintrace_pipeline_tests.api.conftest import make_settings
 from fintrace_pipeline_tests.api.test_read_endpoints import ok
@@ -73,18 +73,62 @@ def test_analytics_and_ml_sections_are_served_as_stored(processed):
     assert all("model_metrics" in r["detailed_results"] for r in ml)
 
 
-def test_flagged_transactions_cover_every_flagged_row_by_falling_risk(processed):
+def test_flagged_transactions_cover_every_rule_finding_and_high_risk_row_by_falling_risk(processed):
     client, outcome, settings = processed
+    ensemble = ok(client.get(f"/api/ml-processing-results/?file_id={outcome.data_file_id}&model_type=ensemble"))
+    threshold = ensemble["results"][0]["detailed_results"]["high_risk_threshold"]
     with get_engine(settings.database_url).connect() as connection:
-        flagged_rows = connection.execute(
-            select(func.count(distinct(transaction_flags.c.row_number))).where(
+        findings = connection.execute(
+            select(transaction_flags.c.row_number, transaction_flags.c.rule_code).where(
                 transaction_flags.c.processing_job_id == outcome.job_id
             )
-        ).scalar_one()
+        ).all()
+        high_risk_rows = set(
+            connection.execute(
+                select(transaction_scores.c.row_number).where(
+                    transaction_scores.c.processing_job_id == outcome.job_id,
+                    transaction_scores.c.risk_score >= threshold,
+                )
+            ).scalars()
+        )
+    rule_rows = {row for row, _ in findings}
+    assert high_risk_rows - rule_rows, "the file should have a high-risk row no rule flagged"
     body = ok(client.get(f"/api/flagged-transactions/?file_id={outcome.data_file_id}&limit=1000"))
-    assert body["total"] == flagged_rows == len(body["transactions"])
+    assert body["total"] == len(rule_rows | high_risk_rows) == len(body["transactions"])
+    assert {r["row_number"] for r in body["transactions"]} == rule_rows | high_risk_rows
     risks = [r["risk_score"] for r in body["transactions"]]
     assert risks == sorted(risks, reverse=True)
-    assert all(r["rule_codes"] and r["posting_date"] for r in body["transactions"])
+    for row in body["transactions"]:
+        assert row["posting_date"]
+        assert bool(row["rule_codes"]) == (row["row_number"] in rule_rows)
+        assert bool(row["model_reasons"]) == (row["row_number"] in high_risk_rows)
+    rule = findings[0].rule_code
+    by_rule = ok(client.get(f"/api/flagged-transactions/?file_id={outcome.data_file_id}&limit=1000&rule={rule}"))
+    assert {r["row_number"] for r in by_rule["transactions"]} == {row for row, code in findings if code == rule}
     scores = client.get(f"/api/exports/?file_id={outcome.data_file_id}&what=scores&format=csv")
     assert len(list(csv.DictReader(io.StringIO(scores.text)))) == ROWS
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_export_command_writes_the_scores_highest_risk_first(processed, tmp_path, monkeypatch, capsys, suffix):
+    from openpyxl import load_workbook
+
+    from fintrace_pipeline import cli
+
+    _, outcome, settings = processed
+    monkeypatch.setenv("FINTRACE_DATABASE_URL", settings.database_url)
+    out = tmp_path / f"scores{suffix}"
+    assert cli.main(["export", "scores", "--file-id", str(outcome.data_file_id), "--out", str(out)]) == 0
+    assert f"wrote {ROWS} rows" in capsys.readouterr().out
+    if suffix == ".csv":
+        rows = list(csv.DictReader(io.StringIO(out.read_text())))
+    else:
+        sheet = load_workbook(out, read_only=True).active
+        header, *values = [list(r) for r in sheet.iter_rows(values_only=True)]
+        rows = [dict(zip(header, (str(v) if v is not None else "" for v in row), strict=True)) for row in values]
+    assert len(rows) == ROWS
+    assert list(rows[0])[:4] == ["row_number", "transaction_id", "risk_score", "reasons"]
+    assert {"isolation_forest_score", "random_forest_score", "dbscan_score"} <= set(rows[0])
+    risks = [float(r["risk_score"]) for r in rows]
+    assert risks == sorted(risks, reverse=True)
+    assert rows[0]["reasons"] and all(code.strip().isupper() for code in rows[0]["reasons"].split(";"))

@@ -1,0 +1,277 @@
+"""The response bodies and shared parameters of the OpenAPI document (``components``).
+
+The shapes are the seed's: top-level keys are required and typed; stored JSON sections whose content
+varies by analysis or model stay open. Timestamps are ISO 8601 in UTC without an offset, so they are
+plain strings rather than ``date-time``. Every field the API may add beyond these is allowed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fintrace_pipeline.findings import SECTIONS
+from fintrace_pipeline.progress import STEPS
+
+JOB_STATUSES = ["PENDING", "RUNNING", "COMPLETED", "FAILED", "CANCELED"]
+ANALYTICS_TYPES = ["default_analytics", "comprehensive_expense", "duplicate_analysis", "anomaly_detection"]
+MODEL_TYPES = ["isolation_forest", "random_forest", "dbscan", "ensemble", "duplicate_detection", "anomaly_detection"]
+
+STRING: dict[str, Any] = {"type": "string"}
+UUID: dict[str, Any] = {"type": "string", "format": "uuid"}
+INTEGER: dict[str, Any] = {"type": "integer"}
+NUMBER: dict[str, Any] = {"type": "number"}
+TIMESTAMP: dict[str, Any] = {"type": "string", "description": "ISO 8601, UTC"}
+ANY_JSON: dict[str, Any] = {"description": "stored JSON, as the pipeline wrote it (null when absent)"}
+
+
+def nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` or null, spelled so OpenAPI 3.0 honours it (a type beside the keyword, null in an enum)."""
+    if "$ref" in schema:
+        return {"type": "object", "nullable": True, "allOf": [schema]}
+    if "enum" in schema:
+        return {**schema, "enum": [*schema["enum"], None], "nullable": True}
+    return {**schema, "nullable": True}
+
+
+def ref(name: str) -> dict[str, Any]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def obj(properties: dict[str, Any], required: list[str] | None = None, **extra: Any) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "object", "properties": properties, **extra}
+    if required:
+        schema["required"] = required
+    return schema
+
+
+def success(properties: dict[str, Any]) -> dict[str, Any]:
+    """A ``{"success": true, ...}`` body whose ``properties`` are all required."""
+    return obj({"success": {"type": "boolean", "enum": [True]}, **properties}, ["success", *properties])
+
+
+DATA_FILE = obj(
+    {
+        "id": UUID,
+        "file_name": STRING,
+        "sha256": STRING,
+        "size_bytes": INTEGER,
+        "source": STRING,
+        "file_format": nullable(STRING),
+        "user_mapping": nullable({"type": "object", "additionalProperties": STRING}),
+        "column_mapping": nullable({"type": "object", "additionalProperties": STRING}),
+        "rows_read": nullable(INTEGER),
+        "rows_loaded": nullable(INTEGER),
+        "rows_rejected": nullable(INTEGER),
+        "created_at": TIMESTAMP,
+    },
+    ["id", "file_name", "sha256", "size_bytes", "source", "created_at"],
+)
+
+JOB = obj(
+    {
+        "id": UUID,
+        "data_file_id": UUID,
+        "dagster_run_id": nullable(STRING),
+        "trigger": STRING,
+        "status": {"type": "string", "enum": JOB_STATUSES},
+        "error_message": nullable(STRING),
+        "created_at": TIMESTAMP,
+        "started_at": nullable(TIMESTAMP),
+        "completed_at": nullable(TIMESTAMP),
+    },
+    ["id", "data_file_id", "trigger", "status", "created_at"],
+)
+
+_RESULT_ROW = {"id": UUID, "data_file_id": UUID, "processing_job_id": UUID, "processing_status": STRING}
+
+ANALYTICS_SUMMARY = obj(
+    {
+        **_RESULT_ROW,
+        "analytics_type": {"type": "string", "enum": ANALYTICS_TYPES},
+        **{
+            name: nullable(INTEGER)
+            for name in (
+                "total_transactions",
+                "unique_users",
+                "unique_accounts",
+                "flagged_transactions",
+                "high_risk_transactions",
+                "anomalies_found",
+                "duplicates_found",
+            )
+        },
+        "total_amount": nullable(NUMBER),
+        "processing_duration": nullable(NUMBER),
+        "error_message": nullable(STRING),
+    },
+    ["analytics_type", "processing_status"],
+)
+
+ANALYTICS_RESULT = {
+    "allOf": [
+        ANALYTICS_SUMMARY,
+        obj(
+            {"detailed_results": obj({name: ANY_JSON for name in SECTIONS}, list(SECTIONS))},
+            ["detailed_results"],
+        ),
+    ]
+}
+
+ML_SUMMARY = obj(
+    {
+        **_RESULT_ROW,
+        "model_type": {"type": "string", "enum": MODEL_TYPES},
+        "anomalies_detected": nullable(INTEGER),
+        "duplicates_found": nullable(INTEGER),
+        "risk_score": nullable(NUMBER),
+        "confidence_score": nullable(NUMBER),
+        "processing_duration": nullable(NUMBER),
+        "data_size": nullable(INTEGER),
+        "error_message": nullable(STRING),
+    },
+    ["model_type", "processing_status"],
+)
+
+ML_RESULT = {
+    "allOf": [
+        ML_SUMMARY,
+        obj(
+            {
+                "model_metrics": ANY_JSON,
+                "feature_importance": ANY_JSON,
+                "detailed_results": obj(
+                    {"model_metrics": ANY_JSON, "feature_importance": ANY_JSON},
+                    ["model_metrics", "feature_importance"],
+                    description="the model's stored details, with model_metrics and feature_importance",
+                ),
+            },
+            ["model_metrics", "feature_importance", "detailed_results"],
+        ),
+    ]
+}
+
+_STEP_STATUSES = ("file_processing_status", "analytics_status", "ml_processing_status", "anomaly_detection_status")
+_STEP_PROGRESS = ("file_processing_progress", "analytics_progress", "ml_progress", "anomaly_progress")
+
+PROGRESS = obj(
+    {
+        "job_id": UUID,
+        "data_file_id": UUID,
+        "status": {"type": "string", "enum": JOB_STATUSES, "description": "the job's; stop polling when terminal"},
+        "error_message": nullable(STRING),
+        "overall_progress": {"type": "number", "minimum": 0, "maximum": 100},
+        "current_step": nullable(STRING),
+        "total_steps": INTEGER,
+        "completed_steps": INTEGER,
+        **{name: STRING for name in _STEP_STATUSES},
+        **{name: NUMBER for name in _STEP_PROGRESS},
+        "step_details": nullable({"type": "object"}),
+        "error_log": nullable({"type": "array", "items": {}}),
+        "steps": {
+            "type": "array",
+            "description": f"one per step, in order: {', '.join(s.name for s in STEPS)}",
+            "items": obj(
+                {"name": STRING, "label": STRING, "start_percent": NUMBER, "end_percent": NUMBER},
+                ["name", "label", "start_percent", "end_percent"],
+            ),
+        },
+    },
+    ["job_id", "status", "overall_progress", "current_step", "steps", *_STEP_STATUSES, *_STEP_PROGRESS],
+)
+
+PROCESSING_SUMMARY = obj(
+    {
+        "data_file": ref("DataFile"),
+        "job": ref("Job"),
+        "analytics_results": {
+            "type": "object",
+            "description": "by analytics_type",
+            "additionalProperties": ref("AnalyticsSummary"),
+        },
+        "ml_results": {"type": "object", "description": "by model_type", "additionalProperties": ref("MlSummary")},
+        "progress": nullable(ref("Progress")),
+        "flags_by_rule": {"type": "object", "additionalProperties": INTEGER},
+        "rejected_rows": INTEGER,
+    },
+    ["data_file", "job", "analytics_results", "ml_results", "progress", "flags_by_rule", "rejected_rows"],
+)
+
+FILE_ITEM = obj(
+    {
+        "data_file_id": UUID,
+        "file_name": STRING,
+        "size_bytes": INTEGER,
+        "source": STRING,
+        "file_format": nullable(STRING),
+        "rows_read": nullable(INTEGER),
+        "rows_loaded": nullable(INTEGER),
+        "rows_rejected": nullable(INTEGER),
+        "created_at": TIMESTAMP,
+        "latest_job_id": nullable(UUID),
+        "latest_job_status": nullable({"type": "string", "enum": JOB_STATUSES}),
+        "high_risk_transactions": nullable(INTEGER),
+    },
+    ["data_file_id", "file_name", "size_bytes", "source", "created_at", "latest_job_id", "latest_job_status"],
+)
+
+FLAGGED_TRANSACTION = obj(
+    {
+        "row_number": INTEGER,
+        "transaction_id": nullable(STRING),
+        "risk_score": nullable(NUMBER),
+        "rule_codes": {"type": "array", "items": STRING},
+        "findings": {
+            "type": "array",
+            "items": obj(
+                {"rule_code": STRING, "severity": nullable(STRING), "reason": nullable(STRING)},
+                ["rule_code"],
+            ),
+        },
+    },
+    ["row_number", "rule_codes", "findings"],
+)
+
+_PAGE = {"total": INTEGER, "limit": INTEGER, "offset": INTEGER}
+
+SCHEMAS: dict[str, Any] = {
+    "DataFile": DATA_FILE,
+    "Job": JOB,
+    "AnalyticsSummary": ANALYTICS_SUMMARY,
+    "AnalyticsResult": ANALYTICS_RESULT,
+    "MlSummary": ML_SUMMARY,
+    "MlResult": ML_RESULT,
+    "Progress": PROGRESS,
+    "ProcessingResultsResponse": success({"processing_summary": PROCESSING_SUMMARY}),
+    "AnalyticsResultsResponse": success(
+        {"file_id": UUID, "job_id": UUID, "results": {"type": "array", "items": ref("AnalyticsResult")}}
+    ),
+    "MlResultsResponse": success(
+        {"file_id": UUID, "job_id": UUID, "results": {"type": "array", "items": ref("MlResult")}}
+    ),
+    "ProgressResponse": success({"progress": ref("Progress")}),
+    "UploadResponse": success({"data_file_id": UUID, "job_id": UUID, "file_name": STRING}),
+    "FilesResponse": success({**_PAGE, "files": {"type": "array", "items": FILE_ITEM}}),
+    "FlaggedTransactionsResponse": success(
+        {"file_id": UUID, "job_id": UUID, **_PAGE, "transactions": {"type": "array", "items": FLAGGED_TRANSACTION}}
+    ),
+    "HealthResponse": success({"status": {"type": "string", "enum": ["ok"]}}),
+    "PingResponse": success({"ping": {"type": "string", "enum": ["pong"]}}),
+}
+
+
+def _query(name: str, schema: dict[str, Any], description: str, required: bool = False) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": required, "schema": schema, "description": description}
+
+
+PARAMETERS: dict[str, Any] = {
+    "FileId": _query("file_id", UUID, "The data file (data_file_id of the upload or listing).", required=True),
+    "JobIdOfFile": _query(
+        "job_id", UUID, "A processing job of this file; default: its newest COMPLETED job, else its newest job."
+    ),
+    "Limit": _query(
+        "limit", {"type": "integer", "minimum": 1, "maximum": 1000, "default": 50}, "Page size (at most 1000)."
+    ),
+    "Offset": _query(
+        "offset", {"type": "integer", "minimum": 0, "maximum": 10000000, "default": 0}, "Items to skip (paging)."
+    ),
+}
