@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fintrace_pipeline.findings import SECTIONS
+from fintrace_pipeline.findings import SECTIONS, SUMMARY_FIELDS
 from fintrace_pipeline.progress import STEPS
 
 JOB_STATUSES = ["PENDING", "RUNNING", "COMPLETED", "FAILED", "CANCELED"]
@@ -88,18 +88,7 @@ ANALYTICS_SUMMARY = obj(
     {
         **_RESULT_ROW,
         "analytics_type": {"type": "string", "enum": ANALYTICS_TYPES},
-        **{
-            name: nullable(INTEGER)
-            for name in (
-                "total_transactions",
-                "unique_users",
-                "unique_accounts",
-                "flagged_transactions",
-                "high_risk_transactions",
-                "anomalies_found",
-                "duplicates_found",
-            )
-        },
+        **{name: nullable(INTEGER) for name in SUMMARY_FIELDS if name != "total_amount"},
         "total_amount": nullable(NUMBER),
         "processing_duration": nullable(NUMBER),
         "error_message": nullable(STRING),

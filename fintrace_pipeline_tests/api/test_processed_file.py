@@ -10,8 +10,7 @@ from starlette.testclient import TestClient
 from fintrace_pipeline.api.app import create_app
 from fintrace_pipeline.db.engine import get_engine
 from fintrace_pipeline.db.schema import transaction_flags, transaction_scores
-from fintrace_pipeline.generate import generate_ledger, write_ledger
-from fintrace_pipeline_tests.api.conftest import make_settings
+from fintrace_pipeline_tests.api.conftest import process_generated_ledger
 from fintrace_pipeline_tests.api.test_read_endpoints import ok
 
 ROWS = 400
@@ -19,22 +18,7 @@ ROWS = 400
 
 @pytest.fixture(scope="module")
 def processed(module_database_url, tmp_path_factory):
-    from dagster import DagsterInstance
-
-    from fintrace_pipeline.orchestration.process import process_file
-
-    tmp = tmp_path_factory.mktemp("processed")
-    settings = make_settings(tmp / "var", module_database_url)
-    (tmp / "var" / "dagster").mkdir(parents=True)
-    path = tmp / "ledger.csv"
-    write_ledger(generate_ledger(ROWS, seed=11), path)
-    with pytest.MonkeyPatch.context() as patch:
-        # The pipeline's steps read their settings from the environment.
-        patch.setenv("FINTRACE_VAR_DIR", str(settings.var_dir))
-        patch.setenv("FINTRACE_DATABASE_URL", module_database_url)
-        patch.setenv("DAGSTER_HOME", str(settings.dagster_home))
-        outcome = process_file(path, settings, instance=DagsterInstance.ephemeral())
-    assert outcome.summary["job"]["status"] == "COMPLETED", outcome.summary["job"]["error_message"]
+    settings, outcome = process_generated_ledger(module_database_url, tmp_path_factory.mktemp("processed"), ROWS, 11)
     with TestClient(create_app(settings)) as client:
         yield client, outcome, settings
 
