@@ -8,7 +8,6 @@ anything on the auditor's machine. Numbers stay numbers: only text cells are tou
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 
 import pandas as pd
 
@@ -52,22 +51,13 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def iter_csv(frame: pd.DataFrame, chunk_rows: int = CSV_CHUNK_ROWS) -> Iterator[bytes]:
-    """CSV (UTF-8, header first) in chunks, so a large export streams instead of sitting in memory twice."""
-    if frame.empty:
-        yield csv_part(frame, header=True)
-        return
-    for start in range(0, len(frame), chunk_rows):
-        yield csv_part(frame.iloc[start : start + chunk_rows], header=start == 0)
-
-
 def csv_part(frame: pd.DataFrame, *, header: bool) -> bytes:
     """One piece of a CSV download: ``frame``'s rows, neutralised, with the header line when asked."""
     return neutralise_formulas(frame).to_csv(index=False, header=header).encode("utf-8")
 
 
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    return b"".join(iter_csv(frame))
+    return csv_part(frame, header=True)
 
 
 def to_xlsx_bytes(frame: pd.DataFrame, sheet_name: str = "export") -> bytes:

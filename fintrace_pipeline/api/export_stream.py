@@ -50,8 +50,6 @@ def _xlsx_bytes(engine: Engine, what: str, data_file_id: uuid.UUID, job_id: uuid
             if rows > exports.XLSX_MAX_DATA_ROWS:
                 raise TooManyRowsForXlsx(rows)
             frame = query_frame(connection, query)
-    if len(frame) > exports.XLSX_MAX_DATA_ROWS:
-        raise TooManyRowsForXlsx(len(frame))
     return exports.to_xlsx_bytes(frame, sheet_name=what)
 
 

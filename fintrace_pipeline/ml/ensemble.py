@@ -15,6 +15,7 @@ class EnsembleOutcome:
     risk: np.ndarray  # 0-100 per row
     normalised: dict[str, np.ndarray]  # each component's score mapped to [0, 1] by rank
     weights_used: dict[str, float]
+    high_risk_share: float
     high_risk_threshold: float
     agreement: dict[str, float] = field(default_factory=dict)
 
@@ -65,5 +66,10 @@ def combine(scores: dict[str, np.ndarray], weights: dict[str, float], high_risk_
         "top_rows_compared": top,
     }
     return EnsembleOutcome(
-        risk=risk, normalised=normalised, weights_used=weights_used, high_risk_threshold=threshold, agreement=agreement
+        risk=risk,
+        normalised=normalised,
+        weights_used=weights_used,
+        high_risk_share=high_risk_share,
+        high_risk_threshold=threshold,
+        agreement=agreement,
     )

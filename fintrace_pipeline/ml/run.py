@@ -319,16 +319,16 @@ def run_ml_ensemble(
     components = {name: run.scores for name, run in runs.items()}
     if features.rule_score is not None:
         components["rule_score"] = features.rule_score
-    high_risk_share = _high_risk_share(runs, opts)
-    ensemble = combine(components, opts.ensemble_weights, high_risk_share)
+    majority = _majority_anomalous(runs)
+    ensemble = combine(components, opts.ensemble_weights, _high_risk_share(majority, opts))
     high_risk = np.flatnonzero(ensemble.risk >= ensemble.high_risk_threshold)
     explanations = explain_rows(features, frame, flags, high_risk, opts)
     results["ensemble"] = _with_duration(
         _ensemble_result(
             ensemble,
             runs,
+            majority,
             high_risk,
-            high_risk_share,
             explanations,
             row_numbers,
             features,
@@ -358,19 +358,19 @@ def _majority_anomalous(runs: dict[str, _ModelRun]) -> np.ndarray:
     return votes > len(runs) / 2
 
 
-def _high_risk_share(runs: dict[str, _ModelRun], options: MLOptions) -> float:
+def _high_risk_share(majority: np.ndarray, options: MLOptions) -> float:
     """The share of rows the ensemble calls high risk: the share a majority of the models call
     anomalous (each by a cut taken from its own scores), kept within the configured bounds so a
     clean file still names its top rows and a noisy one does not bury the reviewer."""
-    share = float(_majority_anomalous(runs).mean())
+    share = float(majority.mean())
     return min(max(share, options.high_risk_share_min), options.high_risk_share_max)
 
 
 def _ensemble_result(
     ensemble: EnsembleOutcome,
     runs: dict[str, _ModelRun],
+    majority: np.ndarray,
     high_risk: np.ndarray,
-    high_risk_share: float,
     explanations: pd.DataFrame,
     row_numbers: np.ndarray,
     features: FeatureSet,
@@ -378,7 +378,6 @@ def _ensemble_result(
     association_sample: np.ndarray,
     options: MLOptions,
 ) -> ModelResult:
-    majority = _majority_anomalous(runs)
     ranked = high_risk[np.argsort(-ensemble.risk[high_risk], kind="stable")][: options.top_rows_reported]
     top = [
         {
@@ -405,7 +404,7 @@ def _ensemble_result(
             "normalisation": "rank (quantile) of each component's score, 0-1; combined as the weighted "
             "mean of -log10(1 - quantile), then ranked again to 0-100",
             "high_risk_threshold": round(ensemble.high_risk_threshold, 4),
-            "high_risk_share": round(high_risk_share, 6),
+            "high_risk_share": round(ensemble.high_risk_share, 6),
             "high_risk_rule": "top share of risk scores equal to the share of rows a majority of the models "
             f"call anomalous, kept within {options.high_risk_share_min:.1%}-{options.high_risk_share_max:.0%}",
             "random_forest_mode": mode,
