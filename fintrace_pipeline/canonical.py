@@ -34,13 +34,3 @@ OPTIONAL = ("entry_date", *TEXT_COLUMNS, "label")
 ALL_COLUMNS = ("row_number", *REQUIRED, *OPTIONAL)
 # Mapping targets a user may name; ``debit``/``credit`` are combined into ``amount`` by ingest.
 MAPPABLE = (*REQUIRED, *OPTIONAL, "debit", "credit")
-
-ANALYTICS_TYPES = ("default_analytics", "comprehensive_expense", "duplicate_analysis", "anomaly_detection")
-MODEL_TYPES = (
-    "isolation_forest",
-    "random_forest",
-    "dbscan",
-    "ensemble",
-    "duplicate_detection",
-    "anomaly_detection",
-)

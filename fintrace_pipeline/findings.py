@@ -11,8 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-COMPLETED = "COMPLETED"
-SKIPPED = "SKIPPED"
+from fintrace_pipeline.status import COMPLETED, SKIPPED  # noqa: F401 - re-exported for the stages
 
 SEVERITIES = ("low", "medium", "high")
 SEVERITY_WEIGHT = {"low": 1.0, "medium": 2.0, "high": 3.0}

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import DateTime
 
 from fintrace_pipeline.db.schema import processing_job_trackers
-from fintrace_pipeline.progress import STEPS
+from fintrace_pipeline.stages import STAGES
 
 
 def _iso(expression: str) -> str:
@@ -39,7 +39,7 @@ def _progress_sql() -> str:
     steps = ", ".join(
         f"jsonb_build_object('name', '{s.name}', 'label', '{s.label}', 'start_percent', {s.start:g}, "
         f"'end_percent', {s.end:g}) || coalesce(t.step_details -> '{s.name}', '{{}}'::jsonb)"
-        for s in STEPS
+        for s in STAGES
     )
     pairs.append(f"'steps', jsonb_build_array({steps})")
     return (

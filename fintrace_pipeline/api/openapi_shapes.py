@@ -10,11 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from fintrace_pipeline.findings import SECTIONS, SUMMARY_FIELDS
-from fintrace_pipeline.progress import STEPS
+from fintrace_pipeline.stages import ANALYTICS_TYPES, MODEL_TYPES, STAGES
+from fintrace_pipeline.status import JOB_STATES
 
-JOB_STATUSES = ["PENDING", "RUNNING", "COMPLETED", "FAILED", "CANCELED"]
-ANALYTICS_TYPES = ["default_analytics", "comprehensive_expense", "duplicate_analysis", "anomaly_detection"]
-MODEL_TYPES = ["isolation_forest", "random_forest", "dbscan", "ensemble", "duplicate_detection", "anomaly_detection"]
+JOB_STATUSES = list(JOB_STATES)
 
 STRING: dict[str, Any] = {"type": "string"}
 UUID: dict[str, Any] = {"type": "string", "format": "uuid"}
@@ -87,7 +86,7 @@ _RESULT_ROW = {"id": UUID, "data_file_id": UUID, "processing_job_id": UUID, "pro
 ANALYTICS_SUMMARY = obj(
     {
         **_RESULT_ROW,
-        "analytics_type": {"type": "string", "enum": ANALYTICS_TYPES},
+        "analytics_type": {"type": "string", "enum": list(ANALYTICS_TYPES)},
         **{name: nullable(INTEGER) for name in SUMMARY_FIELDS if name != "total_amount"},
         "total_amount": nullable(NUMBER),
         "processing_duration": nullable(NUMBER),
@@ -109,7 +108,7 @@ ANALYTICS_RESULT = {
 ML_SUMMARY = obj(
     {
         **_RESULT_ROW,
-        "model_type": {"type": "string", "enum": MODEL_TYPES},
+        "model_type": {"type": "string", "enum": list(MODEL_TYPES)},
         "anomalies_detected": nullable(INTEGER),
         "duplicates_found": nullable(INTEGER),
         "risk_score": nullable(NUMBER),
@@ -158,7 +157,7 @@ PROGRESS = obj(
         "error_log": nullable({"type": "array", "items": {}}),
         "steps": {
             "type": "array",
-            "description": f"one per step, in order: {', '.join(s.name for s in STEPS)}",
+            "description": f"one per step, in order: {', '.join(s.name for s in STAGES)}",
             "items": obj(
                 {"name": STRING, "label": STRING, "start_percent": NUMBER, "end_percent": NUMBER},
                 ["name", "label", "start_percent", "end_percent"],

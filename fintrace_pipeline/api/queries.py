@@ -22,7 +22,7 @@ from fintrace_pipeline.db.schema import (
 )
 from fintrace_pipeline.jsonsafe import json_safe
 from fintrace_pipeline.persistence.jobs import get_job, latest_job
-from fintrace_pipeline.progress import COMPLETED
+from fintrace_pipeline.status import COMPLETED
 
 
 def file_exists(connection: Connection, data_file_id: uuid.UUID) -> bool:

@@ -12,10 +12,8 @@ from fintrace_pipeline.api.responses import json_ok
 from fintrace_pipeline.api.routes_results import database
 from fintrace_pipeline.api.upload import receive_upload
 from fintrace_pipeline.api.upload_registration import register_upload
-from fintrace_pipeline.progress import CANCELED, COMPLETED, FAILED, PENDING, RUNNING
 from fintrace_pipeline.settings import Settings
-
-JOB_STATUSES = (PENDING, RUNNING, COMPLETED, FAILED, CANCELED)
+from fintrace_pipeline.status import JOB_STATES, PENDING
 
 
 async def upload_file(request: Request) -> Response:
@@ -74,6 +72,6 @@ async def list_files(request: Request) -> Response:
     limit, offset = params.limit_offset(request.query_params)
     status = request.query_params.get("status") or None
     if status is not None:
-        status = params.choice(request.query_params, "status", JOB_STATUSES, PENDING)
+        status = params.choice(request.query_params, "status", JOB_STATES, PENDING)
     total, files = await database(request).read(queries.list_files, limit, offset, status)
     return json_ok({"total": total, "limit": limit, "offset": offset, "files": files})

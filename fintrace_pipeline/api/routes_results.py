@@ -16,9 +16,8 @@ from fintrace_pipeline.api.responses import RawJSON, dumps, json_ok, merge_objec
 from fintrace_pipeline.api.summary_cache import SummaryCache
 from fintrace_pipeline.findings import SECTIONS
 from fintrace_pipeline.persistence import views
+from fintrace_pipeline.stages import ANALYTICS_TYPES, MODEL_TYPES
 
-ANALYTICS_TYPES = ("default_analytics", "comprehensive_expense", "duplicate_analysis", "anomaly_detection")
-MODEL_TYPES = ("isolation_forest", "random_forest", "dbscan", "ensemble", "duplicate_detection", "anomaly_detection")
 ALL = "all"
 
 

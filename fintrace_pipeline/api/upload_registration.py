@@ -22,8 +22,8 @@ from fintrace_pipeline.api.errors import ApiError
 from fintrace_pipeline.api.upload import ReceivedUpload
 from fintrace_pipeline.persistence import jobs
 from fintrace_pipeline.persistence.files import register_file, set_user_mapping
-from fintrace_pipeline.progress import COMPLETED, PENDING, RUNNING
 from fintrace_pipeline.settings import Settings
+from fintrace_pipeline.status import COMPLETED, PENDING, RUNNING
 
 USES_ITS_MAPPING = (PENDING, RUNNING, COMPLETED)
 

@@ -12,8 +12,8 @@ from fintrace_pipeline.orchestration.partitions import JOB_ID_TAG, TRIGGER_TAG, 
 from fintrace_pipeline.orchestration.resources import ResultsDatabase
 from fintrace_pipeline.persistence import jobs
 from fintrace_pipeline.persistence.files import register_file
-from fintrace_pipeline.progress import PENDING
 from fintrace_pipeline.settings import Settings, get_settings
+from fintrace_pipeline.status import PENDING
 
 # The daemon looks at sensors every 5 s; an interval below that lets every look evaluate the sensor
 # (at exactly 5 s, timing jitter skips every other look and ticks come 10 s apart).

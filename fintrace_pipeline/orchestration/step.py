@@ -15,7 +15,8 @@ from fintrace_pipeline.persistence import jobs, tracker
 from fintrace_pipeline.persistence.clock import utcnow
 from fintrace_pipeline.persistence.files import get_data_file
 from fintrace_pipeline.persistence.records import DataFile, ProcessingJob
-from fintrace_pipeline.progress import COMPLETED, FAILED, RUNNING, STEP_BY_NAME
+from fintrace_pipeline.stages import STAGE_BY_NAME
+from fintrace_pipeline.status import COMPLETED, FAILED, RUNNING
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ def run_step(
         _record_failure(engine, job, step_name, meter, str(exc))
         raise Failure(description=str(exc)) from None
     except Exception as exc:
-        message = f"{STEP_BY_NAME[step_name].label} failed: {type(exc).__name__}: {exc}"
+        message = f"{STAGE_BY_NAME[step_name].label} failed: {type(exc).__name__}: {exc}"
         _record_failure(engine, job, step_name, meter, message)
         raise
     readings = meter.readings()

@@ -11,7 +11,7 @@ from fintrace_pipeline.db.schema import file_processing_jobs as jobs
 from fintrace_pipeline.persistence import tracker
 from fintrace_pipeline.persistence.clock import utcnow
 from fintrace_pipeline.persistence.records import ProcessingJob
-from fintrace_pipeline.progress import PENDING, RUNNING, TERMINAL_JOB_STATES
+from fintrace_pipeline.status import PENDING, RUNNING, TERMINAL_JOB_STATES
 
 
 def create_job(

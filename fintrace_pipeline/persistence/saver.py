@@ -36,9 +36,9 @@ from fintrace_pipeline.persistence import jobs
 from fintrace_pipeline.persistence.clock import utcnow
 from fintrace_pipeline.persistence.records import ProcessingJob
 from fintrace_pipeline.persistence.views import processing_summary
-from fintrace_pipeline.progress import CANCELED, FAILED
-from fintrace_pipeline.progress import COMPLETED as JOB_COMPLETED
 from fintrace_pipeline.settings import get_settings
+from fintrace_pipeline.status import CANCELED, FAILED
+from fintrace_pipeline.status import COMPLETED as JOB_COMPLETED
 
 ANALYSIS_VERSION = "analytics-1.0"  # fits the seed's VARCHAR(20)
 

@@ -19,16 +19,9 @@ from sqlalchemy import Connection, Engine, insert, select, update
 
 from fintrace_pipeline.db.schema import processing_job_trackers as trackers
 from fintrace_pipeline.persistence.clock import utcnow
-from fintrace_pipeline.progress import (
-    CANCELED,
-    DONE,
-    FAILED,
-    RUNNING,
-    STEP_BY_NAME,
-    STEPS,
-    initial_step_details,
-    tracker_columns,
-)
+from fintrace_pipeline.progress import initial_step_details, tracker_columns
+from fintrace_pipeline.stages import STAGE_BY_NAME, STAGES
+from fintrace_pipeline.status import CANCELED, DONE, FAILED, RUNNING
 
 
 def create_tracker(connection: Connection, job_id: uuid.UUID, data_file_id: uuid.UUID) -> None:
@@ -39,7 +32,7 @@ def create_tracker(connection: Connection, job_id: uuid.UUID, data_file_id: uuid
             id=uuid.uuid4(),
             processing_job_id=job_id,
             data_file_id=data_file_id,
-            total_steps=len(STEPS),
+            total_steps=len(STAGES),
             step_details=details,
             error_log=[],
             created_at=now,
@@ -54,7 +47,7 @@ def _locked(connection: Connection, job_id: uuid.UUID):
 
 
 def _write(connection: Connection, row, details: dict, error_log: list, **extra: Any) -> None:
-    steps = [details[s.name] for s in STEPS]
+    steps = [details[s.name] for s in STAGES]
     memory = [s.get("peak_memory_mb") for s in steps if s.get("peak_memory_mb") is not None]
     cpu = [s.get("cpu_percent") for s in steps if s.get("cpu_percent") is not None]
     connection.execute(
@@ -77,7 +70,7 @@ def update_step(engine: Engine, job_id: uuid.UUID, step: str, *, error: str | No
 
     Returns whether every step has now finished (COMPLETED or SKIPPED): of steps finishing at the
     same time, only the last to take the lock sees that."""
-    if step not in STEP_BY_NAME:
+    if step not in STAGE_BY_NAME:
         raise ValueError(f"unknown step {step!r}")
     with engine.begin() as connection:
         row = _locked(connection, job_id)
@@ -93,7 +86,7 @@ def update_step(engine: Engine, job_id: uuid.UUID, step: str, *, error: str | No
             details[step]["error"] = error
             error_log.append({"step": step, "error": error, "at": utcnow().isoformat()})
         _write(connection, row, details, error_log)
-    return all(details[s.name].get("status") in DONE for s in STEPS)
+    return all(details[s.name].get("status") in DONE for s in STAGES)
 
 
 def mark_started(connection: Connection, job_id: uuid.UUID, now: datetime) -> None:

@@ -18,7 +18,7 @@ from fintrace_pipeline.db.schema import (
 )
 from fintrace_pipeline.findings import SECTIONS
 from fintrace_pipeline.jsonsafe import json_safe
-from fintrace_pipeline.progress import STEPS
+from fintrace_pipeline.stages import STAGES
 
 _ANALYTICS_SCALARS = [c.name for c in analytics_processing_results.c if c.name not in SECTIONS]
 _ML_DETAIL = ("detailed_results", "model_metrics", "feature_importance")
@@ -57,7 +57,7 @@ def progress_view(connection: Connection, job_id: uuid.UUID) -> dict[str, Any] |
     details = progress.get("step_details") or {}
     progress["steps"] = [
         {"name": s.name, "label": s.label, "start_percent": s.start, "end_percent": s.end, **details.get(s.name, {})}
-        for s in STEPS
+        for s in STAGES
     ]
     return progress
 

@@ -19,8 +19,8 @@ from fintrace_pipeline.findings import AnalysisResult, ModelResult
 from fintrace_pipeline.persistence import jobs, tracker
 from fintrace_pipeline.persistence.files import register_file
 from fintrace_pipeline.persistence.saver import AnalyticsDBSaver
-from fintrace_pipeline.progress import STEPS
 from fintrace_pipeline.settings import MiB, Settings
+from fintrace_pipeline.stages import STAGES
 from fintrace_pipeline_tests.conftest import migrated_database_url
 
 
@@ -171,7 +171,7 @@ def seed(settings: Settings, tmp: Path) -> Seeded:
         ),
     )
     saver.save_ml_processing_result(ModelResult("isolation_forest", anomalies_detected=3), "isolation_forest")
-    for step in STEPS:
+    for step in STAGES:
         tracker.update_step(engine, job.id, step.name, status="COMPLETED", progress=100.0)
     saver.finalize_processing(True)
     running = jobs.create_job(engine, ledger.id, trigger="cli")

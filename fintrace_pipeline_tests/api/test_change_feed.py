@@ -13,7 +13,7 @@ from fintrace_pipeline.findings import AnalysisResult
 from fintrace_pipeline.persistence import jobs, tracker
 from fintrace_pipeline.persistence.files import register_file
 from fintrace_pipeline.persistence.saver import AnalyticsDBSaver
-from fintrace_pipeline.progress import RUNNING
+from fintrace_pipeline.status import RUNNING
 from fintrace_pipeline_tests.api.test_read_endpoints import ok
 
 WAIT_S = 10.0

@@ -1,0 +1,123 @@
+"""The registry of per-file processing stages: everything the rest of the code derives from a stage.
+
+Each stage is one Dagster asset, one share of the tracker's progress and, for analytics stages, one
+``analytics_type`` of stored results computed by a pure function of the file's transactions. The
+assets, the tracker, ``AnalyticsDBSaver`` and the API's type lists and OpenAPI enums all read this
+table, so adding a stage means one entry here and one analysis function.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from fintrace_pipeline.findings import AnalysisResult
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str  # the Dagster asset name
+    label: str  # what a person reads in progress and errors
+    start: float  # overall progress when the stage starts ...
+    end: float  # ... and when it is done
+    group: str  # which of the tracker's status/progress column pairs it feeds
+    description: str
+    analytics_type: str | None = None  # its rows in analytics_processing_results
+    # "module:function" of the pure analysis (transactions -> AnalysisResult). Named, not imported,
+    # so the API and the tracker can read the registry without importing the analysis code.
+    analysis: str | None = None
+    feeds_ml: bool = False  # the ML stage reads its findings, so it is started first
+    checks: tuple[str, ...] = ()  # names of its asset checks (see orchestration checks)
+
+    @property
+    def weight(self) -> float:
+        return self.end - self.start
+
+    def analyse(self) -> Callable[[pd.DataFrame], AnalysisResult]:
+        module, function = self.analysis.split(":")
+        return getattr(importlib.import_module(module), function)
+
+
+STAGES = (
+    Stage(
+        "ingest",
+        "File processing",
+        0,
+        20,
+        "file_processing",
+        "Reads the uploaded file, maps its columns and stores every row as a transaction or a rejected row "
+        "with its reason (rows read = loaded + rejected).",
+        checks=("rejected_rows_share",),
+    ),
+    Stage(
+        "default_analytics",
+        "Default analytics",
+        20,
+        40,
+        "analytics",
+        "Totals, trial balance with balance check, user, account and temporal patterns.",
+        analytics_type="default_analytics",
+        analysis="fintrace_pipeline.analytics.default_analytics:run_default_analytics",
+        checks=("trial_balance_balanced",),
+    ),
+    Stage(
+        "comprehensive_expense",
+        "Comprehensive expense analytics",
+        40,
+        60,
+        "analytics",
+        "Expense breakdown by category, vendor, month, cost center and user; vendor concentration.",
+        analytics_type="comprehensive_expense",
+        analysis="fintrace_pipeline.analytics.expense:run_comprehensive_expense",
+    ),
+    Stage(
+        "duplicate_analysis",
+        "Duplicate analysis",
+        60,
+        80,
+        "analytics",
+        "Duplicate-payment tests, each with its own rule code and grouped findings.",
+        analytics_type="duplicate_analysis",
+        analysis="fintrace_pipeline.analytics.duplicates:run_duplicate_analysis",
+        feeds_ml=True,
+    ),
+    Stage(
+        "anomaly_detection",
+        "Anomaly detection",
+        80,
+        90,
+        "anomaly",
+        "Rule and statistical anomaly tests (Benford, timing, amounts, entities, journals) with a rule score.",
+        analytics_type="anomaly_detection",
+        analysis="fintrace_pipeline.analytics.anomalies:run_anomaly_detection",
+        feeds_ml=True,
+        checks=("benford_first_digit_conformity",),
+    ),
+    Stage(
+        "ml_ensemble",
+        "ML processing",
+        90,
+        100,
+        "ml",
+        "Isolation forest, random forest, DBSCAN and their ensemble: a 0-100 risk score with reasons for "
+        "every transaction.",
+    ),
+)
+STAGE_BY_NAME = {s.name: s for s in STAGES}
+ANALYSIS_STAGES = tuple(s for s in STAGES if s.analytics_type)
+ANALYTICS_TYPES = tuple(s.analytics_type for s in ANALYSIS_STAGES)
+# The rows the ML stage stores in ml_model_processing_results: its models, their ensemble, and a
+# summary of each rule stage it reads.
+MODEL_TYPES = ("isolation_forest", "random_forest", "dbscan", "ensemble", "duplicate_detection", "anomaly_detection")
+# group -> (status column, progress column) of processing_job_trackers
+GROUP_COLUMNS = {
+    "file_processing": ("file_processing_status", "file_processing_progress"),
+    "analytics": ("analytics_status", "analytics_progress"),
+    "anomaly": ("anomaly_detection_status", "anomaly_progress"),
+    "ml": ("ml_processing_status", "ml_progress"),
+}

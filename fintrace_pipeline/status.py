@@ -1,0 +1,12 @@
+"""The states a job, a step or a result row can be in (the seed's spellings)."""
+
+PENDING = "PENDING"
+RUNNING = "RUNNING"
+COMPLETED = "COMPLETED"
+FAILED = "FAILED"
+CANCELED = "CANCELED"
+SKIPPED = "SKIPPED"
+
+DONE = (COMPLETED, SKIPPED)  # a step that will not run again
+TERMINAL_JOB_STATES = (COMPLETED, FAILED, CANCELED)
+JOB_STATES = (PENDING, RUNNING, COMPLETED, FAILED, CANCELED)
