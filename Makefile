@@ -34,6 +34,7 @@ $(CHROMIUM):
 test: export FINTRACE_SCREENSHOT_DIR ?= $(CURDIR)/var/test-artifacts/screenshots
 test: $(INSTALLED) $(CHROMIUM)
 	$(BIN)/ruff check fintrace_pipeline fintrace_pipeline_tests bench
+	VIRTUAL_ENV=$(abspath $(VENV)) $(BIN)/dg check defs
 	$(BIN)/pytest -n 2 --dist loadgroup -q
 
 clean:

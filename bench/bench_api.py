@@ -74,7 +74,7 @@ def process_one_file(url: str, work: Path) -> str:
         from dagster import DagsterInstance
 
         from fintrace_pipeline.generate import generate_ledger, write_ledger
-        from fintrace_pipeline.orchestration.process import process_file
+        from fintrace_pipeline.runtime.process import process_file
 
         path = work / "ledger.csv"
         write_ledger(generate_ledger(LEDGER_ROWS, seed=5), path)

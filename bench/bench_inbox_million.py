@@ -61,7 +61,7 @@ def environment(work: Path, results_url: str, instance_url: str) -> dict[str, st
     }
     (work / "var" / "inbox").mkdir(parents=True)
     migrate.upgrade(get_engine(results_url))
-    subprocess.run([sys.executable, "-m", "fintrace_pipeline.orchestration.instance"], env=env, check=True)
+    subprocess.run([sys.executable, "-m", "fintrace_pipeline.runtime.instance"], env=env, check=True)
     return env
 
 

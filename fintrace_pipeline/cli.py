@@ -48,8 +48,8 @@ def cmd_generate(args) -> int:
 
 
 def cmd_process(args) -> int:
-    from fintrace_pipeline.orchestration.process import process_file
     from fintrace_pipeline.report import outcome_json, outcome_text
+    from fintrace_pipeline.runtime.process import process_file
 
     path = Path(args.path)
     if not path.is_file():
@@ -75,7 +75,7 @@ def cmd_backfill(args) -> int:
     from datetime import datetime
 
     from fintrace_pipeline.db.engine import get_engine
-    from fintrace_pipeline.orchestration.backfill import launch_backfill, select_files
+    from fintrace_pipeline.runtime.backfill import launch_backfill, select_files
 
     settings = get_settings()
     since = datetime.fromisoformat(args.since) if args.since else None
@@ -119,7 +119,7 @@ def cmd_serve(args) -> int:
 
 
 def cmd_up(args) -> int:
-    from fintrace_pipeline.orchestration.startup import start_everything
+    from fintrace_pipeline.runtime.startup import start_everything
 
     demo_rows = 0 if args.no_demo else args.demo_rows
     return start_everything(get_settings(), ui_port=args.ui_port, api_port=args.api_port, demo_rows=demo_rows)

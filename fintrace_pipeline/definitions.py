@@ -1,18 +1,10 @@
-"""The Dagster code location: assembles assets, job, sensors and resources; nothing else."""
+"""The Dagster code location: every definition under ``fintrace_pipeline/defs/``, found by Dagster."""
 
-from dagster import Definitions
+from pathlib import Path
 
-from fintrace_pipeline.orchestration.assets import PER_FILE_ASSETS
-from fintrace_pipeline.orchestration.inbox_sensor import inbox_sensor
-from fintrace_pipeline.orchestration.jobs import process_file_job, step_executor
-from fintrace_pipeline.orchestration.resources import ResultsDatabase
-from fintrace_pipeline.orchestration.run_sensors import job_canceled_sensor, job_completed_sensor, job_failed_sensor
-from fintrace_pipeline.settings import get_settings
+from dagster import definitions, load_from_defs_folder
 
-defs = Definitions(
-    assets=PER_FILE_ASSETS,
-    jobs=[process_file_job],
-    sensors=[inbox_sensor, job_completed_sensor, job_failed_sensor, job_canceled_sensor],
-    executor=step_executor,  # also for runs launched from an asset page (the implicit asset job)
-    resources={"results_db": ResultsDatabase(url=get_settings().database_url)},
-)
+
+@definitions
+def defs():
+    return load_from_defs_folder(path_within_project=Path(__file__).parent)

@@ -32,7 +32,10 @@ class Stage:
     # so the API and the tracker can read the registry without importing the analysis code.
     analysis: str | None = None
     feeds_ml: bool = False  # the ML stage reads its findings, so it is started first
-    checks: tuple[str, ...] = ()  # names of its asset checks (see orchestration checks)
+    checks: tuple[str, ...] = ()  # names of its asset checks (``defs.checks.CHECKS``)
+    kinds: tuple[str, ...] = ("pandas",)  # what the Dagster UI shows it is computed with
+    # Bumped when a change to the stage changes what it stores, so the UI marks earlier files stale.
+    code_version: str = "1"
 
     @property
     def weight(self) -> float:
@@ -106,9 +109,11 @@ STAGES = (
         "ml",
         "Isolation forest, random forest, DBSCAN and their ensemble: a 0-100 risk score with reasons for "
         "every transaction.",
+        kinds=("pandas", "scikitlearn"),
     ),
 )
 STAGE_BY_NAME = {s.name: s for s in STAGES}
+OWNERS = ("team:fintrace",)
 ANALYSIS_STAGES = tuple(s for s in STAGES if s.analytics_type)
 ANALYTICS_TYPES = tuple(s.analytics_type for s in ANALYSIS_STAGES)
 # The rows the ML stage stores in ml_model_processing_results: its models, their ensemble, and a

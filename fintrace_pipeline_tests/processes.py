@@ -34,4 +34,4 @@ def fintrace_environment(var: Path, database_url: str, **extra: str) -> dict[str
 
 def prepare_dagster_home(env: dict[str, str]) -> None:
     """Give the environment's DAGSTER_HOME its instance configuration, as `fintrace` does on first use."""
-    subprocess.run([sys.executable, "-m", "fintrace_pipeline.orchestration.instance"], env=env, check=True)
+    subprocess.run([sys.executable, "-m", "fintrace_pipeline.runtime.instance"], env=env, check=True)

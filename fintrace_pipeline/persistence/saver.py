@@ -7,7 +7,7 @@ replaces the rows it wrote before instead of adding a second set.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pandas as pd
@@ -37,6 +37,7 @@ from fintrace_pipeline.persistence.clock import utcnow
 from fintrace_pipeline.persistence.records import ProcessingJob
 from fintrace_pipeline.persistence.views import processing_summary
 from fintrace_pipeline.settings import get_settings
+from fintrace_pipeline.stages import ANALYTICS_TYPES
 from fintrace_pipeline.status import CANCELED, FAILED
 from fintrace_pipeline.status import COMPLETED as JOB_COMPLETED
 
@@ -72,25 +73,26 @@ def as_model_result(model_type: str, results: ModelResult | Mapping[str, Any]) -
 
 
 class AnalyticsDBSaver:
-    def __init__(self, processing_job: ProcessingJob, engine: Engine | None = None):
+    """``elapsed``: the running step's clock, stamped on results that carry no duration of their own."""
+
+    def __init__(
+        self,
+        processing_job: ProcessingJob,
+        engine: Engine | None = None,
+        *,
+        elapsed: Callable[[], float] | None = None,
+    ):
         self.job = processing_job
         self.engine = engine or get_engine(get_settings().database_url)
+        self.elapsed = elapsed
 
     # -- analytics stages -------------------------------------------------------------------
-    def save_default_analytics(self, analytics_results) -> dict[str, Any]:
-        return self._save_analysis("default_analytics", analytics_results)
-
-    def save_comprehensive_analytics(self, analytics_results) -> dict[str, Any]:
-        return self._save_analysis("comprehensive_expense", analytics_results)
-
-    def save_duplicate_analysis(self, duplicate_results) -> dict[str, Any]:
-        return self._save_analysis("duplicate_analysis", duplicate_results)
-
-    def save_anomaly_detection_results(self, anomaly_results) -> dict[str, Any]:
-        return self._save_analysis("anomaly_detection", anomaly_results)
-
-    def _save_analysis(self, analytics_type: str, results) -> dict[str, Any]:
+    def save_analysis(self, analytics_type: str, results: AnalysisResult | Mapping[str, Any]) -> dict[str, Any]:
+        """Store one analytics stage's result (``analytics_type`` from the stage registry) and its flags."""
+        if analytics_type not in ANALYTICS_TYPES:
+            raise ValueError(f"unknown analytics_type {analytics_type!r}; known: {', '.join(ANALYTICS_TYPES)}")
         result = as_analysis_result(analytics_type, results)
+        duration = result.processing_duration if result.processing_duration is not None else self._elapsed()
         now = utcnow()
         row = {
             "id": uuid.uuid4(),
@@ -102,7 +104,7 @@ class AnalyticsDBSaver:
             **{k: json_safe(result.sections.get(k)) for k in SECTIONS},
             "parameters": json_safe(result.parameters),
             "skipped_checks": json_safe(result.skipped),
-            "processing_duration": result.processing_duration,
+            "processing_duration": duration,
             "analysis_version": ANALYSIS_VERSION,
             "error_message": result.error_message,
             "created_at": now,
@@ -123,6 +125,22 @@ class AnalyticsDBSaver:
             connection.execute(insert(table).values(**row))
             bulk.insert_frame(connection, transaction_flags, self._flag_rows(analytics_type, result.flags))
         return json_safe(row)
+
+    # The seed's names for the four analytics stages.
+    def save_default_analytics(self, analytics_results) -> dict[str, Any]:
+        return self.save_analysis("default_analytics", analytics_results)
+
+    def save_comprehensive_analytics(self, analytics_results) -> dict[str, Any]:
+        return self.save_analysis("comprehensive_expense", analytics_results)
+
+    def save_duplicate_analysis(self, duplicate_results) -> dict[str, Any]:
+        return self.save_analysis("duplicate_analysis", duplicate_results)
+
+    def save_anomaly_detection_results(self, anomaly_results) -> dict[str, Any]:
+        return self.save_analysis("anomaly_detection", anomaly_results)
+
+    def _elapsed(self) -> float | None:
+        return self.elapsed() if self.elapsed is not None else None
 
     def _flag_rows(self, analytics_type: str, flags: pd.DataFrame) -> pd.DataFrame:
         if flags is None or flags.empty:
@@ -153,7 +171,9 @@ class AnalyticsDBSaver:
             "detailed_results": json_safe(result.detailed_results),
             "model_metrics": json_safe(result.model_metrics),
             "feature_importance": json_safe(result.feature_importance),
-            "processing_duration": result.processing_duration,
+            "processing_duration": (
+                result.processing_duration if result.processing_duration is not None else self._elapsed()
+            ),
             "data_size": result.data_size,
             "model_version": result.model_version,
             "error_message": result.error_message,

@@ -199,7 +199,7 @@ def process_generated_ledger(database_url: str, tmp: Path, rows: int, seed: int)
     from dagster import DagsterInstance
 
     from fintrace_pipeline.generate import generate_ledger, write_ledger
-    from fintrace_pipeline.orchestration.process import process_file
+    from fintrace_pipeline.runtime.process import process_file
 
     settings = make_settings(tmp / "var", database_url)
     settings.dagster_home.mkdir(parents=True)

@@ -12,11 +12,11 @@ import uuid
 
 from dagster import DagsterInstance
 
+from fintrace_pipeline import inbox
 from fintrace_pipeline.db.engine import get_engine
-from fintrace_pipeline.orchestration import inbox
-from fintrace_pipeline.orchestration.inbox_sensor import job_to_launch
-from fintrace_pipeline.orchestration.process import run_registered_job
+from fintrace_pipeline.defs.sensors.inbox import job_to_launch
 from fintrace_pipeline.persistence import jobs
+from fintrace_pipeline.runtime.process import run_registered_job
 from fintrace_pipeline.settings import get_settings
 
 TICK_SECONDS = 0.5

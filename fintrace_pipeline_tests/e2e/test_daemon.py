@@ -19,7 +19,7 @@ from fintrace_pipeline.db.schema import (
     transaction_scores,
 )
 from fintrace_pipeline.generate import generate_ledger, write_ledger
-from fintrace_pipeline.orchestration.run_launcher import run_worker_pid
+from fintrace_pipeline.runtime.run_launcher import run_worker_pid
 
 pytestmark = pytest.mark.e2e
 
@@ -71,7 +71,7 @@ def test_killed_run_ends_failed_and_reprocessing_gives_one_complete_result_set(s
     system.wait_for(lambda: system.job_statuses() == ["FAILED"], timeout=180, what="the killed job to be FAILED")
 
     # Re-process the same file through a backfill of its partition.
-    from fintrace_pipeline.orchestration.backfill import launch_backfill
+    from fintrace_pipeline.runtime.backfill import launch_backfill
     from fintrace_pipeline.settings import Settings
 
     with _system_env(system):

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 from sqlalchemy import Engine
 
-from fintrace_pipeline.orchestration.partitions import JOB_ID_TAG
+from fintrace_pipeline.defs.partitions import JOB_ID_TAG
 from fintrace_pipeline.persistence import jobs, tracker
 from fintrace_pipeline.persistence.records import ProcessingJob
 from fintrace_pipeline.persistence.saver import AnalyticsDBSaver

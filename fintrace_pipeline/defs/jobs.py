@@ -1,16 +1,15 @@
-from dagster import AssetSelection, define_asset_job, multiprocess_executor
+from dagster import AssetSelection, Definitions, define_asset_job, multiprocess_executor
 
-from fintrace_pipeline.orchestration.partitions import data_file_partitions
-
-ASSET_GROUP = "fintrace"
+from fintrace_pipeline.defs.partitions import ASSET_GROUP, data_file_partitions
 
 # Steps run in parallel processes forked from a server that has already imported the pipeline, so a
 # step starts in well under a second instead of re-importing pandas and Dagster (the ML step imports
 # scikit-learn itself, so the server, started before ingest, boots faster).
+PRELOADED = [f"fintrace_pipeline.defs.assets.{name}" for name in ("ingest", "analytics", "ml")]
 step_executor = multiprocess_executor.configured(
     {
         "max_concurrent": 2,
-        "start_method": {"forkserver": {"preload_modules": ["fintrace_pipeline.orchestration.assets"]}},
+        "start_method": {"forkserver": {"preload_modules": PRELOADED}},
     },
     name="fintrace_step_executor",
 )
@@ -20,5 +19,11 @@ process_file_job = define_asset_job(
     selection=AssetSelection.groups(ASSET_GROUP),
     partitions_def=data_file_partitions,
     executor_def=step_executor,
-    description="All six per-file steps for one uploaded file (one partition).",
+    description="Every per-file stage for one uploaded file (one partition).",
+)
+
+
+defs = Definitions(
+    jobs=[process_file_job],
+    executor=step_executor,  # also for runs launched from an asset page (the implicit asset job)
 )

@@ -1,19 +1,15 @@
 """The last per-file asset: the ML ensemble scores every transaction and stores each model's result."""
 
 import importlib
-import time
 from concurrent.futures import ThreadPoolExecutor
 
-from dagster import AssetExecutionContext, MetadataValue, asset
+from dagster import MetadataValue
 
+from fintrace_pipeline.defs.loading import load_file_transactions, load_job_flags
+from fintrace_pipeline.defs.metadata import markdown_table
+from fintrace_pipeline.defs.step import StepContext, StepOutput, stage_asset
 from fintrace_pipeline.findings import COMPLETED
-from fintrace_pipeline.orchestration.assets.analytics import anomaly_detection, duplicate_analysis
-from fintrace_pipeline.orchestration.loading import load_file_transactions, load_job_flags
-from fintrace_pipeline.orchestration.metadata import markdown_table
-from fintrace_pipeline.orchestration.partitions import data_file_partitions
-from fintrace_pipeline.orchestration.resources import ResultsDatabase
-from fintrace_pipeline.orchestration.step import StepContext, StepOutput, run_step
-from fintrace_pipeline.persistence.saver import AnalyticsDBSaver
+from fintrace_pipeline.stages import STAGE_BY_NAME, STAGES
 
 
 def ml_step(step: StepContext) -> StepOutput:
@@ -27,13 +23,9 @@ def ml_step(step: StepContext) -> StepOutput:
         # not evidence: on payment data they cover most rows and drown the models' signal.
         flags = load_job_flags(step, exclude_severities=("low",))
         run_ml_ensemble = ml_package.result().run_ml_ensemble
-    started = time.perf_counter()
     outcome = run_ml_ensemble(transactions, flags)
-    elapsed = round(time.perf_counter() - started, 3)
-    saver = AnalyticsDBSaver(step.job, step.engine)
+    saver = step.saver()
     for model in outcome.models:
-        if model.processing_duration is None:
-            model.processing_duration = elapsed
         scores = outcome.scores if model.model_type == "ensemble" else None
         saver.save_ml_processing_result(model, model.model_type, scores=scores)
     by_type = {m.model_type: m for m in outcome.models}
@@ -49,13 +41,9 @@ def ml_step(step: StepContext) -> StepOutput:
     return StepOutput(COMPLETED, details, {k: v for k, v in metadata.items() if v is not None})
 
 
-@asset(
-    # The models read the rule stages' findings; the other two analytics steps run beside them.
-    deps=[duplicate_analysis, anomaly_detection],
-    partitions_def=data_file_partitions,
-    group_name="fintrace",
-    description="Isolation forest, random forest, DBSCAN and their ensemble: a 0-100 risk score with "
-    "reasons for every transaction.",
+ml_ensemble = stage_asset(
+    STAGE_BY_NAME["ml_ensemble"],
+    ml_step,
+    # The models read the findings of the stages that feed them; the others run beside them.
+    deps=[stage.name for stage in STAGES if stage.feeds_ml],
 )
-def ml_ensemble(context: AssetExecutionContext, results_db: ResultsDatabase):
-    return run_step(context, results_db.get_engine(), "ml_ensemble", ml_step)

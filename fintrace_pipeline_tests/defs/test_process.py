@@ -18,14 +18,14 @@ from fintrace_pipeline.db.schema import (
 )
 from fintrace_pipeline.db.transactions import load_transactions
 from fintrace_pipeline.definitions import defs
+from fintrace_pipeline.defs.assets import PER_FILE_ASSETS
+from fintrace_pipeline.defs.loading import canonical_columns
+from fintrace_pipeline.defs.partitions import data_file_partitions
+from fintrace_pipeline.defs.resources import fintrace_resources
 from fintrace_pipeline.generate import generate_ledger, write_ledger
-from fintrace_pipeline.orchestration.assets import PER_FILE_ASSETS
-from fintrace_pipeline.orchestration.loading import canonical_columns
-from fintrace_pipeline.orchestration.partitions import data_file_partitions
-from fintrace_pipeline.orchestration.process import process_file
-from fintrace_pipeline.orchestration.resources import ResultsDatabase
 from fintrace_pipeline.persistence.files import get_data_file, register_file
 from fintrace_pipeline.persistence.snapshots import read_snapshot
+from fintrace_pipeline.runtime.process import process_file
 from fintrace_pipeline.settings import get_settings
 
 
@@ -48,7 +48,7 @@ def outcome_file_mapping(engine, data_file_id):
 
 
 def test_definitions_load_with_the_six_assets_job_and_sensors():
-    repo = defs.get_repository_def()
+    repo = defs().get_repository_def()
     assert {k.to_user_string() for k in repo.asset_graph.get_all_asset_keys()} == {
         "ingest",
         "default_analytics",
@@ -126,7 +126,7 @@ def test_rematerializing_a_step_replaces_its_results(fintrace_env, engine, ledge
         selection=["anomaly_detection"],
         partition_key=str(outcome.data_file_id),
         instance=instance,
-        resources={"results_db": ResultsDatabase(url=str(get_settings().database_url))},
+        resources=fintrace_resources(get_settings()),
         tags=dict(run.tags),
     )
     assert result.success
@@ -167,7 +167,7 @@ def test_the_last_step_to_finish_closes_the_job_without_waiting_for_a_sensor(fin
     data_file, _ = register_file(engine, ledger_file, source="test", archive_dir=get_settings().archive_dir)
     partition = str(data_file.id)
     instance.add_dynamic_partitions(data_file_partitions.name, [partition])
-    resources = {"results_db": ResultsDatabase(url=str(get_settings().database_url))}
+    resources = fintrace_resources(get_settings())
 
     def job_of(run_id: str):
         with engine.connect() as connection:

@@ -6,8 +6,8 @@ import os
 
 from fintrace_pipeline.db import migrate
 from fintrace_pipeline.db.engine import get_engine
-from fintrace_pipeline.orchestration.instance import prepare_instance
-from fintrace_pipeline.orchestration.supervisor import run_services, services
+from fintrace_pipeline.runtime.instance import prepare_instance
+from fintrace_pipeline.runtime.supervisor import run_services, services
 from fintrace_pipeline.settings import Settings
 
 DEMO_ROWS = 20_000

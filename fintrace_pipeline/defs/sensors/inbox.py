@@ -3,16 +3,24 @@ partition and one run of the per-file job."""
 
 from pathlib import Path
 
-from dagster import DefaultSensorStatus, RunRequest, SensorEvaluationContext, SensorResult, SkipReason, sensor
+from dagster import (
+    DefaultSensorStatus,
+    ResourceParam,
+    RunRequest,
+    SensorEvaluationContext,
+    SensorResult,
+    SkipReason,
+    sensor,
+)
 from sqlalchemy import Engine
 
-from fintrace_pipeline.orchestration import inbox
-from fintrace_pipeline.orchestration.jobs import process_file_job
-from fintrace_pipeline.orchestration.partitions import JOB_ID_TAG, TRIGGER_TAG, data_file_partitions
-from fintrace_pipeline.orchestration.resources import ResultsDatabase
+from fintrace_pipeline import inbox
+from fintrace_pipeline.defs.jobs import process_file_job
+from fintrace_pipeline.defs.partitions import JOB_ID_TAG, TRIGGER_TAG, data_file_partitions
+from fintrace_pipeline.defs.resources import ResultsDatabase
 from fintrace_pipeline.persistence import jobs
 from fintrace_pipeline.persistence.files import register_file
-from fintrace_pipeline.settings import Settings, get_settings
+from fintrace_pipeline.settings import Settings
 from fintrace_pipeline.status import PENDING
 
 # The daemon looks at sensors every 5 s; an interval below that lets every look evaluate the sensor
@@ -42,8 +50,7 @@ def job_to_launch(engine: Engine, path: Path, settings: Settings) -> tuple[str, 
     default_status=DefaultSensorStatus.RUNNING,
     description="Starts one run per complete file dropped into the inbox folder (FINTRACE_INBOX).",
 )
-def inbox_sensor(context: SensorEvaluationContext, results_db: ResultsDatabase):
-    settings = get_settings()
+def inbox_sensor(context: SensorEvaluationContext, results_db: ResultsDatabase, settings: ResourceParam[Settings]):
     engine = results_db.get_engine()
     state = inbox.InboxState.from_cursor(context.cursor)
     ready, state = inbox.scan(settings.inbox_dir, state, settings.sensor_max_files_per_tick)

@@ -12,15 +12,15 @@ from sqlalchemy import Engine
 
 from fintrace_pipeline.db import migrate
 from fintrace_pipeline.db.engine import get_engine
-from fintrace_pipeline.orchestration.assets import PER_FILE_ASSETS
-from fintrace_pipeline.orchestration.finalize import finalize_run
-from fintrace_pipeline.orchestration.instance import get_instance
-from fintrace_pipeline.orchestration.partitions import JOB_ID_TAG, TRIGGER_TAG, data_file_partitions
-from fintrace_pipeline.orchestration.resources import ResultsDatabase
+from fintrace_pipeline.defs.assets import PER_FILE_ASSETS
+from fintrace_pipeline.defs.finalize import finalize_run
+from fintrace_pipeline.defs.partitions import JOB_ID_TAG, TRIGGER_TAG, data_file_partitions
+from fintrace_pipeline.defs.resources import fintrace_resources
 from fintrace_pipeline.persistence import jobs
 from fintrace_pipeline.persistence.files import register_file, set_user_mapping
 from fintrace_pipeline.persistence.records import ProcessingJob
 from fintrace_pipeline.persistence.saver import AnalyticsDBSaver
+from fintrace_pipeline.runtime.instance import get_instance
 from fintrace_pipeline.settings import Settings
 
 
@@ -79,7 +79,7 @@ def run_registered_job(
         PER_FILE_ASSETS,
         partition_key=partition,
         instance=instance,
-        resources={"results_db": ResultsDatabase(url=settings.database_url)},
+        resources=fintrace_resources(settings),
         tags={JOB_ID_TAG: str(job.id), TRIGGER_TAG: trigger},
         raise_on_error=False,
         run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},

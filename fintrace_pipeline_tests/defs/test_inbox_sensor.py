@@ -6,10 +6,10 @@ import time
 import pytest
 from dagster import SensorResult, build_sensor_context, instance_for_test
 
-from fintrace_pipeline.orchestration import inbox
-from fintrace_pipeline.orchestration.inbox_sensor import inbox_sensor
-from fintrace_pipeline.orchestration.partitions import JOB_ID_TAG
-from fintrace_pipeline.orchestration.resources import ResultsDatabase
+from fintrace_pipeline import inbox
+from fintrace_pipeline.defs.partitions import JOB_ID_TAG
+from fintrace_pipeline.defs.resources import fintrace_resources
+from fintrace_pipeline.defs.sensors.inbox import inbox_sensor
 from fintrace_pipeline.persistence import jobs
 from fintrace_pipeline.persistence.files import register_file
 from fintrace_pipeline.settings import get_settings
@@ -28,7 +28,7 @@ def inbox_dir(fintrace_env, monkeypatch):
 def _tick(database_url, cursor=None) -> SensorResult:
     with instance_for_test() as instance:
         context = build_sensor_context(
-            instance=instance, cursor=cursor, resources={"results_db": ResultsDatabase(url=database_url)}
+            instance=instance, cursor=cursor, resources=fintrace_resources(get_settings())
         )
         return inbox_sensor(context)
 

@@ -1,29 +1,45 @@
 """What every per-file asset does around its analysis: find the run's job, keep the tracker in step,
-measure the step, and turn a failure into a message a person can read."""
+time and measure the step, and turn a failure into a message a person can read."""
 
-from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from dagster import AssetExecutionContext, Failure, MaterializeResult
+from dagster import AssetExecutionContext, AssetsDefinition, Failure, MaterializeResult, ResourceParam, asset
 from sqlalchemy import Engine
 
-from fintrace_pipeline.orchestration.partitions import JOB_ID_TAG, TRIGGER_TAG
+from fintrace_pipeline.defs.checks import checks_of
+from fintrace_pipeline.defs.partitions import ASSET_GROUP, JOB_ID_TAG, TRIGGER_TAG, data_file_partitions
+from fintrace_pipeline.defs.resources import ResultsDatabase
 from fintrace_pipeline.persistence import jobs, tracker
 from fintrace_pipeline.persistence.clock import utcnow
 from fintrace_pipeline.persistence.files import get_data_file
 from fintrace_pipeline.persistence.records import DataFile, ProcessingJob
-from fintrace_pipeline.stages import STAGE_BY_NAME
+from fintrace_pipeline.persistence.saver import AnalyticsDBSaver
+from fintrace_pipeline.settings import Settings
+from fintrace_pipeline.stages import OWNERS, STAGE_BY_NAME, Stage
 from fintrace_pipeline.status import COMPLETED, FAILED, RUNNING
 
 
 @dataclass(frozen=True)
 class StepContext:
+    """What a step's body reads: the database, the run's job, the file's row and the settings."""
+
     engine: Engine
     job: ProcessingJob
     data_file: DataFile
+    settings: Settings
+    started: float = field(default_factory=time.perf_counter)
+
+    def elapsed(self) -> float:
+        """Seconds since the step started."""
+        return round(time.perf_counter() - self.started, 3)
+
+    def saver(self) -> AnalyticsDBSaver:
+        """The saver for this step's results, stamping them with the step's time when they carry none."""
+        return AnalyticsDBSaver(self.job, self.engine, elapsed=self.elapsed)
 
 
 @dataclass
@@ -58,6 +74,7 @@ def resolve_job(engine: Engine, context: AssetExecutionContext) -> ProcessingJob
 def run_step(
     context: AssetExecutionContext,
     engine: Engine,
+    settings: Settings,
     step_name: str,
     body: Callable[[StepContext], StepOutput],
 ) -> MaterializeResult:
@@ -68,7 +85,7 @@ def run_step(
     meter = tracker.StepMeter()
     tracker.update_step(engine, job.id, step_name, status=RUNNING, progress=0.0, started_at=utcnow().isoformat())
     try:
-        output = body(StepContext(engine, job, data_file))
+        output = body(StepContext(engine, job, data_file, settings))
     except StepFailed as exc:
         _record_failure(engine, job, step_name, meter, str(exc))
         raise Failure(description=str(exc)) from None
@@ -99,3 +116,29 @@ def run_step(
 
 def _record_failure(engine: Engine, job: ProcessingJob, step_name: str, meter, message: str) -> None:
     tracker.update_step(engine, job.id, step_name, status=FAILED, error=message, **meter.readings())
+
+
+# Dagster's executors start ready steps with a higher value of this op tag first.
+PRIORITY_TAG = "dagster/priority"
+
+
+def stage_asset(stage: Stage, body: Callable[[StepContext], StepOutput], deps=()) -> AssetsDefinition:
+    """The per-file asset of a registered stage: ``body`` run by ``run_step`` with the stage's checks."""
+
+    @asset(
+        name=stage.name,
+        deps=list(deps),
+        partitions_def=data_file_partitions,
+        group_name=ASSET_GROUP,
+        check_specs=[check.spec(stage.name) for check in checks_of(stage)],
+        description=stage.description,
+        owners=list(OWNERS),
+        kinds=set(stage.kinds),
+        code_version=stage.code_version,
+        # The ML step waits for these stages' findings, so they start first when cores are few.
+        op_tags={PRIORITY_TAG: "1"} if stage.feeds_ml else None,
+    )
+    def _asset(context: AssetExecutionContext, results_db: ResultsDatabase, settings: ResourceParam[Settings]):
+        return run_step(context, results_db.get_engine(), settings, stage.name, body)
+
+    return _asset

@@ -2,24 +2,22 @@
 
 from pathlib import Path
 
-from dagster import AssetExecutionContext, MetadataValue, asset
+from dagster import MetadataValue
 
 from fintrace_pipeline.db.transactions import as_loaded, replace_transactions
+from fintrace_pipeline.defs.checks import CHECKS
+from fintrace_pipeline.defs.loading import canonical_columns
+from fintrace_pipeline.defs.metadata import markdown_table
+from fintrace_pipeline.defs.step import StepContext, StepFailed, StepOutput, stage_asset
 from fintrace_pipeline.findings import COMPLETED
 from fintrace_pipeline.ingest import IngestError, IngestResult, ingest_file
-from fintrace_pipeline.orchestration.checks import REJECTED_ROWS, rejected_rows_check
-from fintrace_pipeline.orchestration.loading import canonical_columns
-from fintrace_pipeline.orchestration.metadata import markdown_table
-from fintrace_pipeline.orchestration.partitions import data_file_partitions
-from fintrace_pipeline.orchestration.resources import ResultsDatabase
-from fintrace_pipeline.orchestration.step import StepContext, StepFailed, StepOutput, run_step
 from fintrace_pipeline.persistence.files import record_ingest
 from fintrace_pipeline.persistence.snapshots import remove_snapshot, write_snapshot
-from fintrace_pipeline.settings import get_settings
+from fintrace_pipeline.stages import STAGE_BY_NAME
 
 
 def ingest_step(step: StepContext) -> StepOutput:
-    settings = get_settings()
+    settings = step.settings
     data_file = step.data_file
     path = Path(data_file.stored_path or "")
     if not path.is_file():
@@ -46,7 +44,7 @@ def ingest_step(step: StepContext) -> StepOutput:
         "rejection_reasons": _rejection_reasons(result),
         "column_mapping": result.column_mapping,
     }
-    check = rejected_rows_check(result.rows_read, len(result.rejected))
+    check = CHECKS["rejected_rows_share"].result((result.rows_read, len(result.rejected)))
     return StepOutput(COMPLETED, details, _metadata(result), [check])
 
 
@@ -88,12 +86,4 @@ def _metadata(result: IngestResult) -> dict:
     }
 
 
-@asset(
-    partitions_def=data_file_partitions,
-    group_name="fintrace",
-    check_specs=[REJECTED_ROWS],
-    description="Reads the uploaded file, maps its columns and stores every row as a transaction or a "
-    "rejected row with its reason (rows read = loaded + rejected).",
-)
-def ingest(context: AssetExecutionContext, results_db: ResultsDatabase):
-    return run_step(context, results_db.get_engine(), "ingest", ingest_step)
+ingest = stage_asset(STAGE_BY_NAME["ingest"], ingest_step)

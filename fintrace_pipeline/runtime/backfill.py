@@ -12,9 +12,9 @@ from pathlib import Path
 from sqlalchemy import Engine, select
 
 from fintrace_pipeline.db.schema import data_files
-from fintrace_pipeline.orchestration.instance import get_instance
-from fintrace_pipeline.orchestration.jobs import process_file_job
-from fintrace_pipeline.orchestration.partitions import TRIGGER_TAG, data_file_partitions
+from fintrace_pipeline.defs.jobs import process_file_job
+from fintrace_pipeline.defs.partitions import TRIGGER_TAG, data_file_partitions
+from fintrace_pipeline.runtime.instance import get_instance
 from fintrace_pipeline.settings import PROJECT_ROOT, Settings
 
 

@@ -10,9 +10,9 @@ from dagster import (
     run_status_sensor,
 )
 
-from fintrace_pipeline.orchestration.finalize import finalize_run
-from fintrace_pipeline.orchestration.inbox_sensor import INTERVAL_SECONDS
-from fintrace_pipeline.orchestration.resources import ResultsDatabase
+from fintrace_pipeline.defs.finalize import finalize_run
+from fintrace_pipeline.defs.resources import ResultsDatabase
+from fintrace_pipeline.defs.sensors.inbox import INTERVAL_SECONDS
 
 
 @run_status_sensor(

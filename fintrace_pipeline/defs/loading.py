@@ -7,11 +7,10 @@ from sqlalchemy import select
 
 from fintrace_pipeline.db.schema import transaction_flags
 from fintrace_pipeline.db.transactions import load_transactions
+from fintrace_pipeline.defs.step import StepContext, StepFailed
 from fintrace_pipeline.findings import FLAG_COLUMNS
-from fintrace_pipeline.orchestration.step import StepContext, StepFailed
 from fintrace_pipeline.persistence.files import get_data_file
 from fintrace_pipeline.persistence.snapshots import read_snapshot
-from fintrace_pipeline.settings import get_settings
 
 
 def canonical_columns(column_mapping: dict[str, str]) -> list[str]:
@@ -26,7 +25,7 @@ def load_file_transactions(step: StepContext) -> pd.DataFrame:
         if data_file.column_mapping is None:
             raise StepFailed(f"{data_file.file_name} has not been ingested yet: materialize 'ingest' first.")
         columns = canonical_columns(data_file.column_mapping)
-        snapshot = read_snapshot(get_settings().var_dir, data_file.id, columns, data_file.rows_loaded or 0)
+        snapshot = read_snapshot(step.settings.var_dir, data_file.id, columns, data_file.rows_loaded or 0)
         if snapshot is not None:
             return snapshot
         return load_transactions(connection, data_file.id, columns)

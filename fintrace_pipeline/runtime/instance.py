@@ -37,7 +37,7 @@ def prepare_instance(settings: Settings) -> None:
 
 
 if __name__ == "__main__":
-    # `python -m fintrace_pipeline.orchestration.instance`: prepare $DAGSTER_HOME without starting anything.
+    # `python -m fintrace_pipeline.runtime.instance`: prepare $DAGSTER_HOME without starting anything.
     from fintrace_pipeline.settings import get_settings
 
     prepare_instance(get_settings())

@@ -1,0 +1,28 @@
+"""The analytics stages as per-file assets, one per registered stage with an ``analytics_type``: load
+the file's transactions, run the stage's pure analysis, store it through ``AnalyticsDBSaver``."""
+
+from fintrace_pipeline.defs.checks import checks_of
+from fintrace_pipeline.defs.loading import load_file_transactions
+from fintrace_pipeline.defs.metadata import analysis_metadata
+from fintrace_pipeline.defs.step import StepContext, StepOutput, stage_asset
+from fintrace_pipeline.stages import ANALYSIS_STAGES, Stage
+
+
+def analytics_step(stage: Stage):
+    checks = checks_of(stage)
+
+    def body(step: StepContext) -> StepOutput:
+        transactions = load_file_transactions(step)
+        result = stage.analyse()(transactions)
+        step.saver().save_analysis(stage.analytics_type, result)
+        details = {k: v for k, v in result.summary.items() if v is not None}
+        if result.skipped:
+            details["skipped_checks"] = result.skipped
+        if result.error_message:
+            details["note"] = result.error_message
+        return StepOutput(result.status, details, analysis_metadata(result), [c.result(result) for c in checks])
+
+    return body
+
+
+ANALYTICS_ASSETS = [stage_asset(stage, analytics_step(stage), deps=["ingest"]) for stage in ANALYSIS_STAGES]
