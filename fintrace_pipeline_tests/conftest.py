@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 
 from fintrace_pipeline.db import migrate
 from fintrace_pipeline.db.engine import get_engine, normalize_url
+from fintrace_pipeline.generate import generate_ledger, write_ledger
 
 PG_ADMIN_URL = normalize_url(
     os.environ.get("FINTRACE_TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres")
@@ -94,3 +95,16 @@ def fintrace_env(monkeypatch, tmp_path: Path, database_url: str):
     monkeypatch.delenv("FINTRACE_API_TOKEN", raising=False)
     (var / "dagster").mkdir(parents=True)
     return var
+
+
+@pytest.fixture(scope="session")
+def ledger_file(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("ledger") / "ledger.csv"
+    write_ledger(generate_ledger(2_000, seed=3), path)
+    # Two rows a person would expect to be kept with their reason, not lost.
+    with path.open("a") as handle:
+        handle.write(
+            "T-BAD-1,JE-999999,not a date,2024-01-01 10:00:00,6100,Travel,alice,bob,Acme,INV-1,x,CC1,USD,12.00,\n"
+        )
+        handle.write("Grand total,,,,,,,,,,,,,999999.00,999999.00\n")
+    return path
