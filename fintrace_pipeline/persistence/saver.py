@@ -92,24 +92,14 @@ class AnalyticsDBSaver:
         if analytics_type not in ANALYTICS_TYPES:
             raise ValueError(f"unknown analytics_type {analytics_type!r}; known: {', '.join(ANALYTICS_TYPES)}")
         result = as_analysis_result(analytics_type, results)
-        duration = result.processing_duration if result.processing_duration is not None else self._elapsed()
-        now = utcnow()
         row = {
-            "id": uuid.uuid4(),
-            "data_file_id": self.job.data_file_id,
-            "processing_job_id": self.job.id,
+            **self._result_row(result),
             "analytics_type": analytics_type,
-            "processing_status": result.status,
             **{k: json_safe(result.summary.get(k)) for k in SUMMARY_FIELDS},
             **{k: json_safe(result.sections.get(k)) for k in SECTIONS},
             "parameters": json_safe(result.parameters),
             "skipped_checks": json_safe(result.skipped),
-            "processing_duration": duration,
             "analysis_version": ANALYSIS_VERSION,
-            "error_message": result.error_message,
-            "created_at": now,
-            "updated_at": now,
-            "processed_at": now,
         }
         table = analytics_processing_results
         with self.engine.begin() as connection:
@@ -139,8 +129,23 @@ class AnalyticsDBSaver:
     def save_anomaly_detection_results(self, anomaly_results) -> dict[str, Any]:
         return self.save_analysis("anomaly_detection", anomaly_results)
 
-    def _elapsed(self) -> float | None:
-        return self.elapsed() if self.elapsed is not None else None
+    def _result_row(self, result: AnalysisResult | ModelResult) -> dict[str, Any]:
+        """The columns both result tables share (the seed gives them the same bookkeeping)."""
+        now = utcnow()
+        duration = result.processing_duration
+        if duration is None and self.elapsed is not None:
+            duration = self.elapsed()
+        return {
+            "id": uuid.uuid4(),
+            "data_file_id": self.job.data_file_id,
+            "processing_job_id": self.job.id,
+            "processing_status": result.status,
+            "processing_duration": duration,
+            "error_message": result.error_message,
+            "created_at": now,
+            "updated_at": now,
+            "processed_at": now,
+        }
 
     def _flag_rows(self, analytics_type: str, flags: pd.DataFrame) -> pd.DataFrame:
         if flags is None or flags.empty:
@@ -157,13 +162,9 @@ class AnalyticsDBSaver:
     ) -> dict[str, Any]:
         """Store one model's result; with ``scores``, also the per-transaction risk scores."""
         result = as_model_result(model_type, ml_results)
-        now = utcnow()
         row = {
-            "id": uuid.uuid4(),
-            "data_file_id": self.job.data_file_id,
-            "processing_job_id": self.job.id,
+            **self._result_row(result),
             "model_type": model_type,
-            "processing_status": result.status,
             "anomalies_detected": result.anomalies_detected,
             "duplicates_found": result.duplicates_found,
             "risk_score": json_safe(result.risk_score),
@@ -171,15 +172,8 @@ class AnalyticsDBSaver:
             "detailed_results": json_safe(result.detailed_results),
             "model_metrics": json_safe(result.model_metrics),
             "feature_importance": json_safe(result.feature_importance),
-            "processing_duration": (
-                result.processing_duration if result.processing_duration is not None else self._elapsed()
-            ),
             "data_size": result.data_size,
             "model_version": result.model_version,
-            "error_message": result.error_message,
-            "created_at": now,
-            "updated_at": now,
-            "processed_at": now,
         }
         table = ml_model_processing_results
         with self.engine.begin() as connection:
