@@ -1,5 +1,5 @@
 """The API's read queries. Synchronous SQLAlchemy Core functions of a ``Connection``, run on the async
-engine through ``run_sync``; each returns plain data or raises ``NotFound``."""
+engine through ``run_sync``; each returns plain data (stored JSON as ``RawJSON``) or raises ``NotFound``."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, Connection, Table, Text, cast, func, literal_column, select, union
 
 from fintrace_pipeline.api.errors import NotFound
+from fintrace_pipeline.api.responses import RawJSON, merge_object
 from fintrace_pipeline.db.schema import (
     TOP_RISK_FLOOR,
     analytics_processing_results,
@@ -20,6 +21,7 @@ from fintrace_pipeline.db.schema import (
     transaction_scores,
     transactions,
 )
+from fintrace_pipeline.findings import SECTIONS
 from fintrace_pipeline.jsonsafe import json_safe
 from fintrace_pipeline.persistence.jobs import get_job, latest_job
 from fintrace_pipeline.status import COMPLETED
@@ -78,12 +80,38 @@ def raw_results(
     return rows
 
 
-def analytics_rows(connection: Connection, job_id: uuid.UUID, analytics_type: str | None) -> list[dict[str, Any]]:
-    return raw_results(connection, analytics_processing_results, job_id, "analytics_type", analytics_type)
+def analytics_results(
+    connection: Connection, data_file_id: uuid.UUID, job_id: uuid.UUID, analytics_type: str | None
+) -> list[dict[str, Any]]:
+    """The job's analytics results (of one type, or all), their JSON sections under ``detailed_results``."""
+    rows = raw_results(connection, analytics_processing_results, job_id, "analytics_type", analytics_type)
+    return [_analytics_item(row) for row in rows]
 
 
-def ml_rows(connection: Connection, job_id: uuid.UUID, model_type: str | None) -> list[dict[str, Any]]:
-    return raw_results(connection, ml_model_processing_results, job_id, "model_type", model_type)
+def _analytics_item(row: dict[str, Any]) -> dict[str, Any]:
+    raw = row["json"]
+    item: dict[str, Any] = dict(row["scalars"])
+    item.update({name: RawJSON(text) for name, text in raw.items() if name not in SECTIONS})
+    item["detailed_results"] = {name: RawJSON(raw.get(name)) for name in SECTIONS}
+    return item
+
+
+def ml_results(
+    connection: Connection, data_file_id: uuid.UUID, job_id: uuid.UUID, model_type: str | None
+) -> list[dict[str, Any]]:
+    """The job's ML model results (of one model, or all); ``detailed_results`` carries the metrics too."""
+    rows = raw_results(connection, ml_model_processing_results, job_id, "model_type", model_type)
+    return [_ml_item(row) for row in rows]
+
+
+def _ml_item(row: dict[str, Any]) -> dict[str, Any]:
+    raw = row["json"]
+    item: dict[str, Any] = dict(row["scalars"])
+    extras = {name: RawJSON(raw.get(name)) for name in ("model_metrics", "feature_importance")}
+    item.update(extras)
+    # As views.ml_results: the metrics and feature importance are also part of detailed_results.
+    item["detailed_results"] = merge_object(RawJSON(raw.get("detailed_results")), extras)
+    return item
 
 
 # -- file listing ------------------------------------------------------------------------------------
