@@ -4,6 +4,7 @@ engine through ``run_sync``; each returns plain data (stored JSON as ``RawJSON``
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import JSON, Connection, Table, Text, cast, func, literal_column, select, union
@@ -58,41 +59,42 @@ def _json_columns(table: Table) -> list[str]:
     return [c.name for c in table.c if isinstance(c.type, JSON)]
 
 
-def raw_results(
-    connection: Connection, table: Table, job_id: uuid.UUID, key: str, kind: str | None
+# An item of a results answer built from a row: (its scalar columns, JSON-safe; its JSON columns' stored texts).
+ItemOf = Callable[[dict[str, Any], dict[str, str | None]], dict[str, Any]]
+
+
+def result_items(
+    connection: Connection, table: Table, key: str, job_id: uuid.UUID, kind: str | None, item_of: ItemOf
 ) -> list[dict[str, Any]]:
-    """The job's result rows; JSON columns come back as their stored text (``None`` for NULL), so a
-    large section is spliced into the response instead of being parsed and serialised again."""
+    """The job's result rows (only those whose ``key`` is ``kind``, if given) as answer items.
+
+    JSON columns come back as their stored text (``None`` for NULL), so a large section is spliced
+    into the response instead of being parsed and serialised again.
+    """
     json_names = set(_json_columns(table))
     columns = [cast(table.c[n], Text).label(n) if n in json_names else table.c[n] for n in table.c.keys()]
     query = select(*columns).where(table.c.processing_job_id == job_id).order_by(table.c[key])
     if kind:
         query = query.where(table.c[key] == kind)
-    rows = []
+    items = []
     for row in connection.execute(query):
         mapping = row._mapping
-        rows.append(
-            {
-                "scalars": json_safe({k: v for k, v in mapping.items() if k not in json_names}),
-                "json": {k: mapping[k] for k in json_names},
-            }
-        )
-    return rows
+        scalars = json_safe({k: v for k, v in mapping.items() if k not in json_names})
+        items.append(item_of(scalars, {k: mapping[k] for k in json_names}))
+    return items
 
 
 def analytics_results(
     connection: Connection, data_file_id: uuid.UUID, job_id: uuid.UUID, analytics_type: str | None
 ) -> list[dict[str, Any]]:
     """The job's analytics results (of one type, or all), their JSON sections under ``detailed_results``."""
-    rows = raw_results(connection, analytics_processing_results, job_id, "analytics_type", analytics_type)
-    return [_analytics_item(row) for row in rows]
+    table = analytics_processing_results
+    return result_items(connection, table, "analytics_type", job_id, analytics_type, _analytics_item)
 
 
-def _analytics_item(row: dict[str, Any]) -> dict[str, Any]:
-    raw = row["json"]
-    item: dict[str, Any] = dict(row["scalars"])
-    item.update({name: RawJSON(text) for name, text in raw.items() if name not in SECTIONS})
-    item["detailed_results"] = {name: RawJSON(raw.get(name)) for name in SECTIONS}
+def _analytics_item(scalars: dict[str, Any], texts: dict[str, str | None]) -> dict[str, Any]:
+    item = {**scalars, **{name: RawJSON(text) for name, text in texts.items() if name not in SECTIONS}}
+    item["detailed_results"] = {name: RawJSON(texts.get(name)) for name in SECTIONS}
     return item
 
 
@@ -100,18 +102,14 @@ def ml_results(
     connection: Connection, data_file_id: uuid.UUID, job_id: uuid.UUID, model_type: str | None
 ) -> list[dict[str, Any]]:
     """The job's ML model results (of one model, or all); ``detailed_results`` carries the metrics too."""
-    rows = raw_results(connection, ml_model_processing_results, job_id, "model_type", model_type)
-    return [_ml_item(row) for row in rows]
+    return result_items(connection, ml_model_processing_results, "model_type", job_id, model_type, _ml_item)
 
 
-def _ml_item(row: dict[str, Any]) -> dict[str, Any]:
-    raw = row["json"]
-    item: dict[str, Any] = dict(row["scalars"])
-    extras = {name: RawJSON(raw.get(name)) for name in ("model_metrics", "feature_importance")}
-    item.update(extras)
+def _ml_item(scalars: dict[str, Any], texts: dict[str, str | None]) -> dict[str, Any]:
+    extras = {name: RawJSON(texts.get(name)) for name in ("model_metrics", "feature_importance")}
     # As views.ml_results: the metrics and feature importance are also part of detailed_results.
-    item["detailed_results"] = merge_object(RawJSON(raw.get("detailed_results")), extras)
-    return item
+    detailed = merge_object(RawJSON(texts.get("detailed_results")), extras)
+    return {**scalars, **extras, "detailed_results": detailed}
 
 
 # -- file listing ------------------------------------------------------------------------------------
