@@ -17,7 +17,9 @@ from fintrace_pipeline.api.params import (
     LATEST_JOB_STATUS,
     MAX_LIMIT,
     MAX_OFFSET,
+    MAX_RULE_CODE_LENGTH,
     MODEL_TYPE,
+    RISK_SCORE_RANGE,
     Choice,
 )
 from fintrace_pipeline.exports import XLSX_MAX_DATA_ROWS
@@ -283,6 +285,14 @@ PARAMETERS: dict[str, Any] = {
     ),
     "Limit": _query("limit", _bounded(1, MAX_LIMIT, DEFAULT_LIMIT), f"Page size (at most {MAX_LIMIT})."),
     "Offset": _query("offset", _bounded(0, MAX_OFFSET, 0), "Items to skip (paging)."),
+    "MinRisk": _query(
+        "min_risk",
+        {"type": "number", "minimum": RISK_SCORE_RANGE[0], "maximum": RISK_SCORE_RANGE[1]},
+        "Only transactions whose ensemble risk score ({:g}-{:g}) is at least this.".format(*RISK_SCORE_RANGE),
+    ),
+    "RuleCode": _query(
+        "rule", {"type": "string", "maxLength": MAX_RULE_CODE_LENGTH}, "Only transactions flagged by this rule code."
+    ),
     "AnalyticsType": _choice(ANALYTICS_TYPE, "One analytics stage, or all of them."),
     "ModelType": _choice(MODEL_TYPE, "One model, or all of them."),
     "LatestJobStatus": _choice(LATEST_JOB_STATUS, "Only files whose latest job has this status."),

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from fintrace_pipeline.api.errors import BadRequest
+from fintrace_pipeline.db.schema import transaction_flags
 from fintrace_pipeline.export_kinds import CSV, EXPORT_FORMATS, EXPORT_KINDS
 from fintrace_pipeline.stages import ANALYTICS_TYPES, MODEL_TYPES
 from fintrace_pipeline.status import JOB_STATES
@@ -18,6 +19,9 @@ DEFAULT_LIMIT = 50
 MAX_LIMIT = 1000
 MAX_OFFSET = 10_000_000
 ALL = "all"
+# The flagged transactions' filters: the ensemble's 0-100 risk score, and a rule code as it is stored.
+RISK_SCORE_RANGE = (0.0, 100.0)
+MAX_RULE_CODE_LENGTH = transaction_flags.c.rule_code.type.length
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,8 @@ async def flagged_transactions(request: Request) -> Response:
     parameters:
       - {$ref: "#/components/parameters/FileId"}
       - {$ref: "#/components/parameters/JobIdOfFile"}
-      - {name: min_risk, in: query, required: false, schema: {type: number, minimum: 0, maximum: 100},
-         description: "Only transactions whose ensemble risk score (0-100) is at least this."}
-      - {name: rule, in: query, required: false, schema: {type: string, maxLength: 50},
-         description: "Only transactions flagged by this rule code."}
+      - {$ref: "#/components/parameters/MinRisk"}
+      - {$ref: "#/components/parameters/RuleCode"}
       - {$ref: "#/components/parameters/Limit"}
       - {$ref: "#/components/parameters/Offset"}
     responses:
@@ -33,8 +31,8 @@ async def flagged_transactions(request: Request) -> Response:
     """
     query = request.query_params
     limit, offset = params.limit_offset(query)
-    min_risk = params.optional_float(query, "min_risk", 0.0, 100.0)
-    rule = params.optional_text(query, "rule", max_length=50)
+    min_risk = params.optional_float(query, "min_risk", *params.RISK_SCORE_RANGE)
+    rule = params.optional_text(query, "rule", max_length=params.MAX_RULE_CODE_LENGTH)
     file_id, job_id = params.file_or_job(query, file_required=True)
     file_id, job_id, (total, transactions) = await reader(request).flagged_transactions(
         file_id, job_id, min_risk=min_risk, rule=rule, limit=limit, offset=offset
