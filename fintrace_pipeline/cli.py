@@ -8,6 +8,7 @@ import logging
 import sys
 from pathlib import Path
 
+from fintrace_pipeline.export_kinds import EXPORT_KINDS
 from fintrace_pipeline.settings import get_settings
 
 
@@ -156,7 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
     backfill.set_defaults(handler=cmd_backfill)
 
     export = commands.add_parser("export", help="write stored results of a file's latest job to CSV or XLSX")
-    export.add_argument("what", choices=["scores", "flags", "duplicates", "trial_balance"])
+    export.add_argument("what", choices=EXPORT_KINDS)
     export.add_argument("--file-id", required=True)
     export.add_argument("--out", required=True, help=".csv or .xlsx")
     export.set_defaults(handler=cmd_export)

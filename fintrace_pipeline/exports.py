@@ -11,13 +11,15 @@ import io
 
 import pandas as pd
 
+from fintrace_pipeline.export_kinds import CSV, XLSX
+
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CSV_CHUNK_ROWS = 50_000
 # An xlsx sheet holds 1,048,576 rows; the header takes one.
 XLSX_MAX_DATA_ROWS = 1_048_575
 MEDIA_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    CSV: "text/csv; charset=utf-8",
+    XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 
 

@@ -1,4 +1,4 @@
-"""The Starlette application: an explicit route table, error handlers, auth and CORS."""
+"""The Starlette application: the route table, error handlers, auth and CORS, and the read side's state."""
 
 from __future__ import annotations
 
@@ -8,31 +8,18 @@ from collections.abc import AsyncIterator
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
-from starlette.routing import Route
 
-from fintrace_pipeline.api import routes_files, routes_findings, routes_health, routes_results, summary_cache
+from fintrace_pipeline.api import summary_cache
 from fintrace_pipeline.api.auth import BearerTokenMiddleware
 from fintrace_pipeline.api.change_feed import ChangeFeed
 from fintrace_pipeline.api.db import ApiDatabase
 from fintrace_pipeline.api.driver_pool import asyncpg_dsn
 from fintrace_pipeline.api.errors import EXCEPTION_HANDLERS
+from fintrace_pipeline.api.reader import Reader
+from fintrace_pipeline.api.routes import ROUTES
 from fintrace_pipeline.api.schema import openapi_document
 from fintrace_pipeline.dashboard import ROUTES as DASHBOARD_ROUTES
 from fintrace_pipeline.settings import Settings
-
-ROUTES = [
-    Route("/api/processing-results/", routes_results.processing_results, methods=["GET"]),
-    Route("/api/analytics-results/", routes_results.analytics_results, methods=["GET"]),
-    Route("/api/ml-processing-results/", routes_results.ml_processing_results, methods=["GET"]),
-    Route("/api/processing-progress/", routes_results.processing_progress, methods=["GET"]),
-    Route("/api/files", routes_files.upload_file, methods=["POST"]),
-    Route("/api/files/", routes_files.list_files, methods=["GET"]),
-    Route("/api/flagged-transactions/", routes_findings.flagged_transactions, methods=["GET"]),
-    Route("/api/exports/", routes_findings.export, methods=["GET"]),
-    Route("/api/ping", routes_health.ping, methods=["GET"]),
-    Route("/healthz", routes_health.healthz, methods=["GET"]),
-    Route("/openapi.json", routes_health.openapi, methods=["GET"], include_in_schema=False),
-]
 
 
 def create_app(settings: Settings, *, summary_cache_entries: int = summary_cache.MAX_ENTRIES) -> Starlette:
@@ -69,5 +56,6 @@ def create_app(settings: Settings, *, summary_cache_entries: int = summary_cache
     app.state.database = ApiDatabase(settings.database_url)
     app.state.summary_cache = summary_cache.SummaryCache(summary_cache_entries)
     app.state.change_feed = ChangeFeed(asyncpg_dsn(settings.database_url)) if app.state.database.is_postgres else None
+    app.state.reader = Reader(app.state.database, app.state.summary_cache, app.state.change_feed)
     app.state.openapi = openapi_document(ROUTES)
     return app

@@ -8,8 +8,9 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from fintrace_pipeline.api.errors import error_response
+from fintrace_pipeline.api.routes import API_PATH
 
-PROTECTED_PREFIX = "/api/"
+PROTECTED_PREFIX = f"{API_PATH}/"
 
 
 class BearerTokenMiddleware:

@@ -16,12 +16,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections import OrderedDict
 from typing import Any
 
 import asyncpg
 
 from fintrace_pipeline.api.driver_pool import CONNECT_TIMEOUT_S
+from fintrace_pipeline.api.lru import LruCache
 
 CHANNEL = "fintrace_changes"
 MAX_ENTRIES = 4096
@@ -35,8 +35,8 @@ log = logging.getLogger(__name__)
 class ChangeFeed:
     def __init__(self, dsn: str, max_entries: int = MAX_ENTRIES):
         self.dsn = dsn
-        self.max_entries = max_entries
-        self._entries: OrderedDict[Key, tuple[uuid.UUID | None, bytes]] = OrderedDict()
+        # key -> (data_file_id the answer belongs to, or None, and the answer's body)
+        self._entries: LruCache[Key, tuple[uuid.UUID | None, bytes]] = LruCache(max_entries)
         self._sequence = 0  # notifications received, and listener (re)connections
         self._connection: asyncpg.Connection | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -68,22 +68,16 @@ class ChangeFeed:
         if not self.listening:
             return None
         entry = self._entries.get(key)
-        if entry is None:
-            return None
-        self._entries.move_to_end(key)
-        return entry[1]
+        return None if entry is None else entry[1]
 
     def ticket(self) -> int | None:
         """Taken before reading from the database; None when nothing read now may be kept."""
         return self._sequence if self.listening else None
 
     def store(self, ticket: int | None, key: Key, data_file_id: uuid.UUID | None, body: bytes) -> None:
-        if ticket is None or ticket != self._sequence or not self.listening or self.max_entries <= 0:
+        if ticket is None or ticket != self._sequence or not self.listening:
             return
-        self._entries[key] = (data_file_id, body)
-        self._entries.move_to_end(key)
-        while len(self._entries) > self.max_entries:
-            self._entries.popitem(last=False)
+        self._entries.put(key, (data_file_id, body))
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -103,14 +97,15 @@ class ChangeFeed:
         if not ids:
             return
         data_file_id = ids[0]
-        self._entries.pop(("file", data_file_id), None)
+        self._entries.pop(("file", data_file_id))
         if len(ids) > 1:
-            self._entries.pop(("progress", ids[1]), None)
-            self._entries.pop(("job", ids[1]), None)
+            self._entries.pop(("progress", ids[1]))
+            self._entries.pop(("job", ids[1]))
         else:
             # The file's own row changed: every summary of it shows that row.
-            for key in [k for k, (file_id, _) in self._entries.items() if file_id == data_file_id]:
-                del self._entries[key]
+            for key, (file_id, _) in self._entries.items():
+                if file_id == data_file_id:
+                    self._entries.pop(key)
 
     def _forget(self) -> None:
         self._entries.clear()

@@ -14,7 +14,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from fintrace_pipeline.api.driver_pool import DriverPool, is_disconnect
-from fintrace_pipeline.api.errors import DatabaseUnavailable, is_connection_error
+from fintrace_pipeline.api.errors import is_connection_error, unavailable_when_unreachable
 from fintrace_pipeline.db.engine import SQLITE_BUSY_TIMEOUT_MS, get_engine
 
 T = TypeVar("T")
@@ -83,25 +83,15 @@ class ApiDatabase:
 
     async def read(self, query: Callable[..., T], *args: Any) -> T:
         """Run ``query(connection, *args)`` on a pooled async connection; 503 when unreachable."""
-        try:
+        with unavailable_when_unreachable():
             async with self.read_engine.connect() as connection:
                 return await connection.run_sync(query, *args)
-        except DatabaseUnavailable:
-            raise
-        except Exception as exc:
-            if is_connection_error(exc):
-                raise DatabaseUnavailable() from exc
-            raise
 
     async def on_driver(self, query: Callable[..., Awaitable[T]], *args: Any) -> T:
         """Run ``await query(asyncpg_connection, *args)`` on the PostgreSQL hot-path pool; 503 when unreachable."""
         assert self.driver_pool is not None, "the driver pool exists on PostgreSQL only"
-        try:
+        with unavailable_when_unreachable(lambda exc: is_connection_error(exc) or is_disconnect(exc)):
             return await self.driver_pool.run(query, *args)
-        except Exception as exc:
-            if is_connection_error(exc) or is_disconnect(exc):
-                raise DatabaseUnavailable() from exc
-            raise
 
     async def ping(self) -> None:
         await self.read(_select_one)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import Callable, Iterator
 
 from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException
@@ -57,6 +59,19 @@ def is_connection_error(exc: BaseException) -> bool:
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         return True
     return isinstance(exc, (OSError, TimeoutError, ConnectionError))
+
+
+@contextlib.contextmanager
+def unavailable_when_unreachable(
+    is_unreachable: Callable[[BaseException], bool] = is_connection_error,
+) -> Iterator[None]:
+    """A failure to reach the database inside the block becomes ``DatabaseUnavailable`` (503)."""
+    try:
+        yield
+    except Exception as exc:
+        if is_unreachable(exc):
+            raise DatabaseUnavailable() from exc
+        raise
 
 
 def is_invalid_value(exc: BaseException) -> bool:

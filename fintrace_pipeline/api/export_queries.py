@@ -15,8 +15,8 @@ from fintrace_pipeline.db.schema import (
     transaction_scores,
     transactions,
 )
+from fintrace_pipeline.export_kinds import DUPLICATES, FLAGS, SCORES, TRIAL_BALANCE
 
-EXPORTS = ("scores", "flags", "duplicates", "trial_balance")
 TRANSACTION_COLUMNS = ("transaction_id", "posting_date", "amount", "account", "user_name", "vendor", "description")
 SCORE_EXPORT_COLUMNS = (
     "row_number",
@@ -71,13 +71,13 @@ def flags_query(data_file_id: uuid.UUID, job_id: uuid.UUID, *, duplicates_only: 
 
 def export_query(what: str, data_file_id: uuid.UUID, job_id: uuid.UUID) -> Select | None:
     """The query of a row-per-record export; None for the trial balance, a stored JSON section."""
-    if what == "scores":
+    if what == SCORES:
         return scores_query(data_file_id, job_id)
-    if what == "flags":
+    if what == FLAGS:
         return flags_query(data_file_id, job_id)
-    if what == "duplicates":
+    if what == DUPLICATES:
         return flags_query(data_file_id, job_id, duplicates_only=True)
-    if what == "trial_balance":
+    if what == TRIAL_BALANCE:
         return None
     raise ValueError(f"unknown export {what!r}")
 

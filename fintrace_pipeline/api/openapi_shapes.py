@@ -9,6 +9,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from fintrace_pipeline.api.params import (
+    ANALYTICS_TYPE,
+    DEFAULT_LIMIT,
+    EXPORT_FORMAT,
+    EXPORT_KIND,
+    LATEST_JOB_STATUS,
+    MAX_LIMIT,
+    MAX_OFFSET,
+    MAX_RULE_CODE_LENGTH,
+    MODEL_TYPE,
+    RISK_SCORE_RANGE,
+    Choice,
+)
+from fintrace_pipeline.exports import XLSX_MAX_DATA_ROWS
 from fintrace_pipeline.findings import SECTIONS, SUMMARY_FIELDS
 from fintrace_pipeline.stages import ANALYTICS_TYPES, MODEL_TYPES, STAGES
 from fintrace_pipeline.status import JOB_STATES
@@ -251,15 +265,44 @@ def _query(name: str, schema: dict[str, Any], description: str, required: bool =
     return {"name": name, "in": "query", "required": required, "schema": schema, "description": description}
 
 
+def _choice(parameter: Choice, description: str) -> dict[str, Any]:
+    """An enumerated parameter, its values and default as ``params`` accepts them."""
+    schema: dict[str, Any] = {"type": "string", "enum": list(parameter.values)}
+    if parameter.default is not None:
+        schema["default"] = parameter.default
+    return _query(parameter.name, schema, description, required=parameter.required)
+
+
+def _bounded(minimum: int, maximum: int, default: int) -> dict[str, Any]:
+    return {"type": "integer", "minimum": minimum, "maximum": maximum, "default": default}
+
+
+# Shared parameters, named by ``$ref: "#/components/parameters/<name>"`` in the route docstrings.
 PARAMETERS: dict[str, Any] = {
     "FileId": _query("file_id", UUID, "The data file (data_file_id of the upload or listing).", required=True),
     "JobIdOfFile": _query(
         "job_id", UUID, "A processing job of this file; default: its newest COMPLETED job, else its newest job."
     ),
-    "Limit": _query(
-        "limit", {"type": "integer", "minimum": 1, "maximum": 1000, "default": 50}, "Page size (at most 1000)."
+    "Limit": _query("limit", _bounded(1, MAX_LIMIT, DEFAULT_LIMIT), f"Page size (at most {MAX_LIMIT})."),
+    "Offset": _query("offset", _bounded(0, MAX_OFFSET, 0), "Items to skip (paging)."),
+    "MinRisk": _query(
+        "min_risk",
+        {"type": "number", "minimum": RISK_SCORE_RANGE[0], "maximum": RISK_SCORE_RANGE[1]},
+        "Only transactions whose ensemble risk score ({:g}-{:g}) is at least this.".format(*RISK_SCORE_RANGE),
     ),
-    "Offset": _query(
-        "offset", {"type": "integer", "minimum": 0, "maximum": 10000000, "default": 0}, "Items to skip (paging)."
+    "RuleCode": _query(
+        "rule", {"type": "string", "maxLength": MAX_RULE_CODE_LENGTH}, "Only transactions flagged by this rule code."
+    ),
+    "AnalyticsType": _choice(ANALYTICS_TYPE, "One analytics stage, or all of them."),
+    "ModelType": _choice(MODEL_TYPE, "One model, or all of them."),
+    "LatestJobStatus": _choice(LATEST_JOB_STATUS, "Only files whose latest job has this status."),
+    "ExportKind": _choice(
+        EXPORT_KIND,
+        "Per-transaction risk scores (highest first), every finding, duplicate groups, "
+        "or the trial balance per account.",
+    ),
+    "ExportFormat": _choice(
+        EXPORT_FORMAT,
+        f"CSV streams any size; xlsx is refused (400) above {XLSX_MAX_DATA_ROWS:,} rows, the sheet limit.",
     ),
 }

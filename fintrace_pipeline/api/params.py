@@ -4,23 +4,71 @@ from __future__ import annotations
 
 import math
 import uuid
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TypeVar
 
 from fintrace_pipeline.api.errors import BadRequest
+from fintrace_pipeline.db.schema import transaction_flags
+from fintrace_pipeline.export_kinds import CSV, EXPORT_FORMATS, EXPORT_KINDS
+from fintrace_pipeline.stages import ANALYTICS_TYPES, MODEL_TYPES
+from fintrace_pipeline.status import JOB_STATES
 
+T = TypeVar("T")
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 1000
 MAX_OFFSET = 10_000_000
+ALL = "all"
+# The flagged transactions' filters: the ensemble's 0-100 risk score, and a rule code as it is stored.
+RISK_SCORE_RANGE = (0.0, 100.0)
+MAX_RULE_CODE_LENGTH = transaction_flags.c.rule_code.type.length
 
 
-def optional_uuid(params: Mapping[str, str], name: str) -> uuid.UUID | None:
+@dataclass(frozen=True)
+class Choice:
+    """A query parameter that takes one of ``values``; when absent, ``default`` (or refused if ``required``)."""
+
+    name: str
+    values: tuple[str, ...]
+    default: str | None = None
+    required: bool = False
+
+
+# The enumerated parameters; the OpenAPI document lists the same values.
+ANALYTICS_TYPE = Choice("analytics_type", (*ANALYTICS_TYPES, ALL), default=ALL)
+MODEL_TYPE = Choice("model_type", (*MODEL_TYPES, ALL), default=ALL)
+LATEST_JOB_STATUS = Choice("status", JOB_STATES)
+EXPORT_KIND = Choice("what", EXPORT_KINDS, required=True)
+EXPORT_FORMAT = Choice("format", EXPORT_FORMATS, default=CSV)
+
+
+def choice(params: Mapping[str, str], parameter: Choice) -> str | None:
+    value = params.get(parameter.name) or parameter.default
+    if value is None and not parameter.required:
+        return None
+    if value not in parameter.values:
+        raise BadRequest(f"{parameter.name} must be one of: {', '.join(parameter.values)}")
+    return value
+
+
+def type_filter(value: str) -> str | None:
+    """An ``analytics_type`` or ``model_type`` as a filter: None for ``all``."""
+    return None if value == ALL else value
+
+
+def _converted(params: Mapping[str, str], name: str, convert: Callable[[str], T], expected: str) -> T | None:
+    """``convert`` of the parameter's value; None when it is absent or empty."""
     value = params.get(name)
     if value is None or value == "":
         return None
     try:
-        return uuid.UUID(value)
-    except (ValueError, AttributeError, TypeError):
-        raise BadRequest(f"{name} must be a UUID") from None
+        return convert(value)
+    except (ValueError, TypeError):
+        raise BadRequest(f"{name} must be {expected}") from None
+
+
+def optional_uuid(params: Mapping[str, str], name: str) -> uuid.UUID | None:
+    return _converted(params, name, uuid.UUID, "a UUID")
 
 
 def required_uuid(params: Mapping[str, str], name: str) -> uuid.UUID:
@@ -30,21 +78,21 @@ def required_uuid(params: Mapping[str, str], name: str) -> uuid.UUID:
     return value
 
 
-def choice(params: Mapping[str, str], name: str, allowed: Collection[str], default: str) -> str:
-    value = params.get(name) or default
-    if value not in allowed:
-        raise BadRequest(f"{name} must be one of: {', '.join(allowed)}")
-    return value
+def file_or_job(params: Mapping[str, str], *, file_required: bool) -> tuple[uuid.UUID | None, uuid.UUID | None]:
+    """The ``file_id`` and ``job_id`` a request names: the file at least, or else at least one of the two."""
+    file_id = optional_uuid(params, "file_id")
+    job_id = optional_uuid(params, "job_id")
+    if file_required and file_id is None:
+        raise BadRequest("file_id is required")
+    if file_id is None and job_id is None:
+        raise BadRequest("file_id or job_id is required")
+    return file_id, job_id
 
 
 def bounded_int(params: Mapping[str, str], name: str, default: int, minimum: int, maximum: int) -> int:
-    value = params.get(name)
-    if value is None or value == "":
+    number = _converted(params, name, int, "a whole number")
+    if number is None:
         return default
-    try:
-        number = int(value)
-    except ValueError:
-        raise BadRequest(f"{name} must be a whole number") from None
     if not minimum <= number <= maximum:
         raise BadRequest(f"{name} must be between {minimum} and {maximum}")
     return number
@@ -58,13 +106,9 @@ def limit_offset(params: Mapping[str, str]) -> tuple[int, int]:
 
 
 def optional_float(params: Mapping[str, str], name: str, minimum: float, maximum: float) -> float | None:
-    value = params.get(name)
-    if value is None or value == "":
+    number = _converted(params, name, float, "a number")
+    if number is None:
         return None
-    try:
-        number = float(value)
-    except ValueError:
-        raise BadRequest(f"{name} must be a number") from None
     if not math.isfinite(number) or not minimum <= number <= maximum:
         raise BadRequest(f"{name} must be between {minimum:g} and {maximum:g}")
     return number

@@ -1,14 +1,16 @@
 """The API's read queries. Synchronous SQLAlchemy Core functions of a ``Connection``, run on the async
-engine through ``run_sync``; each returns plain data or raises ``NotFound``."""
+engine through ``run_sync``; each returns plain data (stored JSON as ``RawJSON``) or raises ``NotFound``."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import JSON, Connection, Table, Text, cast, func, literal_column, select, union
 
 from fintrace_pipeline.api.errors import NotFound
+from fintrace_pipeline.api.responses import RawJSON, merge_object
 from fintrace_pipeline.db.schema import (
     TOP_RISK_FLOOR,
     analytics_processing_results,
@@ -20,6 +22,7 @@ from fintrace_pipeline.db.schema import (
     transaction_scores,
     transactions,
 )
+from fintrace_pipeline.findings import SECTIONS
 from fintrace_pipeline.jsonsafe import json_safe
 from fintrace_pipeline.persistence.jobs import get_job, latest_job
 from fintrace_pipeline.status import COMPLETED
@@ -56,34 +59,57 @@ def _json_columns(table: Table) -> list[str]:
     return [c.name for c in table.c if isinstance(c.type, JSON)]
 
 
-def raw_results(
-    connection: Connection, table: Table, job_id: uuid.UUID, key: str, kind: str | None
+# An item of a results answer built from a row: (its scalar columns, JSON-safe; its JSON columns' stored texts).
+ItemOf = Callable[[dict[str, Any], dict[str, str | None]], dict[str, Any]]
+
+
+def result_items(
+    connection: Connection, table: Table, key: str, job_id: uuid.UUID, kind: str | None, item_of: ItemOf
 ) -> list[dict[str, Any]]:
-    """The job's result rows; JSON columns come back as their stored text (``None`` for NULL), so a
-    large section is spliced into the response instead of being parsed and serialised again."""
+    """The job's result rows (only those whose ``key`` is ``kind``, if given) as answer items.
+
+    JSON columns come back as their stored text (``None`` for NULL), so a large section is spliced
+    into the response instead of being parsed and serialised again.
+    """
     json_names = set(_json_columns(table))
     columns = [cast(table.c[n], Text).label(n) if n in json_names else table.c[n] for n in table.c.keys()]
     query = select(*columns).where(table.c.processing_job_id == job_id).order_by(table.c[key])
     if kind:
         query = query.where(table.c[key] == kind)
-    rows = []
+    items = []
     for row in connection.execute(query):
         mapping = row._mapping
-        rows.append(
-            {
-                "scalars": json_safe({k: v for k, v in mapping.items() if k not in json_names}),
-                "json": {k: mapping[k] for k in json_names},
-            }
-        )
-    return rows
+        scalars = json_safe({k: v for k, v in mapping.items() if k not in json_names})
+        items.append(item_of(scalars, {k: mapping[k] for k in json_names}))
+    return items
 
 
-def analytics_rows(connection: Connection, job_id: uuid.UUID, analytics_type: str | None) -> list[dict[str, Any]]:
-    return raw_results(connection, analytics_processing_results, job_id, "analytics_type", analytics_type)
+def analytics_results(
+    connection: Connection, data_file_id: uuid.UUID, job_id: uuid.UUID, analytics_type: str | None
+) -> list[dict[str, Any]]:
+    """The job's analytics results (of one type, or all), their JSON sections under ``detailed_results``."""
+    table = analytics_processing_results
+    return result_items(connection, table, "analytics_type", job_id, analytics_type, _analytics_item)
 
 
-def ml_rows(connection: Connection, job_id: uuid.UUID, model_type: str | None) -> list[dict[str, Any]]:
-    return raw_results(connection, ml_model_processing_results, job_id, "model_type", model_type)
+def _analytics_item(scalars: dict[str, Any], texts: dict[str, str | None]) -> dict[str, Any]:
+    item = {**scalars, **{name: RawJSON(text) for name, text in texts.items() if name not in SECTIONS}}
+    item["detailed_results"] = {name: RawJSON(texts.get(name)) for name in SECTIONS}
+    return item
+
+
+def ml_results(
+    connection: Connection, data_file_id: uuid.UUID, job_id: uuid.UUID, model_type: str | None
+) -> list[dict[str, Any]]:
+    """The job's ML model results (of one model, or all); ``detailed_results`` carries the metrics too."""
+    return result_items(connection, ml_model_processing_results, "model_type", job_id, model_type, _ml_item)
+
+
+def _ml_item(scalars: dict[str, Any], texts: dict[str, str | None]) -> dict[str, Any]:
+    extras = {name: RawJSON(texts.get(name)) for name in ("model_metrics", "feature_importance")}
+    # As views.ml_results: the metrics and feature importance are also part of detailed_results.
+    detailed = merge_object(RawJSON(texts.get("detailed_results")), extras)
+    return {**scalars, **extras, "detailed_results": detailed}
 
 
 # -- file listing ------------------------------------------------------------------------------------

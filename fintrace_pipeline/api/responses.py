@@ -54,7 +54,15 @@ def merge_object(raw: RawJSON, extra: dict[str, Any]) -> RawJSON:
     return RawJSON("{" + ",".join(part for part in (inner, additions) if part) + "}")
 
 
+def success_body(payload: dict[str, Any]) -> bytes:
+    """``{"success": true, ...payload}``, serialised."""
+    return dumps({"success": True, **payload}).encode("utf-8")
+
+
+def json_response(body: bytes, status_code: int = 200) -> Response:
+    """A JSON body serialised already (or kept from an earlier answer)."""
+    return Response(body, status_code=status_code, media_type="application/json")
+
+
 def json_ok(payload: dict[str, Any], status_code: int = 200) -> Response:
-    """``{"success": true, ...payload}``."""
-    body = dumps({"success": True, **payload})
-    return Response(body.encode("utf-8"), status_code=status_code, media_type="application/json")
+    return json_response(success_body(payload), status_code)

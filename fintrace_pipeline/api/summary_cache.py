@@ -10,33 +10,27 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections import OrderedDict
+
+from fintrace_pipeline.api.lru import LruCache
 
 MAX_ENTRIES = 512
 
 
 class SummaryCache:
     def __init__(self, max_entries: int = MAX_ENTRIES):
-        self.max_entries = max_entries
-        self._entries: OrderedDict[uuid.UUID, tuple[tuple, bytes]] = OrderedDict()
+        self._entries: LruCache[uuid.UUID, tuple[tuple, bytes]] = LruCache(max_entries)
         self._lock = threading.Lock()
 
     def get(self, job_id: uuid.UUID, token: tuple) -> bytes | None:
         with self._lock:
             entry = self._entries.get(job_id)
-            if entry is None or entry[0] != token:
-                return None
-            self._entries.move_to_end(job_id)
-            return entry[1]
+        if entry is None or entry[0] != token:
+            return None
+        return entry[1]
 
     def put(self, job_id: uuid.UUID, token: tuple, body: bytes) -> None:
-        if self.max_entries <= 0:
-            return
         with self._lock:
-            self._entries[job_id] = (token, body)
-            self._entries.move_to_end(job_id)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
+            self._entries.put(job_id, (token, body))
 
     def __len__(self) -> int:
         return len(self._entries)

@@ -1,15 +1,18 @@
 """A results database per backend (SQLite and PostgreSQL) shared by a test module, seeded with
-hand-built results whose every value is known, and the API app over it."""
+hand-built results whose every value is known, and the API app over it; the checks of its answers."""
 
 from __future__ import annotations
 
 import dataclasses
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from starlette.applications import Starlette
+from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from fintrace_pipeline.api.app import create_app
@@ -213,3 +216,77 @@ def process_generated_ledger(database_url: str, tmp: Path, rows: int, seed: int)
         outcome = process_file(path, settings, instance=DagsterInstance.ephemeral())
     assert outcome.summary["job"]["status"] == "COMPLETED", outcome.summary["job"]["error_message"]
     return settings, outcome
+
+
+UNKNOWN = "00000000-0000-4000-8000-000000000000"
+WAIT_S = 10.0
+
+
+def ok(response, status=200):
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert body["success"] is True
+    return body
+
+
+def error(response, status):
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert body["success"] is False and body["error"]
+    assert "Traceback" not in response.text
+    return body["error"]
+
+
+def eventually(read, expected, what: str):
+    """``read()`` until it returns ``expected`` (a notification is asynchronous), bounded."""
+    deadline = time.monotonic() + WAIT_S
+    value = read()
+    while value != expected and time.monotonic() < deadline:
+        time.sleep(0.02)
+        value = read()
+    assert value == expected, f"{what}: still {value!r}"
+
+
+def add_probe_route(app: Starlette, path: str, endpoint: Callable) -> None:
+    """A route of the test's own, matched before the app's (the ``/api`` mount would take any /api/ path)."""
+    app.router.routes.insert(0, Route(path, endpoint))
+
+
+@pytest.fixture(scope="module")
+def document(client):
+    return client.get("/openapi.json").json()
+
+
+@pytest.fixture
+def secured(seeded):
+    settings = dataclasses.replace(seeded.settings, api_token="s3cret", cors_origins=("https://audit.example",))
+    with TestClient(create_app(settings)) as client:
+        yield client
+
+
+@pytest.fixture
+def postgres_url(module_database_url):
+    if not module_database_url.startswith("postgresql"):
+        pytest.skip("a PostgreSQL outage")
+    return module_database_url
+
+
+# -- uploads ----------------------------------------------------------------------------------------
+
+LEDGER = b"Posting Date,Amount,Vendor\n2024-01-02,100.00,Acme\n2024-01-03,-40.00,Globex\n"
+
+
+@pytest.fixture
+def upload_env(module_database_url, tmp_path):
+    settings = make_settings(tmp_path / "var", module_database_url, max_upload_bytes=4096)
+    with TestClient(create_app(settings)) as client:
+        yield client, settings
+
+
+def inbox_listing(settings) -> list[str]:
+    return sorted(p.name for p in settings.inbox_dir.iterdir() if p.is_file()) if settings.inbox_dir.exists() else []
+
+
+def unique(content: bytes, tmp_path) -> bytes:
+    # The module shares one database: make every test's bytes its own.
+    return content + f"2024-01-04,1.00,{tmp_path.name}\n".encode()

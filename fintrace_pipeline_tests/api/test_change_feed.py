@@ -1,6 +1,5 @@
 """PostgreSQL: polled answers are served from memory and evicted by change notifications."""
 
-import time
 import uuid
 
 import pytest
@@ -14,19 +13,7 @@ from fintrace_pipeline.persistence import jobs, tracker
 from fintrace_pipeline.persistence.files import register_file
 from fintrace_pipeline.persistence.saver import AnalyticsDBSaver
 from fintrace_pipeline.status import RUNNING
-from fintrace_pipeline_tests.api.test_read_endpoints import ok
-
-WAIT_S = 10.0
-
-
-def eventually(read, expected, what: str):
-    """``read()`` until it returns ``expected`` (a notification is asynchronous), bounded."""
-    deadline = time.monotonic() + WAIT_S
-    value = read()
-    while value != expected and time.monotonic() < deadline:
-        time.sleep(0.02)
-        value = read()
-    assert value == expected, f"{what}: still {value!r}"
+from fintrace_pipeline_tests.api.conftest import eventually, ok
 
 
 @pytest.fixture

@@ -24,11 +24,6 @@ def operations(document: dict):
 
 
 @pytest.fixture(scope="module")
-def document(client):
-    return client.get("/openapi.json").json()
-
-
-@pytest.fixture(scope="module")
 def api_operations(document):
     return {op.label: op for op in operations(document)}
 
@@ -112,39 +107,3 @@ def test_operation_survives_generated_requests(client, seeded, document, api_ope
 
     run()
     assert all(status < 500 for status in seen_statuses)
-
-
-def test_every_parameter_is_described_and_every_api_route_needs_the_token(document):
-    for path, operations in document["paths"].items():
-        for method, operation in operations.items():
-            for parameter in operation.get("parameters", []):
-                assert parameter.get("description"), f"{method} {path} {parameter['name']}"
-            protected = path.startswith("/api/")
-            assert (operation.get("security") == [{"bearer": []}]) == protected, f"{method} {path}"
-            assert ("401" in operation["responses"]) == protected, f"{method} {path}"
-    assert document["components"]["securitySchemes"]["bearer"] == {"type": "http", "scheme": "bearer"}
-    upload = document["paths"]["/api/files"]["post"]["responses"]
-    assert {"200", "201", "400", "409", "413", "415", "503"} <= set(upload)
-
-
-@pytest.mark.parametrize(
-    "path, schema, keys",
-    [
-        ("/api/processing-results/", "ProcessingResultsResponse", {"processing_summary"}),
-        ("/api/analytics-results/", "AnalyticsResultsResponse", {"results"}),
-        ("/api/ml-processing-results/", "MlResultsResponse", {"results"}),
-        ("/api/processing-progress/", "ProgressResponse", {"progress"}),
-    ],
-)
-def test_the_seed_endpoints_document_their_answer_shapes(document, path, schema, keys):
-    ok = document["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
-    assert ok == {"$ref": f"#/components/schemas/{schema}"}
-    assert keys <= set(document["components"]["schemas"][schema]["required"])
-    schemas = document["components"]["schemas"]
-    summary = schemas["ProcessingResultsResponse"]["properties"]["processing_summary"]
-    assert {"analytics_results", "ml_results", "progress", "data_file", "job"} <= set(summary["required"])
-    assert {"overall_progress", "current_step", "status", "steps"} <= set(schemas["Progress"]["required"])
-    detailed = schemas["AnalyticsResult"]["allOf"][1]["properties"]["detailed_results"]
-    assert {"trial_balance_data", "expense_breakdown", "user_patterns"} <= set(detailed["required"])
-    ml_detailed = schemas["MlResult"]["allOf"][1]["properties"]["detailed_results"]
-    assert "model_metrics" in ml_detailed["required"]

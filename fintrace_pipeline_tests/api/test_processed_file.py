@@ -10,8 +10,7 @@ from starlette.testclient import TestClient
 from fintrace_pipeline.api.app import create_app
 from fintrace_pipeline.db.engine import get_engine
 from fintrace_pipeline.db.schema import transaction_flags, transaction_scores
-from fintrace_pipeline_tests.api.conftest import process_generated_ledger
-from fintrace_pipeline_tests.api.test_read_endpoints import ok
+from fintrace_pipeline_tests.api.conftest import ok, process_generated_ledger
 
 ROWS = 400
 

@@ -1,4 +1,4 @@
-"""Downloads of a really processed file: every export as xlsx and csv, chunked CSV, the xlsx row limit."""
+"""Download bodies of a really processed file: every export as xlsx and csv, chunked CSV, the xlsx row limit."""
 
 import csv
 import io
@@ -13,8 +13,7 @@ from fintrace_pipeline.api.app import create_app
 from fintrace_pipeline.api.export_queries import SCORE_EXPORT_COLUMNS, TRIAL_BALANCE_COLUMNS
 from fintrace_pipeline.db.engine import get_engine
 from fintrace_pipeline.db.schema import transaction_flags, transaction_scores
-from fintrace_pipeline_tests.api.conftest import process_generated_ledger
-from fintrace_pipeline_tests.api.test_read_endpoints import error, ok
+from fintrace_pipeline_tests.api.conftest import error, ok, process_generated_ledger
 
 ROWS = 1_200  # enough for the generator to inject duplicates
 

@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from fintrace_pipeline.api.errors import DatabaseUnavailable
-from fintrace_pipeline.api.routes_results import database
+from fintrace_pipeline.api.reader import reader
 
 
 async def healthz(request: Request) -> Response:
@@ -19,7 +19,7 @@ async def healthz(request: Request) -> Response:
       503: {$ref: "#/components/responses/Unavailable"}
     """
     try:
-        await database(request).ping()
+        await reader(request).ping()
     except DatabaseUnavailable as exc:
         return JSONResponse({"success": False, "status": "unavailable", "error": exc.message}, status_code=503)
     return JSONResponse({"success": True, "status": "ok"})
@@ -36,4 +36,5 @@ async def ping(_request: Request) -> Response:
 
 
 async def openapi(request: Request) -> Response:
+    # Built once, when the app is created, from the route table.
     return JSONResponse(request.app.state.openapi)

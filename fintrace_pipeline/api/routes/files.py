@@ -6,14 +6,13 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from fintrace_pipeline.api import params, queries
-from fintrace_pipeline.api.errors import DatabaseUnavailable, is_connection_error
+from fintrace_pipeline.api import params
+from fintrace_pipeline.api.errors import unavailable_when_unreachable
+from fintrace_pipeline.api.reader import reader
 from fintrace_pipeline.api.responses import json_ok
-from fintrace_pipeline.api.routes_results import database
 from fintrace_pipeline.api.upload import receive_upload
 from fintrace_pipeline.api.upload_registration import register_upload
 from fintrace_pipeline.settings import Settings
-from fintrace_pipeline.status import JOB_STATES, PENDING
 
 
 async def upload_file(request: Request) -> Response:
@@ -43,12 +42,9 @@ async def upload_file(request: Request) -> Response:
     """
     settings: Settings = request.app.state.settings
     upload = await receive_upload(request, settings.inbox_dir, settings.max_upload_bytes)
-    try:
-        registered = await run_in_threadpool(register_upload, settings, upload, database(request).sync_engine)
-    except Exception as exc:
-        if is_connection_error(exc):
-            raise DatabaseUnavailable() from exc
-        raise
+    engine = request.app.state.database.sync_engine
+    with unavailable_when_unreachable():
+        registered = await run_in_threadpool(register_upload, settings, upload, engine)
     return json_ok(registered.answer(), status_code=201 if registered.job_created else 200)
 
 
@@ -59,9 +55,7 @@ async def list_files(request: Request) -> Response:
     parameters:
       - {$ref: "#/components/parameters/Limit"}
       - {$ref: "#/components/parameters/Offset"}
-      - {name: status, in: query, required: false,
-         schema: {type: string, enum: [PENDING, RUNNING, COMPLETED, FAILED, CANCELED]},
-         description: "Only files whose latest job has this status."}
+      - {$ref: "#/components/parameters/LatestJobStatus"}
     responses:
       200: {description: "total, limit, offset and files (data_file_id, file_name, row counts, latest_job_id,
                           latest_job_status, high_risk_transactions)",
@@ -70,8 +64,6 @@ async def list_files(request: Request) -> Response:
       503: {$ref: "#/components/responses/Unavailable"}
     """
     limit, offset = params.limit_offset(request.query_params)
-    status = request.query_params.get("status") or None
-    if status is not None:
-        status = params.choice(request.query_params, "status", JOB_STATES, PENDING)
-    total, files = await database(request).read(queries.list_files, limit, offset, status)
+    status = params.choice(request.query_params, params.LATEST_JOB_STATUS)
+    total, files = await reader(request).files(limit, offset, status)
     return json_ok({"total": total, "limit": limit, "offset": offset, "files": files})

@@ -1,25 +1,13 @@
-"""The seed's four read endpoints over hand-built results with known values, on SQLite and PostgreSQL."""
+"""The seed's result endpoints over hand-built results with known values, on SQLite and PostgreSQL."""
 
 import pytest
 
-from fintrace_pipeline_tests.api.conftest import TRIAL_BALANCE
-
-UNKNOWN = "00000000-0000-4000-8000-000000000000"
-
-
-def ok(response, status=200):
-    assert response.status_code == status, response.text
-    body = response.json()
-    assert body["success"] is True
-    return body
-
-
-def error(response, status):
-    assert response.status_code == status, response.text
-    body = response.json()
-    assert body["success"] is False and body["error"]
-    assert "Traceback" not in response.text
-    return body["error"]
+from fintrace_pipeline_tests.api.conftest import (
+    TRIAL_BALANCE,
+    UNKNOWN,
+    error,
+    ok,
+)
 
 
 def test_processing_results_for_a_file_prefer_its_newest_completed_job(client, seeded):
@@ -120,29 +108,3 @@ def test_ml_results_detailed_results_include_model_metrics(client, seeded):
 )
 def test_ml_results_errors(client, seeded, query, status):
     error(client.get(f"/api/ml-processing-results/{query.format(file=seeded.file_id)}"), status)
-
-
-def test_progress_reports_the_job_status_for_every_state(client, seeded):
-    done = ok(client.get(f"/api/processing-progress/?job_id={seeded.completed_job_id}"))["progress"]
-    assert done["status"] == "COMPLETED" and done["overall_progress"] == 100.0
-    assert [s["name"] for s in done["steps"]] == [
-        "ingest",
-        "default_analytics",
-        "comprehensive_expense",
-        "duplicate_analysis",
-        "anomaly_detection",
-        "ml_ensemble",
-    ]
-    running = ok(client.get(f"/api/processing-progress/?job_id={seeded.running_job_id}"))["progress"]
-    assert running["status"] == "RUNNING" and running["overall_progress"] == 0.0
-    assert running["job_id"] == str(seeded.running_job_id)
-    failed = ok(client.get(f"/api/processing-progress/?job_id={seeded.failed_job_id}"))["progress"]
-    assert failed["status"] == "FAILED"
-    assert [e["error"] for e in failed["error_log"]] == ["could not read the file"]
-
-
-@pytest.mark.parametrize(
-    "query, status", [("", 400), ("?job_id=1", 400), ("?job_id=00000000-0000-4000-8000-000000000000", 404)]
-)
-def test_progress_errors(client, query, status):
-    error(client.get(f"/api/processing-progress/{query}"), status)

@@ -1,0 +1,151 @@
+"""Where each answer of the read endpoints comes from.
+
+The polled answers (a processing summary, a job's progress) are served, in this order, from the
+change-notification cache (PostgreSQL, while its listener is connected), the summary cache (while
+the job's freshness token is unchanged), and otherwise built from the database: on PostgreSQL
+through the asyncpg fast path where one exists, elsewhere through the generic SQLAlchemy queries.
+Every other answer comes from the generic queries. Routes ask the reader and never make this choice.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any, TypeVar
+
+from starlette.requests import Request
+
+from fintrace_pipeline.api import fastpath, queries
+from fintrace_pipeline.api.change_feed import ChangeFeed, Key
+from fintrace_pipeline.api.db import ApiDatabase
+from fintrace_pipeline.api.errors import NotFound, unavailable_when_unreachable
+from fintrace_pipeline.api.export_stream import export_body
+from fintrace_pipeline.api.responses import success_body
+from fintrace_pipeline.api.summary_cache import SummaryCache
+from fintrace_pipeline.db.engine import get_streaming_engine
+from fintrace_pipeline.persistence import views
+
+T = TypeVar("T")
+# What builds an answer the change feed may keep: (data_file_id it belongs to, or None; the body).
+Build = Callable[[], Awaitable[tuple[uuid.UUID | None, bytes]]]
+
+
+def reader(request: Request) -> Reader:
+    return request.app.state.reader
+
+
+class Reader:
+    """The read side over the app's database, summary cache and change feed (the app creates and closes them)."""
+
+    def __init__(self, database: ApiDatabase, summary_cache: SummaryCache, change_feed: ChangeFeed | None):
+        self.database = database
+        self.summary_cache = summary_cache
+        self.change_feed = change_feed  # PostgreSQL only
+
+    # -- polled answers, as whole response bodies -------------------------------------------------
+
+    async def processing_summary(self, file_id: uuid.UUID | None, job_id: uuid.UUID | None) -> bytes:
+        """The ``processing_summary`` body of a file's job (see ``queries.resolve_job``) or of a job."""
+        # A request naming both a file and a job is checked against the database every time.
+        key = ("file", file_id) if job_id is None else ("job", job_id) if file_id is None else None
+        return await self._through_change_feed(key, lambda: self._summary(file_id, job_id))
+
+    async def progress(self, job_id: uuid.UUID) -> bytes:
+        """The ``progress`` body of a job."""
+        return await self._through_change_feed(("progress", job_id), lambda: self._progress(job_id))
+
+    async def _through_change_feed(self, key: Key | None, build: Build) -> bytes:
+        feed = self.change_feed if key is not None else None
+        if feed is None:
+            return (await build())[1]
+        feed.ensure_started()
+        body = feed.get(key)
+        if body is not None:
+            return body
+        # Taken before reading: a change notified while the answer is built keeps it out of the cache.
+        ticket = feed.ticket()
+        data_file_id, body = await build()
+        feed.store(ticket, key, data_file_id, body)
+        return body
+
+    async def _summary(self, file_id: uuid.UUID | None, job_id: uuid.UUID | None) -> tuple[uuid.UUID, bytes]:
+        data_file_id, job_id, token = await self._job_state(file_id, job_id)
+        body = self.summary_cache.get(job_id, token)
+        if body is None:
+            summary = await self.database.read(views.processing_summary, job_id)
+            if summary is None:
+                raise NotFound("no such processing job")
+            body = success_body({"processing_summary": summary})
+            self.summary_cache.put(job_id, token, body)
+        return data_file_id, body
+
+    async def _job_state(self, file_id: uuid.UUID | None, job_id: uuid.UUID | None) -> tuple:
+        """(data_file_id, job_id, freshness token) of the job a request names."""
+        if self.database.is_postgres:
+            state = await self.database.on_driver(fastpath.job_state, file_id, job_id)
+        else:
+            state = await self.database.read(queries.job_state, file_id, job_id)
+        if state is None:
+            await self.database.read(queries.resolve_job, file_id, job_id)  # raises NotFound with the precise reason
+            raise NotFound("no such processing job")
+        return state
+
+    async def _progress(self, job_id: uuid.UUID) -> tuple[None, bytes]:
+        if self.database.is_postgres:
+            # Serialised by PostgreSQL: spliced in as it comes, the most polled answer skips Python's encoder.
+            progress = await self.database.on_driver(fastpath.progress_json, job_id)
+            body = None if progress is None else f'{{"success":true,"progress":{progress}}}'.encode()
+        else:
+            progress = await self.database.read(views.progress_view, job_id)
+            body = None if progress is None else success_body({"progress": progress})
+        if body is None:
+            raise NotFound("no such processing job")
+        return None, body
+
+    # -- answers about the job a request names ---------------------------------------------------
+
+    async def _of_job(
+        self, file_id: uuid.UUID | None, job_id: uuid.UUID | None, query: Callable[..., T], **options: Any
+    ) -> tuple[uuid.UUID, uuid.UUID, T]:
+        """(data_file_id, job_id, ``query(connection, data_file_id, job_id, **options)``) of the named job."""
+
+        def resolved_query(connection) -> tuple[uuid.UUID, uuid.UUID, T]:
+            data_file_id, resolved_job_id = queries.resolve_job(connection, file_id, job_id)
+            return data_file_id, resolved_job_id, query(connection, data_file_id, resolved_job_id, **options)
+
+        return await self.database.read(resolved_query)
+
+    async def analytics_results(
+        self, file_id: uuid.UUID | None, job_id: uuid.UUID | None, analytics_type: str | None
+    ) -> tuple[uuid.UUID, uuid.UUID, list[dict[str, Any]]]:
+        return await self._of_job(file_id, job_id, queries.analytics_results, analytics_type=analytics_type)
+
+    async def ml_results(
+        self, file_id: uuid.UUID | None, job_id: uuid.UUID | None, model_type: str | None
+    ) -> tuple[uuid.UUID, uuid.UUID, list[dict[str, Any]]]:
+        return await self._of_job(file_id, job_id, queries.ml_results, model_type=model_type)
+
+    async def flagged_transactions(
+        self, file_id: uuid.UUID | None, job_id: uuid.UUID | None, **filters: Any
+    ) -> tuple[uuid.UUID, uuid.UUID, tuple[int, list[dict[str, Any]]]]:
+        """(data_file_id, job_id, (total, page)); ``filters`` as ``queries.flagged_transactions`` takes them."""
+        return await self._of_job(file_id, job_id, queries.flagged_transactions, **filters)
+
+    async def export(
+        self, what: str, file_format: str, file_id: uuid.UUID | None, job_id: uuid.UUID | None
+    ) -> tuple[uuid.UUID, AsyncIterator[bytes] | bytes]:
+        """(data_file_id, the download's body): an xlsx whole, a CSV as a stream (see ``export_stream``)."""
+        data_file_id, job_id = await self.database.read(queries.resolve_job, file_id, job_id)
+        # Read through a streaming cursor of the sync engine, in worker threads.
+        engine = get_streaming_engine(self.database.url)
+        with unavailable_when_unreachable():
+            body = await export_body(engine, what, file_format, data_file_id, job_id)
+        return data_file_id, body
+
+    # -- the rest ----------------------------------------------------------------------------------
+
+    async def files(self, limit: int, offset: int, status: str | None) -> tuple[int, list[dict[str, Any]]]:
+        return await self.database.read(queries.list_files, limit, offset, status)
+
+    async def ping(self) -> None:
+        await self.database.ping()

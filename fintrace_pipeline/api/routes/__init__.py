@@ -1,0 +1,31 @@
+"""The route table: the JSON API mounted under ``/api``, the health check and the OpenAPI document.
+
+The dashboard's pages are added beside these by the app; paths keep their trailing slash (or lack
+of it) as the seed spells them, and the other spelling is redirected.
+"""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute, Mount, Route
+
+from fintrace_pipeline.api.routes import exports, files, flagged, health, progress, results
+
+API_PATH = "/api"
+
+API_ROUTES: list[BaseRoute] = [
+    Route("/processing-results/", results.processing_results, methods=["GET"]),
+    Route("/analytics-results/", results.analytics_results, methods=["GET"]),
+    Route("/ml-processing-results/", results.ml_processing_results, methods=["GET"]),
+    Route("/processing-progress/", progress.processing_progress, methods=["GET"]),
+    Route("/files", files.upload_file, methods=["POST"]),
+    Route("/files/", files.list_files, methods=["GET"]),
+    Route("/flagged-transactions/", flagged.flagged_transactions, methods=["GET"]),
+    Route("/exports/", exports.export, methods=["GET"]),
+    Route("/ping", health.ping, methods=["GET"]),
+]
+
+ROUTES: list[BaseRoute] = [
+    Mount(API_PATH, routes=API_ROUTES),
+    Route("/healthz", health.healthz, methods=["GET"]),
+    Route("/openapi.json", health.openapi, methods=["GET"], include_in_schema=False),
+]
