@@ -31,6 +31,15 @@ class Evidence:
     labels: np.ndarray | None  # reviewers' 0/1 labels, when the file carries usable ones
     scores: dict[str, np.ndarray] = field(default_factory=dict)  # of the detectors that ran so far
 
+    @classmethod
+    def of(cls, features: FeatureSet, labels: np.ndarray | None) -> Evidence:
+        return cls(
+            features=features,
+            matrix=features.matrix.to_numpy(dtype=np.float32),
+            detector_matrix=features.matrix[features.detector_names].to_numpy(dtype=np.float32),
+            labels=labels,
+        )
+
 
 @dataclass
 class LearningData:
@@ -58,7 +67,7 @@ class NotEnoughToLearn(Exception):
 
 
 class Detector(ABC):
-    model_type: ClassVar[str]
+    model_type: ClassVar[str]  # the ModelResult it reports into
 
     def __init__(self, options: MLOptions) -> None:
         self.options = options
@@ -75,8 +84,7 @@ class Detector(ABC):
         """One score per row; higher = more anomalous."""
 
     def fit_score(self, features: np.ndarray, labels: np.ndarray | None = None) -> np.ndarray:
-        """Fit, then score the rows fitted on; a detector that learns labels scores each row by a model
-        that did not see its label."""
+        """Fit, then score the rows fitted on (a learner of reviewers' labels scores them out of fold)."""
         return score_in_chunks(self.fit(features, labels), features, self.options.score_chunk_rows)
 
     @abstractmethod

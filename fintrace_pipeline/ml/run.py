@@ -110,12 +110,7 @@ def run_ml_ensemble(
     features = build_features(frame, flags, opts)
     if not features.detector_names:
         return _from_rules_only(frame, flags, "no usable features (every feature was skipped)", opts, summaries)
-    evidence = Evidence(
-        features=features,
-        matrix=features.matrix.to_numpy(dtype=np.float32),
-        detector_matrix=features.matrix[features.detector_names].to_numpy(dtype=np.float32),
-        labels=usable_labels(frame, opts),
-    )
+    evidence = Evidence.of(features, usable_labels(frame, opts))
     row_numbers = frame["row_number"].to_numpy()
     association_sample = sample_rows(n, ASSOCIATION_ROWS, opts.seed + 2)
     feature_seconds = time.perf_counter() - started
