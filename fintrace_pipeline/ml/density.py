@@ -11,14 +11,18 @@ from sklearn.cluster import DBSCAN
 from sklearn.neighbors import NearestNeighbors
 from sklearn.preprocessing import StandardScaler
 
+from fintrace_pipeline.ml.detectors import Detector, DetectorReport, LearningData, sample_rows
 from fintrace_pipeline.ml.options import MLOptions
 
 ASSIGN_BLOCK_ROWS = 16_384
 
 
-class DbscanDetector:
+class DbscanDetector(Detector):
+    model_type = "dbscan"
+
     def __init__(self, options: MLOptions) -> None:
-        self.options = options
+        super().__init__(options)
+        self.fit_rows = 0
         self.scaler = StandardScaler()
         self.eps: float = 0.0
         self.core_points_found: int = 0
@@ -28,9 +32,11 @@ class DbscanDetector:
         self._core_norms = np.empty(0)
         self._minus_two_core_t = np.empty((0, 0))
 
-    def fit(self, features: np.ndarray) -> DbscanDetector:
+    def fit(self, features: np.ndarray, labels: np.ndarray | None = None) -> DbscanDetector:
         opts = self.options
-        scaled = self.scaler.fit_transform(features)
+        sample = features[sample_rows(len(features), opts.dbscan_fit_rows, opts.seed + 1)]
+        self.fit_rows = len(sample)
+        scaled = self.scaler.fit_transform(sample.astype(np.float64))
         min_samples = min(opts.dbscan_min_samples, len(scaled) - 1)
         # The k-th neighbour of each point (the point itself counts, as in DBSCAN's min_samples).
         k_distance = NearestNeighbors(n_neighbors=min_samples).fit(scaled).kneighbors(scaled)[0][:, -1]
@@ -71,3 +77,22 @@ class DbscanDetector:
             nearest = cross.min(axis=1) + np.einsum("ij,ij->i", block, block)
             out[start : start + len(block)] = np.sqrt(np.maximum(nearest, 0.0))
         return out
+
+    def report(self, data: LearningData, scores: np.ndarray) -> DetectorReport:
+        opts = self.options
+        anomalous = scores > self.eps
+        return DetectorReport(
+            anomalous=anomalous,
+            details={
+                "fit_rows": self.fit_rows,
+                "eps": self.eps,
+                "eps_rule": f"quantile {opts.dbscan_eps_quantile} of the k-th neighbour distance",
+                "min_samples": opts.dbscan_min_samples,
+                "core_points": self.core_points_found,
+                "clusters": self.clusters_found,
+                "sample_noise_share": self.sample_noise_share,
+                "threshold": self.eps,
+                "threshold_rule": "distance to the nearest core point above eps = noise",
+            },
+            metrics={"noise_share": round(float(anomalous.mean()), 6)},
+        )

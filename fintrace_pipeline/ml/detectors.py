@@ -1,24 +1,94 @@
 """What every ML detector shares: the fit/score interface, sampling, chunked scoring, normalisation.
 
-All detectors score so that higher means more anomalous, which lets the ensemble treat them alike.
+Every model of the ensemble is a ``Detector``, in scikit-learn's terms: ``fit`` on the features (and
+labels, for a model that learns from them) returns the detector, ``score_samples`` gives one score per
+row, higher = more anomalous, so the ensemble can treat them alike. ``learning_data`` names what the
+detector learns from in the file's ``Evidence``, and ``report`` says what goes into its ModelResult.
 """
 
 from __future__ import annotations
 
-from typing import Protocol
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
-MAD_TO_SD = 1.4826
+from fintrace_pipeline.ml.features import MAD_TO_SD, FeatureSet
+from fintrace_pipeline.ml.options import MLOptions
+
+UNLABELLED = -1
 
 
-class Detector(Protocol):
-    def fit(self, features: np.ndarray) -> Detector: ...
+@dataclass
+class Evidence:
+    """What the detectors of one file may learn from."""
 
+    features: FeatureSet
+    matrix: np.ndarray  # every feature, float32 (the tree models work in float32 anyway)
+    detector_matrix: np.ndarray  # the columns the unsupervised detectors see (features.detector_names)
+    labels: np.ndarray | None  # reviewers' 0/1 labels, when the file carries usable ones
+    scores: dict[str, np.ndarray] = field(default_factory=dict)  # of the detectors that ran so far
+
+    @classmethod
+    def of(cls, features: FeatureSet, labels: np.ndarray | None) -> Evidence:
+        return cls(
+            features=features,
+            matrix=features.matrix.to_numpy(dtype=np.float32),
+            detector_matrix=features.matrix[features.detector_names].to_numpy(dtype=np.float32),
+            labels=labels,
+        )
+
+
+@dataclass
+class LearningData:
+    """The features one detector learns from and, for a learner, one label per row (1, 0 or UNLABELLED)."""
+
+    features: np.ndarray
+    names: list[str]
+    labels: np.ndarray | None = None
+    details: dict[str, Any] = field(default_factory=dict)  # how the labels were chosen
+
+
+@dataclass
+class DetectorReport:
+    """What a fitted detector says about its scores, for its ModelResult."""
+
+    anomalous: np.ndarray  # bool per row, by the detector's own cut
+    details: dict[str, Any]
+    metrics: dict[str, Any]
+    importance: dict[str, float] | None = None  # None: each feature's association with the scores
+    confidence: float | None = None  # None: how well its ranking agrees with the ensemble
+
+
+class NotEnoughToLearn(Exception):
+    """The file gives the detector too little to learn from; the message says why, in words."""
+
+
+class Detector(ABC):
+    model_type: ClassVar[str]  # the ModelResult it reports into
+
+    def __init__(self, options: MLOptions) -> None:
+        self.options = options
+
+    def learning_data(self, evidence: Evidence) -> LearningData:
+        """The columns the unsupervised detectors see, without labels."""
+        return LearningData(evidence.detector_matrix, evidence.features.detector_names)
+
+    @abstractmethod
+    def fit(self, features: np.ndarray, labels: np.ndarray | None = None) -> Detector: ...
+
+    @abstractmethod
     def score_samples(self, features: np.ndarray) -> np.ndarray:
         """One score per row; higher = more anomalous."""
-        ...
+
+    def fit_score(self, features: np.ndarray, labels: np.ndarray | None = None) -> np.ndarray:
+        """Fit, then score the rows fitted on (a learner of reviewers' labels scores them out of fold)."""
+        return score_in_chunks(self.fit(features, labels), features, self.options.score_chunk_rows)
+
+    @abstractmethod
+    def report(self, data: LearningData, scores: np.ndarray) -> DetectorReport: ...
 
 
 def sample_rows(n_rows: int, max_rows: int, seed: int) -> np.ndarray:

@@ -8,6 +8,10 @@ from itertools import combinations
 import numpy as np
 
 from fintrace_pipeline.ml.detectors import quantile_normalise
+from fintrace_pipeline.ml.options import MLOptions
+
+# The component the rule findings add to the models' scores (a key of MLOptions.ensemble_weights).
+RULE_SCORE = "rule_score"
 
 
 @dataclass
@@ -73,3 +77,17 @@ def combine(scores: dict[str, np.ndarray], weights: dict[str, float], high_risk_
         high_risk_threshold=threshold,
         agreement=agreement,
     )
+
+
+def majority_anomalous(anomalous: list[np.ndarray]) -> np.ndarray:
+    """Rows more than half of the models call anomalous, each by its own cut."""
+    votes = np.sum(anomalous, axis=0)
+    return votes > len(anomalous) / 2
+
+
+def high_risk_share(majority: np.ndarray, options: MLOptions) -> float:
+    """The share of rows the ensemble calls high risk: the share a majority of the models call
+    anomalous, kept within the configured bounds so a clean file still names its top rows and a noisy
+    one does not bury the reviewer."""
+    share = float(majority.mean())
+    return min(max(share, options.high_risk_share_min), options.high_risk_share_max)

@@ -182,6 +182,11 @@ def feature_strengths(features: FeatureSet, rows: np.ndarray, seed: int) -> pd.D
     return pd.DataFrame(strengths, index=rows)
 
 
+def finding_strength(severity: pd.Series) -> pd.Series:
+    """Each finding's strength in decades of rarity, by its severity (an unknown one counts as low)."""
+    return severity.map(RULE_STRENGTH).astype("float64").fillna(RULE_STRENGTH["low"])
+
+
 def _rule_strengths(
     flags: pd.DataFrame | None, row_numbers: np.ndarray, rows: np.ndarray
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -198,7 +203,7 @@ def _rule_strengths(
         {
             "position": position.reindex(hits["row_number"].to_numpy()).to_numpy(),
             "rule_code": hits["rule_code"].astype("string").to_numpy(),
-            "strength": hits["severity"].map(RULE_STRENGTH).astype("float64").fillna(2.0).to_numpy(),
+            "strength": finding_strength(hits["severity"]).to_numpy(),
             "reason": hits["reason"].astype("string").to_numpy(),
         }
     )
@@ -235,26 +240,18 @@ def _combination_only(rule_strength: pd.DataFrame, feature_strength: pd.DataFram
     return strength, text
 
 
-def explain_rows(
-    features: FeatureSet, frame: pd.DataFrame, flags: pd.DataFrame | None, rows: np.ndarray, options: MLOptions
-) -> pd.DataFrame:
-    """``reasons`` (codes, strongest first, ';'-separated) and ``reason_text`` for the given positions."""
-    if len(rows) == 0:
-        return pd.DataFrame({"reasons": pd.Series(dtype="string"), "reason_text": pd.Series(dtype="string")})
-    row_numbers = frame["row_number"].to_numpy()
-    rule_strength, rule_text = _rule_strengths(flags, row_numbers, rows)
-    feature_strength = _named_features(feature_strengths(features, rows, options.seed), rule_strength, options)
-    context = features.context.iloc[rows].set_index(pd.Index(rows))
-    selected = frame.iloc[rows].set_index(pd.Index(rows))
-    feature_text = pd.DataFrame({code: TEXTS[code](context, selected) for code in feature_strength.columns}, index=rows)
-    feature_strength[COMBINATION], feature_text[COMBINATION] = _combination_only(rule_strength, feature_strength)
+def _no_reasons(rows: np.ndarray) -> pd.DataFrame:
+    blank = pd.Series("", index=rows, dtype="string")
+    return pd.DataFrame({"reasons": blank, "reason_text": blank})
 
-    strength = pd.concat([rule_strength, feature_strength], axis=1)
-    text = pd.concat([rule_text, feature_text], axis=1).astype("string")
+
+def _strongest_reasons(
+    strength: pd.DataFrame, text: pd.DataFrame, rows: np.ndarray, options: MLOptions
+) -> pd.DataFrame:
+    """The ``max_reasons`` strongest codes of each row (';'-separated) and their texts, strongest first."""
     codes = np.asarray(strength.columns, dtype=object)
     if len(codes) == 0:
-        blank = pd.Series("", index=rows, dtype="string")
-        return pd.DataFrame({"reasons": blank, "reason_text": blank})
+        return _no_reasons(rows)
     values = strength.to_numpy(dtype=np.float64, na_value=np.nan)
     order = np.argsort(-np.nan_to_num(values, nan=-1.0), axis=1, kind="stable")[:, : options.max_reasons]
     picked = np.take_along_axis(values, order, axis=1)
@@ -271,3 +268,31 @@ def explain_rows(
         reasons = reasons + separator + code
         words = words + separator + phrase
     return pd.DataFrame({"reasons": reasons, "reason_text": words})
+
+
+def explain_rows(
+    features: FeatureSet, frame: pd.DataFrame, flags: pd.DataFrame | None, rows: np.ndarray, options: MLOptions
+) -> pd.DataFrame:
+    """``reasons`` (codes, strongest first, ';'-separated) and ``reason_text`` for the given positions."""
+    if len(rows) == 0:
+        return _no_reasons(rows)
+    row_numbers = frame["row_number"].to_numpy()
+    rule_strength, rule_text = _rule_strengths(flags, row_numbers, rows)
+    feature_strength = _named_features(feature_strengths(features, rows, options.seed), rule_strength, options)
+    context = features.context.iloc[rows].set_index(pd.Index(rows))
+    selected = frame.iloc[rows].set_index(pd.Index(rows))
+    feature_text = pd.DataFrame({code: TEXTS[code](context, selected) for code in feature_strength.columns}, index=rows)
+    feature_strength[COMBINATION], feature_text[COMBINATION] = _combination_only(rule_strength, feature_strength)
+    strength = pd.concat([rule_strength, feature_strength], axis=1)
+    text = pd.concat([rule_text, feature_text], axis=1).astype("string")
+    return _strongest_reasons(strength, text, rows, options)
+
+
+def explain_rule_findings(
+    frame: pd.DataFrame, flags: pd.DataFrame | None, rows: np.ndarray, options: MLOptions
+) -> pd.DataFrame:
+    """The same columns from the rule findings alone, for a file the models could not learn from."""
+    if len(rows) == 0:
+        return _no_reasons(rows)
+    strength, text = _rule_strengths(flags, frame["row_number"].to_numpy(), rows)
+    return _strongest_reasons(strength, text.astype("string"), rows, options)

@@ -254,7 +254,9 @@ def _time_of_day_source(frame: pd.DataFrame) -> pd.Series | None:
     return None
 
 
-def _rule_features(flags: pd.DataFrame, row_numbers: pd.Series) -> dict[str, np.ndarray]:
+def rule_features(flags: pd.DataFrame, row_numbers: pd.Series) -> dict[str, np.ndarray]:
+    """Per row (aligned with ``row_numbers``): how many rule findings, their severity sum and maximum,
+    and how many came from each rule stage."""
     weights = flags["severity"].map(SEVERITY_WEIGHT).astype("float64").fillna(1.0)
     stage = flags["analytics_type"] if "analytics_type" in flags.columns else pd.Series("", index=flags.index)
     per_row = (
@@ -384,7 +386,7 @@ def build_features(
     if flags is None or len(flags) == 0:
         skipped.append({"feature": "rule_flags", "reason": "no rule findings were supplied"})
     else:
-        rule_columns = _rule_features(flags, frame["row_number"])
+        rule_columns = rule_features(flags, frame["row_number"])
         features.update(rule_columns)
         rule_score = rule_columns["rule_severity_sum"]
 

@@ -159,13 +159,66 @@ def test_runs_are_deterministic():
     assert [m.feature_importance for m in first.models] == [m.feature_importance for m in second.models]
 
 
+def _small_file_flags() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "row_number": [3, 7, 7],
+            "rule_code": ["DUP_EXACT", "USER_AMOUNT_OUTLIER", "SELF_APPROVED"],
+            "severity": ["high", "medium", "medium"],
+            "reason": ["Same invoice", "Amount 20x the user's usual", "Approved by its own author"],
+            "details": [None] * 3,
+            "group_id": ["g1", None, None],
+            "analytics_type": ["duplicate_analysis", "anomaly_detection", "anomaly_detection"],
+        }
+    )
+
+
 def test_fewer_than_fifty_rows_are_skipped():
-    outcome = run_ml_ensemble(ledger(rows=49), None, FAST)
+    outcome = run_ml_ensemble(ledger(rows=49), _small_file_flags(), FAST)
     by_type = {m.model_type: m for m in outcome.models}
     for model_type in ("isolation_forest", "random_forest", "dbscan", "ensemble"):
         assert by_type[model_type].status == SKIPPED
         assert "49 rows" in by_type[model_type].detailed_results["reason"]
-    assert len(outcome.scores) == 49 and outcome.scores["risk_score"].isna().all()
+        assert "too few for the models to learn what is usual" in by_type[model_type].error_message
+    assert by_type["ensemble"].detailed_results["rows_with_findings"] == 2
+    # Every row is still scored, from its rule findings alone.
+    scores = outcome.scores.set_index("row_number")
+    assert len(scores) == 49 and scores["risk_score"].notna().all()
+    assert scores.loc[3, "risk_score"] == 99.9  # high severity: the top 0.1 %
+    assert scores.loc[7, "risk_score"] == pytest.approx(100 * (1 - 10**-2.5), abs=1e-4)  # medium: 99.68
+    assert (scores.drop(index=[3, 7])["risk_score"] == 0.0).all()
+    assert (scores["reasons"] != "").sum() == 2
+    assert scores.loc[3, "reasons"] == "DUP_EXACT" and scores.loc[3, "reason_text"] == "Same invoice"
+    assert set(scores.loc[7, "reasons"].split("; ")) == {"USER_AMOUNT_OUTLIER", "SELF_APPROVED"}
+    assert "Approved by its own author" in scores.loc[7, "reason_text"]
+    # rule_score is the rank of the severity sum (7: 2 + 2, 3: 3, the other 47 tied at 0)
+    assert scores.loc[7, "rule_score"] == 1.0 and scores.loc[3, "rule_score"] == pytest.approx(47 / 48)
+    assert scores.drop(index=[3, 7])["rule_score"].eq(23 / 48).all()
+    assert scores["isolation_forest_score"].isna().all() and scores["random_forest_score"].isna().all()
+
+
+def test_a_small_file_without_findings_scores_every_row_zero_without_reasons():
+    outcome = run_ml_ensemble(ledger(rows=10), None, FAST)
+    scores = outcome.scores
+    assert scores["row_number"].tolist() == list(range(1, 11))
+    assert (scores["risk_score"] == 0.0).all() and (scores["reasons"] == "").all()
+    assert scores["rule_score"].isna().all()
+    assert _model(outcome, "ensemble").detailed_results["rows_with_findings"] == 0
+
+
+def test_a_one_row_file_is_scored_by_its_finding():
+    flags = _small_file_flags().iloc[[0]].assign(row_number=1)
+    outcome = run_ml_ensemble(ledger(rows=1), flags, FAST)
+    assert _model(outcome, "isolation_forest").error_message.startswith("only 1 row:")
+    assert outcome.scores[["row_number", "risk_score", "reasons"]].values.tolist() == [[1, 99.9, "DUP_EXACT"]]
+    assert _model(outcome, "duplicate_detection").duplicates_found == 1
+
+
+def test_no_rows_are_skipped_with_a_clear_reason():
+    outcome = run_ml_ensemble(ledger(rows=0), None, FAST)
+    assert [m.status for m in outcome.models[:4]] == [SKIPPED] * 4
+    assert outcome.models[0].error_message == "no rows were loaded, so there is nothing to learn from"
+    assert len(outcome.scores) == 0 and list(outcome.scores.columns) == list(SCORE_COLUMNS)
 
 
 def test_missing_required_column_is_skipped():
