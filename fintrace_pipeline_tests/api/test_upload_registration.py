@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from fintrace_pipeline.db.engine import get_engine
 from fintrace_pipeline.db.schema import data_files, file_processing_jobs
-from fintrace_pipeline.orchestration.inbox import is_candidate
-from fintrace_pipeline.orchestration.inbox_sensor import job_to_launch
+from fintrace_pipeline.defs.sensors.inbox import job_to_launch
+from fintrace_pipeline.inbox import is_candidate
 from fintrace_pipeline.persistence.files import get_data_file, register_file
 from fintrace_pipeline.persistence.jobs import finish_job
 from fintrace_pipeline_tests.api.conftest import (

@@ -9,7 +9,7 @@ from starlette.testclient import TestClient
 
 from fintrace_pipeline.api.app import create_app
 from fintrace_pipeline.db.schema import ml_model_processing_results, transaction_flags, transaction_scores
-from fintrace_pipeline.orchestration.process import process_file
+from fintrace_pipeline.runtime.process import process_file
 from fintrace_pipeline.settings import get_settings
 
 HEADER = "Transaction ID,Posting Date,Amount,Entered By,Approved By,Vendor,Invoice Number,Description,Account\n"
