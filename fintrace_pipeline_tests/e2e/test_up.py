@@ -45,6 +45,14 @@ def _wait(condition, process: subprocess.Popen, timeout: float, what: str, log: 
     raise AssertionError(f"timed out waiting for {what}:\n{log.read_text()[-5000:]}")
 
 
+def _command_line(process: psutil.Process) -> list[str]:
+    # A run worker that has just finished is a zombie until its parent reaps it: it has no command line.
+    try:
+        return process.cmdline()
+    except (psutil.ZombieProcess, psutil.NoSuchProcess):
+        return []
+
+
 def test_up_serves_ui_and_api_processes_the_demo_and_stops_everything_on_ctrl_c(tmp_path):
     var = tmp_path / "var"
     ui_port = free_port()
@@ -85,7 +93,7 @@ def test_up_serves_ui_and_api_processes_the_demo_and_stops_everything_on_ctrl_c(
         assert f"API          http://127.0.0.1:{api_port}" in banner
 
         children = psutil.Process(up.pid).children(recursive=True)
-        names = " ".join(" ".join(c.cmdline()) for c in children)
+        names = " ".join(" ".join(_command_line(c)) for c in children)
         assert "dagster-webserver" in names and "dagster-daemon" in names and " serve " in names
         up.send_signal(signal.SIGINT)
         assert up.wait(timeout=60) == 0, log.read_text()[-5000:]
