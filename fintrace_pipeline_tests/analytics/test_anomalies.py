@@ -5,8 +5,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fintrace_pipeline.analytics.anomalies import AnomalyDetectionOptions, rule_scores, run_anomaly_detection
-from fintrace_pipeline.analytics.rule_time import us_federal_holidays
+from fintrace_pipeline.analytics.rules.analysis import AnomalyDetectionOptions, rule_scores, run_anomaly_detection
+from fintrace_pipeline.analytics.rules.time import us_federal_holidays
 from fintrace_pipeline.findings import COMPLETED, FLAG_COLUMNS, SKIPPED
 
 ORDINARY_DATE = "2024-03-13"  # a Wednesday, no holiday

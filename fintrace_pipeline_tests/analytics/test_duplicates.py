@@ -4,10 +4,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fintrace_pipeline.analytics.dup_candidates import select_candidates
-from fintrace_pipeline.analytics.dup_checks import expected_chance_pairs
-from fintrace_pipeline.analytics.dup_normalize import edit_distances_within, normalize_invoice, normalize_vendor
-from fintrace_pipeline.analytics.duplicates import DuplicateAnalysisOptions, run_duplicate_analysis
+from fintrace_pipeline.analytics.duplicates.analysis import DuplicateAnalysisOptions, run_duplicate_analysis
+from fintrace_pipeline.analytics.duplicates.candidates import select_candidates
+from fintrace_pipeline.analytics.duplicates.checks import expected_chance_pairs
+from fintrace_pipeline.analytics.duplicates.normalize import edit_distances_within, normalize_invoice, normalize_vendor
 from fintrace_pipeline.findings import COMPLETED, FLAG_COLUMNS, SKIPPED
 
 VENDOR_CODES = [

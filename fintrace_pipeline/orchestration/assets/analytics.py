@@ -7,10 +7,9 @@ from collections.abc import Callable
 import pandas as pd
 from dagster import AssetExecutionContext, AssetsDefinition, asset
 
-from fintrace_pipeline.analytics.anomalies import run_anomaly_detection
-from fintrace_pipeline.analytics.default_analytics import run_default_analytics
 from fintrace_pipeline.analytics.duplicates import run_duplicate_analysis
-from fintrace_pipeline.analytics.expense import run_comprehensive_expense
+from fintrace_pipeline.analytics.rules import run_anomaly_detection
+from fintrace_pipeline.analytics.summaries import run_comprehensive_expense, run_default_analytics
 from fintrace_pipeline.findings import AnalysisResult
 from fintrace_pipeline.orchestration.assets.ingest import ingest
 from fintrace_pipeline.orchestration.checks import BENFORD, TRIAL_BALANCE, benford_check, trial_balance_check

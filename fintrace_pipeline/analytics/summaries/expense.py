@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from fintrace_pipeline.analytics.summary_common import (
+from fintrace_pipeline.analytics.summaries.common import (
     chart_series,
     distinct_values,
     json_safe,
@@ -23,8 +23,8 @@ from fintrace_pipeline.analytics.summary_common import (
     month_index,
     sheet,
 )
-from fintrace_pipeline.analytics.summary_expense_lines import identify_expense_lines
-from fintrace_pipeline.analytics.summary_expense_vendors import (
+from fintrace_pipeline.analytics.summaries.expense_lines import identify_expense_lines
+from fintrace_pipeline.analytics.summaries.expense_vendors import (
     breakdown_block,
     expense_by,
     monthly_expense,

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-from fintrace_pipeline.analytics.rule_common import build_flags, iso_days
+from fintrace_pipeline.analytics.rules.common import build_flags, iso_days
 from fintrace_pipeline.findings import empty_flags
 
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")

@@ -15,10 +15,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from fintrace_pipeline.analytics import rule_amount, rule_entity, rule_journal, rule_time
 from fintrace_pipeline.analytics.benford import benford_test, leading_digits
-from fintrace_pipeline.analytics.rule_benford import BenfordGroupSettings, benford_group_flags
-from fintrace_pipeline.analytics.rule_common import concat_flags, text_values
+from fintrace_pipeline.analytics.rules import amount as rule_amount
+from fintrace_pipeline.analytics.rules import entity as rule_entity
+from fintrace_pipeline.analytics.rules import journal as rule_journal
+from fintrace_pipeline.analytics.rules import time as rule_time
+from fintrace_pipeline.analytics.rules.benford import BenfordGroupSettings, benford_group_flags
+from fintrace_pipeline.analytics.rules.common import concat_flags, text_values
 from fintrace_pipeline.findings import COMPLETED, SEVERITY_WEIGHT, AnalysisResult
 from fintrace_pipeline.jsonsafe import json_safe
 from fintrace_pipeline.rules import RULES, rules_for

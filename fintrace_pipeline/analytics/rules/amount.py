@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from fintrace_pipeline.analytics.rule_common import build_flags, money
+from fintrace_pipeline.analytics.rules.common import build_flags, money
 
 # 0.6745 is the 0.75 quantile of the standard normal: it makes MAD-based z comparable to a z-score.
 MAD_SCALE = 0.6745

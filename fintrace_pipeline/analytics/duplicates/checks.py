@@ -10,10 +10,10 @@ from typing import Any
 import numpy as np
 from scipy.special import pdtrc
 
-from fintrace_pipeline.analytics.dup_candidates import Candidates, TextCodes
-from fintrace_pipeline.analytics.dup_groups import Groups, block_labels, group_members, link_name_variants
-from fintrace_pipeline.analytics.dup_normalize import edit_distances_within
-from fintrace_pipeline.analytics.rule_common import iso_days, money
+from fintrace_pipeline.analytics.duplicates.candidates import Candidates, TextCodes
+from fintrace_pipeline.analytics.duplicates.groups import Groups, block_labels, group_members, link_name_variants
+from fintrace_pipeline.analytics.duplicates.normalize import edit_distances_within
+from fintrace_pipeline.analytics.rules.common import iso_days, money
 
 
 @dataclass(frozen=True)

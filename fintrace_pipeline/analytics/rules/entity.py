@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from fintrace_pipeline.analytics.rule_common import build_flags, text_values
+from fintrace_pipeline.analytics.rules.common import build_flags, text_values
 
 
 def seldom_used_account_flags(

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from fintrace_pipeline.analytics.summary_common import money, records, top_n_with_other
+from fintrace_pipeline.analytics.summaries.common import money, records, top_n_with_other
 
 MONEY_COLUMNS = ("debit", "credit", "net", "volume")
 

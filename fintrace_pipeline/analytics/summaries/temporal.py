@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from fintrace_pipeline.analytics.summary_common import (
+from fintrace_pipeline.analytics.summaries.common import (
     MAX_CALENDAR_MONTHS,
     WEEKDAY_NAMES,
     iso,

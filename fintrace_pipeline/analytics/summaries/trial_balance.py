@@ -7,8 +7,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from fintrace_pipeline.analytics.summary_accounts import rounded
-from fintrace_pipeline.analytics.summary_common import money, records, top_n_with_other
+from fintrace_pipeline.analytics.summaries.accounts import rounded
+from fintrace_pipeline.analytics.summaries.common import money, records, top_n_with_other
 
 
 def balance_check(total_debit: float, total_credit: float, tolerance: float) -> dict[str, Any]:

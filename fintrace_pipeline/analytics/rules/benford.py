@@ -15,7 +15,7 @@ from fintrace_pipeline.analytics.benford import (
     count_statistics,
     expected_proportions,
 )
-from fintrace_pipeline.analytics.rule_common import build_flags, text_values
+from fintrace_pipeline.analytics.rules.common import build_flags, text_values
 
 TWO_DIGIT_BINS = 90  # first-two digits 10..99
 

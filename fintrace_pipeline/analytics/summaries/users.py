@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from fintrace_pipeline.analytics.summary_common import ratio, top_n_with_other
+from fintrace_pipeline.analytics.summaries.common import ratio, top_n_with_other
 
 
 def after_hours_mask(hour: np.ndarray, start_hour: int, end_hour: int) -> np.ndarray:

@@ -9,7 +9,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from fintrace_pipeline.analytics.rule_common import build_flags, money, text_values
+from fintrace_pipeline.analytics.rules.common import build_flags, money, text_values
 
 # Prefix, the last run of digits, and a non-digit suffix: "JE-2024-000123" -> ("JE-2024-", 123, "").
 _JE_PATTERN = r"^(?P<prefix>.*?)(?P<number>\d{1,18})(?P<suffix>\D*)$"

@@ -14,10 +14,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from fintrace_pipeline.analytics import dup_checks
-from fintrace_pipeline.analytics.dup_candidates import Candidates, select_candidates
-from fintrace_pipeline.analytics.dup_checks import CheckOutcome
-from fintrace_pipeline.analytics.rule_common import build_flags, concat_flags, iso_days, text_values
+from fintrace_pipeline.analytics.duplicates import checks as dup_checks
+from fintrace_pipeline.analytics.duplicates.candidates import Candidates, select_candidates
+from fintrace_pipeline.analytics.duplicates.checks import CheckOutcome
+from fintrace_pipeline.analytics.rules.common import build_flags, concat_flags, iso_days, text_values
 from fintrace_pipeline.findings import COMPLETED, AnalysisResult
 from fintrace_pipeline.jsonsafe import json_safe
 from fintrace_pipeline.rules import RULES, rules_for

@@ -16,7 +16,7 @@ import pandas as pd
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from fintrace_pipeline.analytics.dup_normalize import edit_distances_between
+from fintrace_pipeline.analytics.duplicates.normalize import edit_distances_between
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from fintrace_pipeline.analytics.summary_accounts import account_activity, account_patterns_section
-from fintrace_pipeline.analytics.summary_common import (
+from fintrace_pipeline.analytics.summaries.accounts import account_activity, account_patterns_section
+from fintrace_pipeline.analytics.summaries.common import (
     WEEKDAY_NAMES,
     chart_series,
     distinct_values,
@@ -26,13 +26,13 @@ from fintrace_pipeline.analytics.summary_common import (
     sheet,
     time_of_day_source,
 )
-from fintrace_pipeline.analytics.summary_temporal import temporal_patterns_section
-from fintrace_pipeline.analytics.summary_trial_balance import (
+from fintrace_pipeline.analytics.summaries.temporal import temporal_patterns_section
+from fintrace_pipeline.analytics.summaries.trial_balance import (
     balance_check,
     trial_balance_accounts,
     unbalanced_entries,
 )
-from fintrace_pipeline.analytics.summary_users import after_hours_mask, user_activity, user_patterns_section
+from fintrace_pipeline.analytics.summaries.users import after_hours_mask, user_activity, user_patterns_section
 from fintrace_pipeline.findings import COMPLETED, SKIPPED, AnalysisResult
 
 ANALYTICS_TYPE = "default_analytics"

@@ -1,0 +1,5 @@
+"""The anomaly_detection stage: rule checks and statistics (incl. Benford) over the canonical frame."""
+
+from fintrace_pipeline.analytics.rules.analysis import AnomalyDetectionOptions, run_anomaly_detection
+
+__all__ = ["AnomalyDetectionOptions", "run_anomaly_detection"]
