@@ -5,7 +5,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fintrace_pipeline.analytics.rules.analysis import AnomalyDetectionOptions, rule_scores, run_anomaly_detection
+from fintrace_pipeline.analytics.rules import AnomalyDetectionOptions, run_anomaly_detection
+from fintrace_pipeline.analytics.rules.scoring import rule_scores
 from fintrace_pipeline.analytics.rules.time import us_federal_holidays
 from fintrace_pipeline.findings import COMPLETED, FLAG_COLUMNS, SKIPPED
 

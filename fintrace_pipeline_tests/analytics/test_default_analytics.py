@@ -5,7 +5,7 @@ import json
 import pandas as pd
 import pytest
 
-from fintrace_pipeline.analytics.summaries.default import DefaultAnalyticsOptions, run_default_analytics
+from fintrace_pipeline.analytics.summaries import DefaultAnalyticsOptions, run_default_analytics
 from fintrace_pipeline.findings import COMPLETED, SKIPPED
 
 

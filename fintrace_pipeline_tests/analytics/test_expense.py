@@ -5,7 +5,7 @@ import json
 import pandas as pd
 import pytest
 
-from fintrace_pipeline.analytics.summaries.expense import ExpenseOptions, run_comprehensive_expense
+from fintrace_pipeline.analytics.summaries import ExpenseOptions, run_comprehensive_expense
 from fintrace_pipeline.findings import COMPLETED, SKIPPED
 
 

@@ -13,9 +13,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from fintrace_pipeline.analytics.columns import text_values
 from fintrace_pipeline.analytics.duplicates.groups import block_labels
 from fintrace_pipeline.analytics.duplicates.normalize import normalize_invoice, normalize_vendor
-from fintrace_pipeline.analytics.rules.common import text_values
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,12 @@ from typing import Any
 import numpy as np
 from scipy.special import pdtrc
 
+from fintrace_pipeline.analytics.columns import iso_days
 from fintrace_pipeline.analytics.duplicates.candidates import Candidates, TextCodes
 from fintrace_pipeline.analytics.duplicates.groups import Groups, block_labels, group_members, link_name_variants
 from fintrace_pipeline.analytics.duplicates.normalize import edit_distances_within
-from fintrace_pipeline.analytics.rules.common import iso_days, money
+from fintrace_pipeline.analytics.duplicates.options import DuplicateAnalysisOptions
+from fintrace_pipeline.rules import RULES, plural_s
 
 
 @dataclass(frozen=True)
@@ -71,7 +73,7 @@ def group_ids(code: str, groups: Groups, flagged_only: bool = True) -> list[str]
     return [f"{code}-{g + 1:06d}" for g in group.tolist()]
 
 
-def exact(candidates: Candidates) -> CheckOutcome:
+def exact(candidates: Candidates, options: DuplicateAnalysisOptions) -> CheckOutcome:
     """Same vendor, invoice number and amount (raw spellings)."""
     vendor, invoice = candidates.vendor, candidates.invoice
     assert vendor is not None and invoice is not None
@@ -79,17 +81,21 @@ def exact(candidates: Candidates) -> CheckOutcome:
     groups = group_members(candidates.rank, block)
     pairs = _Pairs.of(candidates, groups)
     vendors, invoices = _names(vendor, pairs.member), _names(invoice, pairs.member)
-    reasons = [
-        f"Same vendor {v}, invoice {i} and amount {money(a)} as row {r} (posted {d})"
-        for v, i, a, r, d in zip(vendors, invoices, pairs.amounts, pairs.twin_rows, pairs.twin_dates, strict=True)
-    ]
+    reasons = RULES["DUP_EXACT"].reasons(
+        len(pairs.member),
+        vendor=vendors,
+        invoice=invoices,
+        amount=pairs.amounts,
+        twin_row=pairs.twin_rows,
+        twin_date=pairs.twin_dates,
+    )
     details = _base_details(pairs, group_ids("DUP_EXACT", groups))
     for entry, v, i in zip(details, vendors, invoices, strict=True):
         entry.update(vendor=v, invoice_number=i)
     return CheckOutcome("DUP_EXACT", groups, reasons, details)
 
 
-def invoice_amount_diff(candidates: Candidates) -> CheckOutcome:
+def invoice_amount_diff(candidates: Candidates, options: DuplicateAnalysisOptions) -> CheckOutcome:
     """Same vendor and invoice number, different amount. Sign is part of the block: a partial credit
     note against an invoice is not a second bill for it."""
     vendor, invoice = candidates.vendor, candidates.invoice
@@ -99,12 +105,15 @@ def invoice_amount_diff(candidates: Candidates) -> CheckOutcome:
     pairs = _Pairs.of(candidates, groups)
     vendors, invoices = _names(vendor, pairs.member), _names(invoice, pairs.member)
     twin_amounts = (candidates.cents[pairs.twin] / 100).tolist()
-    reasons = [
-        f"Same vendor {v} and invoice {i} as row {r} (posted {d}) but amount {money(a)} instead of {money(ta)}"
-        for v, i, a, ta, r, d in zip(
-            vendors, invoices, pairs.amounts, twin_amounts, pairs.twin_rows, pairs.twin_dates, strict=True
-        )
-    ]
+    reasons = RULES["DUP_INVOICE_AMOUNT_DIFF"].reasons(
+        len(pairs.member),
+        vendor=vendors,
+        invoice=invoices,
+        twin_row=pairs.twin_rows,
+        twin_date=pairs.twin_dates,
+        amount=pairs.amounts,
+        twin_amount=twin_amounts,
+    )
     details = _base_details(pairs, group_ids("DUP_INVOICE_AMOUNT_DIFF", groups))
     for entry, v, i, ta, a in zip(details, vendors, invoices, twin_amounts, pairs.amounts, strict=True):
         entry.update(vendor=v, invoice_number=i, twin_amount=ta, difference=round(a - ta, 2))
@@ -149,8 +158,8 @@ def _chance_test(observed: int, expected: float) -> dict[str, Any]:
     }
 
 
-def vendor_amount_near_date(candidates: Candidates, window_days: int) -> CheckOutcome:
-    """Same (normalised) vendor and amount within ``window_days`` under different invoice numbers or
+def vendor_amount_near_date(candidates: Candidates, options: DuplicateAnalysisOptions) -> CheckOutcome:
+    """Same (normalised) vendor and amount within ``near_date_days`` under different invoice numbers or
     none. Lines repeating an invoice number already met in the block are other tests' business.
 
     When the file holds no more such pairs than chance predicts for its volumes and amounts, the
@@ -158,6 +167,7 @@ def vendor_amount_near_date(candidates: Candidates, window_days: int) -> CheckOu
     than double payments."""
     vendor, invoice = candidates.vendor, candidates.invoice
     assert vendor is not None
+    window_days = options.near_date_days
     block = block_labels(vendor.norm, candidates.cents)
     invoice_key = invoice.norm if invoice is not None else None
     groups = group_members(
@@ -170,31 +180,41 @@ def vendor_amount_near_date(candidates: Candidates, window_days: int) -> CheckOu
         invoices, twin_invoices = _names(invoice, pairs.member), _names(invoice, pairs.twin)
     else:
         invoices = twin_invoices = [None] * len(pairs.member)
-    reasons = []
-    for v, a, r, d, gap, i, ti in zip(
-        vendors, pairs.amounts, pairs.twin_rows, pairs.twin_dates, gaps, invoices, twin_invoices, strict=True
-    ):
-        when = "on the same day" if gap == 0 else f"{gap} day{'s' if gap != 1 else ''} earlier"
-        if i is None and ti is None:
-            numbers = "neither with an invoice number"
-        else:
-            numbers = f"under a different invoice number ({i or 'none'} vs {ti or 'none'})"
-        reasons.append(f"Same vendor {v} and amount {money(a)} as row {r} posted {when} ({d}), {numbers}")
-    chance = _chance_test(len(pairs.member), expected_chance_pairs(candidates, window_days))
+    rule = RULES["DUP_VENDOR_AMOUNT_NEAR_DATE"]
+    count = len(pairs.member)
+    when = rule.fill_phrases(["same_day" if gap == 0 else "days_earlier" for gap in gaps], days=gaps, s=plural_s(gaps))
+    numbers = rule.fill_phrases(
+        [
+            "no_invoices" if i is None and ti is None else "other_invoice"
+            for i, ti in zip(invoices, twin_invoices, strict=True)
+        ],
+        invoice=[i or "none" for i in invoices],
+        twin_invoice=[ti or "none" for ti in twin_invoices],
+    )
+    chance = _chance_test(count, expected_chance_pairs(candidates, window_days))
+    note = ""
     if chance["explained_by_chance"]:
-        note = (
-            f"; the file has about as many such pairs as chance predicts ({chance['observed_pairs']} found, "
-            f"{chance['expected_by_chance']:g} expected), so this may be a coincidence"
-        )
-        reasons = [reason + note for reason in reasons]
+        note = rule.fill_phrases(
+            ["chance_note"], observed=chance["observed_pairs"], expected=chance["expected_by_chance"]
+        )[0]
+    reasons = rule.reasons(
+        count,
+        vendor=vendors,
+        amount=pairs.amounts,
+        twin_row=pairs.twin_rows,
+        when=when,
+        twin_date=pairs.twin_dates,
+        invoices=numbers,
+        chance=note,
+    )
     details = _base_details(pairs, group_ids("DUP_VENDOR_AMOUNT_NEAR_DATE", groups))
     for entry, v, gap, i, ti in zip(details, vendors, gaps, invoices, twin_invoices, strict=True):
         entry.update(vendor=v, days_apart=gap, invoice_number=i, twin_invoice_number=ti)
-    severity = "low" if chance["explained_by_chance"] else None
+    severity = rule.severity_step(-1) if chance["explained_by_chance"] else None
     return CheckOutcome("DUP_VENDOR_AMOUNT_NEAR_DATE", groups, reasons, details, severity=severity, chance=chance)
 
 
-def invoice_normalized(candidates: Candidates) -> CheckOutcome:
+def invoice_normalized(candidates: Candidates, options: DuplicateAnalysisOptions) -> CheckOutcome:
     """Invoice numbers equal once normalised (but spelt differently), same normalised vendor and amount."""
     vendor, invoice = candidates.vendor, candidates.invoice
     assert vendor is not None and invoice is not None
@@ -204,25 +224,36 @@ def invoice_normalized(candidates: Candidates) -> CheckOutcome:
     vendors = _names(vendor, pairs.member)
     invoices, twin_invoices = _names(invoice, pairs.member), _names(invoice, pairs.twin)
     normalised = [str(invoice.norm_names[c]) for c in invoice.norm[pairs.member].tolist()]
-    reasons = [
-        f"Invoice {i} equals invoice {ti} of row {r} (posted {d}) once case, spacing, punctuation and "
-        f"leading zeros are ignored; same vendor {v} and amount {money(a)}"
-        for i, ti, r, d, v, a in zip(
-            invoices, twin_invoices, pairs.twin_rows, pairs.twin_dates, vendors, pairs.amounts, strict=True
-        )
-    ]
+    reasons = RULES["DUP_INVOICE_NORMALIZED"].reasons(
+        len(pairs.member),
+        invoice=invoices,
+        twin_invoice=twin_invoices,
+        twin_row=pairs.twin_rows,
+        twin_date=pairs.twin_dates,
+        vendor=vendors,
+        amount=pairs.amounts,
+    )
     details = _base_details(pairs, group_ids("DUP_INVOICE_NORMALIZED", groups))
     for entry, v, i, ti, n in zip(details, vendors, invoices, twin_invoices, normalised, strict=True):
         entry.update(vendor=v, invoice_number=i, twin_invoice_number=ti, normalized_invoice=n)
     return CheckOutcome("DUP_INVOICE_NORMALIZED", groups, reasons, details)
 
 
-def vendor_name_variant(candidates: Candidates, max_distance: int, min_length: int, window: int) -> CheckOutcome:
+def vendor_name_variant(candidates: Candidates, options: DuplicateAnalysisOptions) -> CheckOutcome:
     """Same normalised invoice and amount under vendor names that are variants of each other."""
     vendor, invoice = candidates.vendor, candidates.invoice
     assert vendor is not None and invoice is not None
+    max_distance = options.name_max_edit_distance
     block = block_labels(invoice.norm, candidates.cents)
-    linked = link_name_variants(block, vendor.code, vendor.norm, vendor.norm_names, max_distance, min_length, window)
+    linked = link_name_variants(
+        block,
+        vendor.code,
+        vendor.norm,
+        vendor.norm_names,
+        max_distance,
+        options.name_min_length,
+        options.name_compare_window,
+    )
     groups = group_members(candidates.rank, linked, member_key=vendor.code)
     pairs = _Pairs.of(candidates, groups)
     vendors, twin_vendors = _names(vendor, pairs.member), _names(vendor, pairs.twin)
@@ -234,34 +265,37 @@ def vendor_name_variant(candidates: Candidates, max_distance: int, min_length: i
         np.asarray(norms, dtype=object), np.asarray(twin_norms, dtype=object), max_distance
     ).tolist()
     distances: list[int | None] = [d if d <= max_distance else None for d in measured]
-    reasons = []
-    for v, tv, dist, i, a, r, d in zip(
-        vendors, twin_vendors, distances, invoices, pairs.amounts, pairs.twin_rows, pairs.twin_dates, strict=True
-    ):
-        if dist == 0:
-            how = "names equal once case, punctuation and legal forms are ignored"
-        elif dist is None:
-            how = "names linked through other spellings of the same name"
-        else:
-            how = f"names {dist} edit{'s' if dist != 1 else ''} apart"
-        reasons.append(
-            f"Vendor {v} is a variant of {tv} (row {r}, posted {d}; {how}) with the same invoice {i} "
-            f"and amount {money(a)}"
-        )
+    rule = RULES["DUP_VENDOR_NAME_VARIANT"]
+    how = rule.fill_phrases(
+        ["equal" if dist == 0 else "linked" if dist is None else "edits" for dist in distances],
+        distance=distances,
+        s=plural_s([0 if dist is None else dist for dist in distances]),
+    )
+    reasons = rule.reasons(
+        len(pairs.member),
+        vendor=vendors,
+        twin_vendor=twin_vendors,
+        twin_row=pairs.twin_rows,
+        twin_date=pairs.twin_dates,
+        how=how,
+        invoice=invoices,
+        amount=pairs.amounts,
+    )
     details = _base_details(pairs, group_ids("DUP_VENDOR_NAME_VARIANT", groups))
     for entry, v, tv, i, dist in zip(details, vendors, twin_vendors, invoices, distances, strict=True):
         entry.update(vendor=v, twin_vendor=tv, invoice_number=i, edit_distance=dist)
     return CheckOutcome("DUP_VENDOR_NAME_VARIANT", groups, reasons, details)
 
 
-def same_amount_date_diff_vendor(candidates: Candidates, min_amount: float) -> CheckOutcome:
-    """Same amount on the same posting date to different (normalised) vendors, amounts ≥ ``min_amount``.
+def same_amount_date_diff_vendor(candidates: Candidates, options: DuplicateAnalysisOptions) -> CheckOutcome:
+    """Same amount on the same posting date to different (normalised) vendors, amounts at least
+    ``same_date_min_amount``.
 
     Without a vendor column the lines are told apart by journal entry instead (same signed amount, so
     the two sides of one entry never match), or not at all when there is no entry number either.
     """
     vendor, entry = candidates.vendor, candidates.je_number
-    large = candidates.cents >= round(min_amount * 100)
+    large = candidates.cents >= round(options.same_date_min_amount * 100)
     if vendor is not None:
         block = block_labels(candidates.day, candidates.cents)
         member_key: np.ndarray | None = vendor.norm
@@ -273,25 +307,29 @@ def same_amount_date_diff_vendor(candidates: Candidates, min_amount: float) -> C
     pairs = _Pairs.of(candidates, groups)
     dates = iso_days(candidates.posting_date[pairs.member]).tolist()
     details = _base_details(pairs, group_ids("DUP_SAME_AMOUNT_DATE_DIFF_VENDOR", groups))
-    reasons = []
+    rule, count = RULES["DUP_SAME_AMOUNT_DATE_DIFF_VENDOR"], len(pairs.member)
     if vendor is not None:
         vendors, twin_vendors = _names(vendor, pairs.member), _names(vendor, pairs.twin)
-        for a, d, r, v, tv, detail in zip(
-            pairs.amounts, dates, pairs.twin_rows, vendors, twin_vendors, details, strict=True
-        ):
-            reasons.append(f"Same amount {money(a)} on {d} as row {r}, paid to a different vendor ({v} vs {tv})")
+        distinction = rule.fill_phrases(["vendor"] * count, vendor=vendors, twin_vendor=twin_vendors)
+        for detail, v, tv in zip(details, vendors, twin_vendors, strict=True):
             detail.update(vendor=v, twin_vendor=tv)
     elif entry is not None:
         entries, twin_entries = _names(entry, pairs.member), _names(entry, pairs.twin)
-        for a, d, r, e, te, detail in zip(
-            pairs.amounts, dates, pairs.twin_rows, entries, twin_entries, details, strict=True
-        ):
-            reasons.append(
-                f"Same amount {money(a)} on {d} as row {r}, in another journal entry ({e} vs {te}); "
-                f"the file names no vendors"
-            )
+        distinction = rule.fill_phrases(["journal_entry"] * count, je_number=entries, twin_je_number=twin_entries)
+        for detail, e, te in zip(details, entries, twin_entries, strict=True):
             detail.update(je_number=e, twin_je_number=te)
     else:
-        for a, d, r in zip(pairs.amounts, dates, pairs.twin_rows, strict=True):
-            reasons.append(f"Same amount {money(a)} on {d} as row {r}; the file names no vendors")
+        distinction = rule.fill_phrases(["none"] * count)
+    reasons = rule.reasons(count, amount=pairs.amounts, date=dates, twin_row=pairs.twin_rows, distinction=distinction)
     return CheckOutcome("DUP_SAME_AMOUNT_DATE_DIFF_VENDOR", groups, reasons, details)
+
+
+# Every test by its rule code, in catalogue order.
+CHECKS = {
+    "DUP_EXACT": exact,
+    "DUP_INVOICE_AMOUNT_DIFF": invoice_amount_diff,
+    "DUP_VENDOR_AMOUNT_NEAR_DATE": vendor_amount_near_date,
+    "DUP_INVOICE_NORMALIZED": invoice_normalized,
+    "DUP_VENDOR_NAME_VARIANT": vendor_name_variant,
+    "DUP_SAME_AMOUNT_DATE_DIFF_VENDOR": same_amount_date_diff_vendor,
+}

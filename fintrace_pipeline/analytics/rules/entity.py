@@ -2,22 +2,55 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from fintrace_pipeline.analytics.rules.common import build_flags, text_values
+from fintrace_pipeline.analytics.columns import text_values
+from fintrace_pipeline.analytics.flags import build_flags
+from fintrace_pipeline.analytics.options import Options
+from fintrace_pipeline.analytics.rules.common import RuleRun
+from fintrace_pipeline.rules import RULES, plural_s
+
+
+@dataclass(frozen=True)
+class EntityRuleOptions(Options):
+    seldom_account_max_lines: int = 3
+    seldom_account_typical_min_lines: int = 10
+    unusual_pair_max_lines: int = 1
+    unusual_pair_max_share: float = 0.01
+    unusual_pair_min_user_lines: int = 50
+
+
+def check_entity_rules(run: RuleRun, options: EntityRuleOptions) -> None:
+    tx = run.transactions
+
+    def seldom() -> None:
+        flags, stats, not_applicable = seldom_used_account_flags(tx, options)
+        run.checks["SELDOM_USED_ACCOUNT"] = stats
+        if not_applicable:
+            run.skip("SELDOM_USED_ACCOUNT", not_applicable)
+        run.add(flags)
+
+    run.run_rule("SELDOM_USED_ACCOUNT", seldom)
+    run.run_rule("UNUSUAL_USER_ACCOUNT", lambda: run.add(unusual_user_account_flags(tx, options)))
+    # An all-blank description column still means "present but empty", so only absence skips it.
+    run.run_rule("MISSING_DESCRIPTION", lambda: run.add(missing_description_flags(tx)), allow_empty=True)
+    run.run_rule("SELF_APPROVED", lambda: run.add(self_approved_flags(tx)))
 
 
 def seldom_used_account_flags(
-    transactions: pd.DataFrame, max_lines: int, typical_min_lines: int
+    transactions: pd.DataFrame, options: EntityRuleOptions
 ) -> tuple[pd.DataFrame, dict[str, Any], str | None]:
-    """Lines on accounts with ≤ ``max_lines`` lines, when the median account has ≥ ``typical_min_lines``.
+    """Lines on accounts with ≤ ``seldom_account_max_lines`` lines, when the median account has
+    ≥ ``seldom_account_typical_min_lines``.
 
     Returns flags, a summary and, when the file's accounts are all sparsely used (so "seldom" means
     nothing), the reason the check did not apply.
     """
+    max_lines, typical_min_lines = options.seldom_account_max_lines, options.seldom_account_typical_min_lines
     accounts = text_values(transactions["account"])
     counts = accounts.value_counts()
     typical = float(counts.median()) if len(counts) else 0.0
@@ -36,11 +69,9 @@ def seldom_used_account_flags(
         build_flags(
             transactions["row_number"].to_numpy()[mask],
             "SELDOM_USED_ACCOUNT",
-            [
-                f"Account {a} has only {n} line{'s' if n != 1 else ''} in this file "
-                f"(accounts typically have {typical:g})"
-                for a, n in zip(names, lines, strict=True)
-            ],
+            RULES["SELDOM_USED_ACCOUNT"].reasons(
+                len(names), account=names, lines=lines, s=plural_s(lines), typical=typical
+            ),
             [
                 {"account": a, "account_lines": n, "median_lines_per_account": typical}
                 for a, n in zip(names, lines, strict=True)
@@ -51,10 +82,9 @@ def seldom_used_account_flags(
     )
 
 
-def unusual_user_account_flags(
-    transactions: pd.DataFrame, max_pair_lines: int, max_share: float, min_user_lines: int
-) -> pd.DataFrame:
-    """Lines of a user–account pair with ≤ ``max_pair_lines`` lines and < ``max_share`` of the user's lines."""
+def unusual_user_account_flags(transactions: pd.DataFrame, options: EntityRuleOptions) -> pd.DataFrame:
+    """Lines of a user–account pair with ≤ ``unusual_pair_max_lines`` lines and < ``unusual_pair_max_share``
+    of the lines of a user with ≥ ``unusual_pair_min_user_lines`` lines."""
     user_codes, users = pd.factorize(text_values(transactions["user"]))
     account_codes, accounts = pd.factorize(text_values(transactions["account"]))
     usable = (user_codes >= 0) & (account_codes >= 0)
@@ -64,7 +94,11 @@ def unusual_user_account_flags(
     pair_lines = np.bincount(pair_codes)[pair_codes]
     user_lines = np.bincount(user_codes)[user_codes]
     share = pair_lines / user_lines
-    hit = (pair_lines <= max_pair_lines) & (share < max_share) & (user_lines >= min_user_lines)
+    hit = (
+        (pair_lines <= options.unusual_pair_max_lines)
+        & (share < options.unusual_pair_max_share)
+        & (user_lines >= options.unusual_pair_min_user_lines)
+    )
     rows = transactions["row_number"].to_numpy()[usable][hit]
     hit_pairs = pd.DataFrame(
         {
@@ -72,19 +106,18 @@ def unusual_user_account_flags(
             "account": np.asarray(accounts, dtype=object)[account_codes[hit]],
         }
     )
-    reasons, details = [], []
-    for user, account, n, total, sh in zip(
-        hit_pairs["user"].tolist(),
-        hit_pairs["account"].tolist(),
-        pair_lines[hit].tolist(),
-        user_lines[hit].tolist(),
-        share[hit].tolist(),
-        strict=True,
-    ):
-        reasons.append(f"User {user} posted {n} of {total} lines ({sh * 100:.2f} %) to account {account}")
-        details.append(
-            {"user": user, "account": account, "pair_lines": n, "user_lines": total, "share_pct": round(sh * 100, 3)}
+    hit_users, hit_accounts = hit_pairs["user"].tolist(), hit_pairs["account"].tolist()
+    hit_lines, hit_user_lines = pair_lines[hit].tolist(), user_lines[hit].tolist()
+    share_pct = (share[hit] * 100).tolist()
+    reasons = RULES["UNUSUAL_USER_ACCOUNT"].reasons(
+        len(rows), user=hit_users, lines=hit_lines, user_lines=hit_user_lines, share_pct=share_pct, account=hit_accounts
+    )
+    details = [
+        {"user": user, "account": account, "pair_lines": n, "user_lines": total, "share_pct": round(pct, 3)}
+        for user, account, n, total, pct in zip(
+            hit_users, hit_accounts, hit_lines, hit_user_lines, share_pct, strict=True
         )
+    ]
     return build_flags(rows, "UNUSUAL_USER_ACCOUNT", reasons, details)
 
 
@@ -94,7 +127,7 @@ def missing_description_flags(transactions: pd.DataFrame) -> pd.DataFrame:
     return build_flags(
         transactions["row_number"].to_numpy()[mask],
         "MISSING_DESCRIPTION",
-        ["Description is empty"] * count,
+        RULES["MISSING_DESCRIPTION"].reasons(count),
         [{"description": None} for _ in range(count)],
     )
 
@@ -120,6 +153,6 @@ def self_approved_flags(transactions: pd.DataFrame) -> pd.DataFrame:
     return build_flags(
         transactions["row_number"].to_numpy()[mask],
         "SELF_APPROVED",
-        [f"Posted by {u} and approved by {a}: the same person" for u, a in zip(names, approvers, strict=True)],
+        RULES["SELF_APPROVED"].reasons(len(names), user=names, approver=approvers),
         [{"user": u, "approver": a} for u, a in zip(names, approvers, strict=True)],
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -9,10 +10,50 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from fintrace_pipeline.analytics.rules.common import build_flags, money, text_values
+from fintrace_pipeline.analytics.columns import text_values
+from fintrace_pipeline.analytics.flags import build_flags
+from fintrace_pipeline.analytics.options import Options
+from fintrace_pipeline.analytics.rules.common import RuleRun
+from fintrace_pipeline.rules import RULES, plural_s
 
 # Prefix, the last run of digits, and a non-digit suffix: "JE-2024-000123" -> ("JE-2024-", 123, "").
 _JE_PATTERN = r"^(?P<prefix>.*?)(?P<number>\d{1,18})(?P<suffix>\D*)$"
+
+
+@dataclass(frozen=True)
+class JournalRuleOptions(Options):
+    balance_tolerance: float = 0.0
+    je_gap_min_density: float = 0.5
+    max_reported_gaps: int = 200
+
+
+def check_journal_rules(run: RuleRun, options: JournalRuleOptions) -> None:
+    tx = run.transactions
+
+    def unbalanced() -> None:
+        flags, stats, not_applicable = unbalanced_entry_flags(tx, options.balance_tolerance)
+        run.checks["UNBALANCED_ENTRY"] = stats
+        if not_applicable:
+            run.skip("UNBALANCED_ENTRY", not_applicable)
+        run.add(flags)
+
+    def duplicates() -> None:
+        flags, stats = je_duplicate_flags(tx)
+        run.checks["JE_NUMBER_DUPLICATE"] = stats
+        run.add(flags)
+
+    def gaps() -> None:
+        found, stats = je_gaps(tx["je_number"], options.je_gap_min_density)
+        stats["listed"] = min(len(found), options.max_reported_gaps)
+        stats["list"] = found.drop(columns="pattern").head(options.max_reported_gaps).to_dict("records")
+        run.checks["JE_NUMBER_GAP"] = stats
+        if stats["sequential_patterns"] == 0:
+            run.skip("JE_NUMBER_GAP", "journal entry numbers do not follow a sequential numbering")
+        run.add(je_gap_flags(tx, found))
+
+    run.run_rule("UNBALANCED_ENTRY", unbalanced)
+    run.run_rule("JE_NUMBER_DUPLICATE", duplicates)
+    run.run_rule("JE_NUMBER_GAP", gaps)
 
 
 def unbalanced_entry_flags(
@@ -42,19 +83,21 @@ def unbalanced_entry_flags(
     hit = unbalanced[codes]
     hit_codes = codes[hit]
     names = entries.to_numpy()[hit_codes].tolist()
-    reasons, details = [], []
-    for name, n, d, c, diff in zip(
-        names,
-        lines[hit_codes].tolist(),
-        (debit_cents[hit_codes] / 100).tolist(),
-        (credit_cents[hit_codes] / 100).tolist(),
-        (difference[hit_codes] / 100).tolist(),
-        strict=True,
-    ):
-        reasons.append(
-            f"Journal entry {name} ({n} lines) has debits {money(d)} and credits {money(c)}: off by {money(abs(diff))}"
-        )
-        details.append({"je_number": name, "lines": n, "debits": d, "credits": c, "difference": diff})
+    hit_lines = lines[hit_codes].tolist()
+    debits, credits = (debit_cents[hit_codes] / 100).tolist(), (credit_cents[hit_codes] / 100).tolist()
+    differences = (difference[hit_codes] / 100).tolist()
+    reasons = RULES["UNBALANCED_ENTRY"].reasons(
+        len(names),
+        je_number=names,
+        lines=hit_lines,
+        debits=debits,
+        credits=credits,
+        off=[abs(d) for d in differences],
+    )
+    details = [
+        {"je_number": name, "lines": n, "debits": d, "credits": c, "difference": diff}
+        for name, n, d, c, diff in zip(names, hit_lines, debits, credits, differences, strict=True)
+    ]
     rows = transactions["row_number"].to_numpy()[usable][hit]
     return build_flags(rows, "UNBALANCED_ENTRY", reasons, details, group_id=[f"je:{n}" for n in names]), stats, None
 
@@ -78,10 +121,11 @@ def je_duplicate_flags(transactions: pd.DataFrame) -> tuple[pd.DataFrame, dict[s
     firsts = np.datetime_as_string(first[hit_codes], unit="D")
     lasts = np.datetime_as_string(last[hit_codes], unit="D")
     own = np.datetime_as_string(days[hit], unit="D")
-    reasons, details = [], []
-    for name, k, f, la, d in zip(names, counts, firsts, lasts, own, strict=True):
-        reasons.append(f"Journal entry number {name} is used on {k} different posting dates ({f} to {la})")
-        details.append({"je_number": name, "posting_dates": k, "first_date": f, "last_date": la, "posting_date": d})
+    reasons = RULES["JE_NUMBER_DUPLICATE"].reasons(len(names), je_number=names, dates=counts, first=firsts, last=lasts)
+    details = [
+        {"je_number": name, "posting_dates": k, "first_date": f, "last_date": la, "posting_date": d}
+        for name, k, f, la, d in zip(names, counts, firsts, lasts, own, strict=True)
+    ]
     rows = transactions["row_number"].to_numpy()[usable][hit]
     stats = {"reused_numbers": int(reused.sum())}
     return build_flags(rows, "JE_NUMBER_DUPLICATE", reasons, details, group_id=[f"je:{n}" for n in names]), stats
@@ -138,18 +182,17 @@ def je_gap_flags(transactions: pd.DataFrame, gaps: pd.DataFrame) -> pd.DataFrame
     mask = je.isin(info.index).fillna(False).to_numpy(dtype=bool)
     names = je[mask].tolist()
     matched = info.loc[names]
-    reasons, details = [], []
-    for name, before, lo, hi, k in zip(
-        names,
-        matched["before"].tolist(),
-        matched["first_missing"].tolist(),
-        matched["last_missing"].tolist(),
-        matched["missing"].tolist(),
-        strict=True,
-    ):
-        span = f"{lo}" if lo == hi else f"{lo}–{hi}"
-        reasons.append(f"Journal entry {name} follows {before}: {k} number{'s' if k != 1 else ''} missing ({span})")
-        details.append(
-            {"je_number": name, "previous_je_number": before, "first_missing": lo, "last_missing": hi, "missing": k}
-        )
+    before, missing = matched["before"].tolist(), matched["missing"].tolist()
+    first, last = matched["first_missing"].tolist(), matched["last_missing"].tolist()
+    rule = RULES["JE_NUMBER_GAP"]
+    spans = rule.fill_phrases(
+        ["one" if lo == hi else "range" for lo, hi in zip(first, last, strict=True)], first=first, last=last
+    )
+    reasons = rule.reasons(
+        len(names), je_number=names, previous=before, missing=missing, s=plural_s(missing), span=spans
+    )
+    details = [
+        {"je_number": name, "previous_je_number": b, "first_missing": lo, "last_missing": hi, "missing": k}
+        for name, b, lo, hi, k in zip(names, before, first, last, missing, strict=True)
+    ]
     return build_flags(transactions["row_number"].to_numpy()[mask], "JE_NUMBER_GAP", reasons, details)

@@ -3,16 +3,48 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
 
-from fintrace_pipeline.analytics.rules.common import build_flags, iso_days
+from fintrace_pipeline.analytics.columns import iso_days
+from fintrace_pipeline.analytics.flags import build_flags, graded_severity
+from fintrace_pipeline.analytics.rules.common import RuleRun
+from fintrace_pipeline.analytics.working_time import WEEKDAY_NAMES, BusinessHours, time_of_day_source
 from fintrace_pipeline.findings import empty_flags
+from fintrace_pipeline.rules import RULES
 
-WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-SECONDS_PER_DAY = 86_400
+
+@dataclass(frozen=True)
+class TimeRuleOptions(BusinessHours):
+    holiday_calendar: tuple[tuple[str, str], ...] | None = None  # (ISO date, name); None: US federal
+    include_observed_holidays: bool = True
+    backdated_days: int = 30
+    backdated_high_days: int = 180
+
+
+def check_time_rules(run: RuleRun, options: TimeRuleOptions) -> None:
+    tx = run.transactions
+    run.run_rule("WEEKEND_POSTING", lambda: run.add(weekend_flags(tx)))
+
+    def holidays() -> None:
+        calendar = holiday_calendar(tx, options)
+        run.checks["HOLIDAY_POSTING"] = {
+            "calendar": "custom" if options.holiday_calendar is not None else "US federal",
+            "holidays_in_calendar": len(calendar),
+        }
+        run.add(holiday_flags(tx, calendar))
+
+    run.run_rule("HOLIDAY_POSTING", holidays)
+    source = time_of_day_source(tx)
+    if source is None:
+        run.skip("AFTER_HOURS", "no time of day in entry_date or posting_date")
+    else:
+        run.checks["AFTER_HOURS"] = {"source_column": source}
+        run.add(after_hours_flags(tx, source, options))
+    run.run_rule("BACKDATED_ENTRY", lambda: run.add(backdated_flags(tx, options)))
 
 
 def weekend_flags(transactions: pd.DataFrame) -> pd.DataFrame:
@@ -23,7 +55,7 @@ def weekend_flags(transactions: pd.DataFrame) -> pd.DataFrame:
     return build_flags(
         transactions["row_number"].to_numpy()[mask],
         "WEEKEND_POSTING",
-        [f"Posted on a {name} ({day})" for name, day in zip(names, days, strict=True)],
+        RULES["WEEKEND_POSTING"].reasons(len(names), weekday=names, date=days),
         [{"posting_date": day, "weekday": name} for name, day in zip(names, days, strict=True)],
     )
 
@@ -84,7 +116,7 @@ def holiday_flags(transactions: pd.DataFrame, calendar: dict[date, str]) -> pd.D
     return build_flags(
         transactions["row_number"].to_numpy()[mask],
         "HOLIDAY_POSTING",
-        [f"Posted on {name} ({day})" for name, day in zip(names, days, strict=True)],
+        RULES["HOLIDAY_POSTING"].reasons(len(names), holiday=names, date=days),
         [{"posting_date": day, "holiday": name} for name, day in zip(names, days, strict=True)],
     )
 
@@ -96,48 +128,27 @@ def data_years(transactions: pd.DataFrame) -> list[int]:
     return sorted({int(y) for s in years for y in s.dropna().unique()})
 
 
+def holiday_calendar(transactions: pd.DataFrame, options: TimeRuleOptions) -> dict[date, str]:
+    if options.holiday_calendar is not None:
+        return {date.fromisoformat(day): name for day, name in options.holiday_calendar}
+    return us_federal_holidays(data_years(transactions), options.include_observed_holidays)
+
+
 # --- after hours ----------------------------------------------------------------------------
 
 
-def seconds_of_day(values: pd.Series) -> np.ndarray:
-    """Seconds since midnight (float, NaN for NaT)."""
-    raw = values.to_numpy().astype("datetime64[s]")
-    missing = np.isnat(raw)
-    seconds = (raw.astype("int64") % SECONDS_PER_DAY).astype("float64")
-    seconds[missing] = np.nan
-    return seconds
-
-
-def carries_times(values: pd.Series) -> bool:
-    """True when at least one value has a time of day other than midnight."""
-    seconds = seconds_of_day(values)
-    return bool(np.nansum(seconds > 0) > 0)
-
-
-def parse_clock(text: str) -> int:
-    hours, minutes = text.split(":")
-    return int(hours) * 3600 + int(minutes) * 60
-
-
-def after_hours_flags(transactions: pd.DataFrame, column: str, start: str, end: str) -> pd.DataFrame:
-    """Rows whose ``column`` time is before ``start`` or at/after ``end`` (HH:MM).
-
-    Values at exactly 00:00:00 are taken as "date only" (many exports store dates that way) and
-    are not flagged.
-    """
-    seconds = seconds_of_day(transactions[column])
-    start_s, end_s = parse_clock(start), parse_clock(end)
-    with np.errstate(invalid="ignore"):
-        mask = (seconds > 0) & ((seconds < start_s) | (seconds >= end_s))
+def after_hours_flags(transactions: pd.DataFrame, column: str, hours: BusinessHours) -> pd.DataFrame:
+    """Rows whose ``column`` time of day falls outside business hours (a bare date is not flagged)."""
+    mask = hours.outside_business_hours(transactions[column]) == 1.0
     stamps = transactions[column].to_numpy()[mask].astype("datetime64[s]")
     texts = np.datetime_as_string(stamps, unit="s")
     days = [t[:10] for t in texts]
     clocks = [t[11:] for t in texts]
-    window = f"{start}–{end}"
+    window = hours.business_hours
     return build_flags(
         transactions["row_number"].to_numpy()[mask],
         "AFTER_HOURS",
-        [f"Keyed in at {c[:5]} on {d}, outside business hours {window}" for c, d in zip(clocks, days, strict=True)],
+        RULES["AFTER_HOURS"].reasons(len(days), clock=[c[:5] for c in clocks], date=days, business_hours=window),
         [
             {"time": c, "date": d, "source_column": column, "business_hours": window}
             for c, d in zip(clocks, days, strict=True)
@@ -148,26 +159,26 @@ def after_hours_flags(transactions: pd.DataFrame, column: str, start: str, end: 
 # --- backdating -----------------------------------------------------------------------------
 
 
-def backdated_flags(transactions: pd.DataFrame, max_days: int, high_days: int) -> pd.DataFrame:
-    """Rows entered more than ``max_days`` calendar days after their posting date."""
+def backdated_flags(transactions: pd.DataFrame, options: TimeRuleOptions) -> pd.DataFrame:
+    """Rows entered more than ``backdated_days`` calendar days after their posting date; beyond
+    ``backdated_high_days`` one severity level higher."""
+    limit = options.backdated_days
     entered = transactions["entry_date"].to_numpy().astype("datetime64[D]")
     posted = transactions["posting_date"].to_numpy().astype("datetime64[D]")
     valid = ~np.isnat(entered)
     lag = np.zeros(len(transactions), dtype="int64")
     lag[valid] = (entered[valid] - posted[valid]).astype("int64")
-    mask = valid & (lag > max_days)
+    mask = valid & (lag > limit)
     lags = lag[mask].tolist()
     entered_s = np.datetime_as_string(entered[mask], unit="D")
     posted_s = np.datetime_as_string(posted[mask], unit="D")
-    rows = zip(lags, entered_s, posted_s, strict=True)
-    reasons, details = [], []
-    for days, e, p in rows:
-        reasons.append(f"Entered {e}, {days} days after its posting date {p} (limit {max_days})")
-        details.append({"entry_date": e, "posting_date": p, "lag_days": days, "limit_days": max_days})
     return build_flags(
         transactions["row_number"].to_numpy()[mask],
         "BACKDATED_ENTRY",
-        reasons,
-        details,
-        severity=np.where(np.asarray(lags) > high_days, "high", "medium"),
+        RULES["BACKDATED_ENTRY"].reasons(len(lags), entry_date=entered_s, lag=lags, posting_date=posted_s, limit=limit),
+        [
+            {"entry_date": e, "posting_date": p, "lag_days": days, "limit_days": limit}
+            for days, e, p in zip(lags, entered_s, posted_s, strict=True)
+        ],
+        severity=graded_severity("BACKDATED_ENTRY", lag[mask] > options.backdated_high_days),
     )

@@ -10,6 +10,19 @@ import pandas as pd
 from fintrace_pipeline.analytics.summaries.common import money, records, top_n_with_other
 
 MONEY_COLUMNS = ("debit", "credit", "net", "volume")
+# The columns of an account's line in the account patterns and in the accounts sheet.
+ACCOUNT_COLUMNS = (
+    "account",
+    "account_name",
+    "lines",
+    "volume",
+    "debit",
+    "credit",
+    "active_days",
+    "active_months",
+    "first_posting",
+    "last_posting",
+)
 
 
 def account_activity(
@@ -60,21 +73,7 @@ def rounded(table: pd.DataFrame) -> pd.DataFrame:
 
 def account_patterns_section(activity: pd.DataFrame, top_n: int, seldom_used_max_lines: int) -> dict[str, Any]:
     """Top accounts by volume and the seldom-used accounts (few lines), both bounded to ``top_n``."""
-    columns = [
-        c
-        for c in (
-            "account_name",
-            "lines",
-            "volume",
-            "debit",
-            "credit",
-            "active_days",
-            "active_months",
-            "first_posting",
-            "last_posting",
-        )
-        if c in activity.columns
-    ]
+    columns = [c for c in ACCOUNT_COLUMNS if c in activity.columns]
     view = rounded(activity[columns])
     seldom = view[view["lines"] <= seldom_used_max_lines]
     lines_per_account = activity["lines"]

@@ -16,7 +16,6 @@ BLANK_LABEL = "(blank)"
 # Beyond this many months a calendar is listed by active months only (a stray 1900 date must not
 # produce a thousand empty months).
 MAX_CALENDAR_MONTHS = 120
-WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 def money(value: float) -> float:
@@ -65,22 +64,6 @@ def month_index(dates: pd.Series) -> np.ndarray:
 def month_label(index: int) -> str:
     year, month0 = divmod(int(index), 12)
     return f"{year:04d}-{month0 + 1:02d}"
-
-
-def has_time_of_day(dates: pd.Series) -> bool:
-    """True when at least one timestamp is not at midnight (a date-only column carries no time)."""
-    present = dates.dropna()
-    if present.empty:
-        return False
-    return bool((present != present.dt.normalize()).any())
-
-
-def time_of_day_source(frame: pd.DataFrame) -> str | None:
-    """The column whose time of day says when a line was keyed in: entry_date, else posting_date."""
-    for column in ("entry_date", "posting_date"):
-        if column in frame.columns and has_time_of_day(frame[column]):
-            return column
-    return None
 
 
 def records(table: pd.DataFrame) -> list[dict[str, Any]]:

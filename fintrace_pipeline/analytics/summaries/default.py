@@ -7,24 +7,26 @@ tables. This stage raises no per-row flags (unbalanced entries are flagged by an
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from fintrace_pipeline.analytics.summaries.accounts import account_activity, account_patterns_section
+from fintrace_pipeline.analytics.stage import completed_result, skipped_result
+from fintrace_pipeline.analytics.summaries.accounts import (
+    ACCOUNT_COLUMNS,
+    account_activity,
+    account_patterns_section,
+)
 from fintrace_pipeline.analytics.summaries.common import (
-    WEEKDAY_NAMES,
     chart_series,
     distinct_values,
     iso,
-    json_safe,
     key_column,
     money,
     month_index,
     sheet,
-    time_of_day_source,
 )
 from fintrace_pipeline.analytics.summaries.temporal import temporal_patterns_section
 from fintrace_pipeline.analytics.summaries.trial_balance import (
@@ -32,23 +34,22 @@ from fintrace_pipeline.analytics.summaries.trial_balance import (
     trial_balance_accounts,
     unbalanced_entries,
 )
-from fintrace_pipeline.analytics.summaries.users import after_hours_mask, user_activity, user_patterns_section
-from fintrace_pipeline.findings import COMPLETED, SKIPPED, AnalysisResult
+from fintrace_pipeline.analytics.summaries.users import USER_COLUMNS, user_activity, user_patterns_section
+from fintrace_pipeline.analytics.working_time import WEEKDAY_NAMES, BusinessHours, time_of_day_source
+from fintrace_pipeline.findings import AnalysisResult
 
 ANALYTICS_TYPE = "default_analytics"
 NO_TIME_REASON = "no time of day in entry_date or posting_date"
 
 
 @dataclass(frozen=True)
-class DefaultAnalyticsOptions:
+class DefaultAnalyticsOptions(BusinessHours):
     top_n: int = 25  # users, accounts, seldom-used accounts and unbalanced entries listed
     max_trial_balance_accounts: int = 200  # beyond this the trial balance lists the largest + "other"
     chart_top_n: int = 10
     balance_tolerance: float = 0.01  # debits and credits within a cent count as balanced
     seldom_used_max_lines: int = 3  # an account with at most this many lines is seldom used
     period_end_days: int = 3  # the "last N days of each month" window
-    business_hours_start: int = 7  # after hours = before this hour ...
-    business_hours_end: int = 19  # ... or from this hour on
 
 
 @dataclass(frozen=True)
@@ -149,56 +150,22 @@ def _export_data(sections: dict[str, Any]) -> dict[str, Any]:
             ("je_number", "lines", "debit", "credit", "difference"), trial_balance["unbalanced_entries"]["entries"]
         )
     if sections["user_patterns"] is not None:
-        export["users"] = sheet(
-            (
-                "user",
-                "lines",
-                "volume",
-                "mean_amount",
-                "median_amount",
-                "accounts_touched",
-                "weekend_share",
-                "after_hours_share",
-                "first_posting",
-                "last_posting",
-            ),
-            sections["user_patterns"]["top_users"]["items"],
-        )
+        export["users"] = sheet(USER_COLUMNS, sections["user_patterns"]["top_users"]["items"])
     if sections["account_patterns"] is not None:
-        export["accounts"] = sheet(
-            (
-                "account",
-                "account_name",
-                "lines",
-                "volume",
-                "debit",
-                "credit",
-                "active_days",
-                "active_months",
-                "first_posting",
-                "last_posting",
-            ),
-            sections["account_patterns"]["top_accounts"]["items"],
-        )
+        export["accounts"] = sheet(ACCOUNT_COLUMNS, sections["account_patterns"]["top_accounts"]["items"])
     return export
 
 
 def run_default_analytics(transactions: pd.DataFrame, options: DefaultAnalyticsOptions | None = None) -> AnalysisResult:
     options = options or DefaultAnalyticsOptions()
-    parameters = json_safe(asdict(options))
-    skipped_result = AnalysisResult.skipped_for_missing_columns(
+    parameters = options.parameters()
+    missing = AnalysisResult.skipped_for_missing_columns(
         ANALYTICS_TYPE, parameters, transactions.columns, ("posting_date", "amount")
     )
-    if skipped_result is not None:
-        return skipped_result
+    if missing is not None:
+        return missing
     if transactions.empty:
-        return AnalysisResult(
-            ANALYTICS_TYPE,
-            status=SKIPPED,
-            parameters=parameters,
-            summary={"total_transactions": 0, "total_amount": 0.0},
-            error_message="no transactions to analyse",
-        )
+        return skipped_result(ANALYTICS_TYPE, parameters, "no transactions to analyse")
 
     ledger = _prepare(transactions)
     skipped: list[dict[str, str]] = []
@@ -223,8 +190,8 @@ def run_default_analytics(transactions: pd.DataFrame, options: DefaultAnalyticsO
         skipped.append({"check": "unbalanced_entries", "reason": "no je_number column"})
 
     after_hours = None
-    if ledger.hours is not None:
-        after_hours = after_hours_mask(ledger.hours, options.business_hours_start, options.business_hours_end)
+    if ledger.time_source is not None:
+        after_hours = options.outside_business_hours(transactions[ledger.time_source])
     else:
         skipped.append({"check": "hourly_activity", "reason": NO_TIME_REASON})
 
@@ -240,7 +207,7 @@ def run_default_analytics(transactions: pd.DataFrame, options: DefaultAnalyticsO
             ledger.weekend,
             after_hours,
             ledger.time_source,
-            (options.business_hours_start, options.business_hours_end),
+            options,
             options.top_n,
         )
     else:
@@ -281,11 +248,4 @@ def run_default_analytics(transactions: pd.DataFrame, options: DefaultAnalyticsO
         summary["unique_users"] = totals["unique_users"]
     if totals["unique_accounts"] is not None:
         summary["unique_accounts"] = totals["unique_accounts"]
-    return AnalysisResult(
-        ANALYTICS_TYPE,
-        status=COMPLETED,
-        summary=summary,
-        sections=json_safe(sections),
-        parameters=parameters,
-        skipped=skipped,
-    )
+    return completed_result(ANALYTICS_TYPE, summary, sections, parameters, skipped)

@@ -8,16 +8,17 @@ change, new vendors and how concentrated the spend is on a few vendors.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from fintrace_pipeline.analytics.options import Options
+from fintrace_pipeline.analytics.stage import completed_result, skipped_result
 from fintrace_pipeline.analytics.summaries.common import (
     chart_series,
     distinct_values,
-    json_safe,
     key_column,
     money,
     month_index,
@@ -31,7 +32,7 @@ from fintrace_pipeline.analytics.summaries.expense_vendors import (
     new_vendors,
     vendor_concentration,
 )
-from fintrace_pipeline.findings import COMPLETED, SKIPPED, AnalysisResult
+from fintrace_pipeline.findings import AnalysisResult
 
 ANALYTICS_TYPE = "comprehensive_expense"
 
@@ -71,7 +72,7 @@ _DIMENSIONS = (("vendor", "by_vendor"), ("cost_center", "by_cost_center"), ("use
 
 
 @dataclass(frozen=True)
-class ExpenseOptions:
+class ExpenseOptions(Options):
     account_code_ranges: tuple[tuple[int, int], ...] = ((5000, 8999),)  # inclusive, leading number
     name_keywords: tuple[str, ...] = DEFAULT_EXPENSE_KEYWORDS
     name_exclusions: tuple[str, ...] = DEFAULT_EXCLUDED_KEYWORDS
@@ -81,16 +82,6 @@ class ExpenseOptions:
     top_n: int = 20
     chart_top_n: int = 10
     new_vendor_months: int = 1  # "new" = first seen in this many last months of the file
-
-
-def _skipped(parameters: dict[str, Any], reason: str, lines: int = 0) -> AnalysisResult:
-    return AnalysisResult(
-        ANALYTICS_TYPE,
-        status=SKIPPED,
-        parameters=parameters,
-        error_message=reason,
-        summary={"total_transactions": lines, "total_amount": 0.0},
-    )
 
 
 def _no_expense_reason(options: ExpenseOptions) -> str:
@@ -160,11 +151,11 @@ def _export_data(breakdown: dict[str, Any]) -> dict[str, Any]:
 
 def run_comprehensive_expense(transactions: pd.DataFrame, options: ExpenseOptions | None = None) -> AnalysisResult:
     options = options or ExpenseOptions()
-    parameters = json_safe(asdict(options))
+    parameters = options.parameters()
     if "account" not in transactions.columns and "account_name" not in transactions.columns:
-        return _skipped(parameters, "no account or account_name column to identify expense lines")
+        return skipped_result(ANALYTICS_TYPE, parameters, "no account or account_name column to identify expense lines")
     if transactions.empty:
-        return _skipped(parameters, "no transactions to analyse")
+        return skipped_result(ANALYTICS_TYPE, parameters, "no transactions to analyse")
 
     lines = identify_expense_lines(
         transactions,
@@ -174,7 +165,7 @@ def run_comprehensive_expense(transactions: pd.DataFrame, options: ExpenseOption
         options.names_override_codes,
     )
     if not lines.mask.any():
-        return _skipped(parameters, _no_expense_reason(options))
+        return skipped_result(ANALYTICS_TYPE, parameters, _no_expense_reason(options))
 
     expenses = transactions[lines.mask]
     amount = np.nan_to_num(expenses["amount"].to_numpy(dtype="float64", na_value=np.nan))
@@ -244,11 +235,4 @@ def run_comprehensive_expense(transactions: pd.DataFrame, options: ExpenseOption
         "chart_data": _chart_data(breakdown, options.chart_top_n),
         "export_data": _export_data(breakdown),
     }
-    return AnalysisResult(
-        ANALYTICS_TYPE,
-        status=COMPLETED,
-        summary=summary,
-        sections=json_safe(sections),
-        parameters=parameters,
-        skipped=skipped,
-    )
+    return completed_result(ANALYTICS_TYPE, summary, sections, parameters, skipped)

@@ -7,14 +7,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from fintrace_pipeline.analytics.summaries.common import (
-    MAX_CALENDAR_MONTHS,
-    WEEKDAY_NAMES,
-    iso,
-    money,
-    month_label,
-    ratio,
-)
+from fintrace_pipeline.analytics.summaries.common import MAX_CALENDAR_MONTHS, iso, money, month_label, ratio
+from fintrace_pipeline.analytics.working_time import WEEKDAY_NAMES
 
 
 def _sums(index: np.ndarray, size: int, weights: np.ndarray) -> np.ndarray:

@@ -8,14 +8,21 @@ import numpy as np
 import pandas as pd
 
 from fintrace_pipeline.analytics.summaries.common import ratio, top_n_with_other
+from fintrace_pipeline.analytics.working_time import BusinessHours
 
-
-def after_hours_mask(hour: np.ndarray, start_hour: int, end_hour: int) -> np.ndarray:
-    """1.0 where the hour of day is before ``start_hour`` or from ``end_hour`` on, 0.0 inside business
-    hours, NaN where the time is unknown (so shares are taken over known times only)."""
-    outside = ((hour < start_hour) | (hour >= end_hour)).astype("float64")
-    outside[np.isnan(hour)] = np.nan
-    return outside
+# The columns of a user's line in the section and in the users sheet.
+USER_COLUMNS = (
+    "user",
+    "lines",
+    "volume",
+    "mean_amount",
+    "median_amount",
+    "accounts_touched",
+    "weekend_share",
+    "after_hours_share",
+    "first_posting",
+    "last_posting",
+)
 
 
 def user_activity(
@@ -26,7 +33,8 @@ def user_activity(
     weekend: np.ndarray,
     after_hours: np.ndarray | None,
 ) -> pd.DataFrame:
-    """One row per user (indexed by the user key), ranked by volume, largest first."""
+    """One row per user (indexed by the user key), ranked by volume, largest first. ``after_hours`` is
+    1.0, 0.0 or NaN (time unknown) per line, so shares are taken over the known times only."""
     work = pd.DataFrame(
         {
             "user": users,
@@ -61,7 +69,7 @@ def user_patterns_section(
     weekend: np.ndarray,
     after_hours: np.ndarray | None,
     time_source: str | None,
-    business_hours: tuple[int, int],
+    business_hours: BusinessHours,
     top_n: int,
 ) -> dict[str, Any]:
     view = activity.assign(
@@ -78,7 +86,7 @@ def user_patterns_section(
         "amount_basis": "absolute amount of each line",
         "weekend_basis": "posting_date",
         "time_source": time_source,
-        "business_hours": {"start_hour": business_hours[0], "end_hour": business_hours[1]},
+        "business_hours": {"start": business_hours.business_hours_start, "end": business_hours.business_hours_end},
         "overall_weekend_share": ratio(weekend.sum(), len(weekend)),
         "overall_after_hours_share": (None if known_times is None else ratio(known_times.sum(), len(known_times))),
         "lines_with_time": None if known_times is None else int(len(known_times)),
