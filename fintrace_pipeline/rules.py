@@ -120,7 +120,8 @@ _RULES = (
         "high",
         "Same vendor, invoice number and amount",
         ("posting_date", "amount", "vendor", "invoice_number"),
-        "Same vendor {vendor}, invoice {invoice} and amount {amount:,.2f} as row {twin_row} (posted {twin_date})",
+        "Same vendor {vendor}, invoice {invoice_number} and amount {amount:,.2f} as row {twin_row_number} "
+        "(posted {twin_posting_date})",
     ),
     Rule(
         "DUP_INVOICE_AMOUNT_DIFF",
@@ -129,7 +130,7 @@ _RULES = (
         "medium",
         "Same invoice number, different amount",
         ("posting_date", "amount", "vendor", "invoice_number"),
-        "Same vendor {vendor} and invoice {invoice} as row {twin_row} (posted {twin_date}) "
+        "Same vendor {vendor} and invoice {invoice_number} as row {twin_row_number} (posted {twin_posting_date}) "
         "but amount {amount:,.2f} instead of {twin_amount:,.2f}",
     ),
     Rule(
@@ -139,7 +140,7 @@ _RULES = (
         "medium",
         "Same vendor and amount within a few days under different invoice numbers",
         ("posting_date", "amount", "vendor"),
-        "Same vendor {vendor} and amount {amount:,.2f} as row {twin_row} posted {when} ({twin_date}), "
+        "Same vendor {vendor} and amount {amount:,.2f} as row {twin_row_number} posted {when} ({twin_posting_date}), "
         "{invoices}{chance}",
         {
             **_DAYS_APART,
@@ -156,8 +157,9 @@ _RULES = (
         "high",
         "Invoice numbers equal once case, spaces, punctuation and leading zeros are ignored",
         ("posting_date", "amount", "vendor", "invoice_number"),
-        "Invoice {invoice} equals invoice {twin_invoice} of row {twin_row} (posted {twin_date}) once case, "
-        "spacing, punctuation and leading zeros are ignored; same vendor {vendor} and amount {amount:,.2f}",
+        "Invoice {invoice_number} equals invoice {twin_invoice_number} of row {twin_row_number} "
+        "(posted {twin_posting_date}) once case, spacing, punctuation and leading zeros are ignored; "
+        "same vendor {vendor} and amount {amount:,.2f}",
     ),
     Rule(
         "DUP_VENDOR_NAME_VARIANT",
@@ -166,8 +168,8 @@ _RULES = (
         "medium",
         "Same invoice and amount under vendor names that are variants of each other",
         ("posting_date", "amount", "vendor", "invoice_number"),
-        "Vendor {vendor} is a variant of {twin_vendor} (row {twin_row}, posted {twin_date}; {how}) "
-        "with the same invoice {invoice} and amount {amount:,.2f}",
+        "Vendor {vendor} is a variant of {twin_vendor} (row {twin_row_number}, posted {twin_posting_date}; {how}) "
+        "with the same invoice {invoice_number} and amount {amount:,.2f}",
         {
             "equal": "names equal once case, punctuation and legal forms are ignored",
             "linked": "names linked through other spellings of the same name",
@@ -181,7 +183,7 @@ _RULES = (
         "low",
         "Same amount on the same date to different vendors",
         ("posting_date", "amount"),
-        "Same amount {amount:,.2f} on {date} as row {twin_row}{distinction}",
+        "Same amount {amount:,.2f} on {date} as row {twin_row_number}{distinction}",
         {
             "vendor": ", paid to a different vendor ({vendor} vs {twin_vendor})",
             "journal_entry": ", in another journal entry ({je_number} vs {twin_je_number}); the file names no vendors",

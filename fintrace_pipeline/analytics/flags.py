@@ -9,8 +9,20 @@ import numpy as np
 import pandas as pd
 
 from fintrace_pipeline.analytics.columns import text_values
-from fintrace_pipeline.findings import FLAG_COLUMNS, empty_flags
+from fintrace_pipeline.findings import FLAG_COLUMNS, AnalysisResult, empty_flags
 from fintrace_pipeline.rules import RULES
+
+# What a stage that flags rows reads from every file: the row numbers it flags, dates and amounts.
+FLAGGING_COLUMNS = ("row_number", "posting_date", "amount")
+
+
+def unflaggable_result(
+    analytics_type: str, parameters: dict[str, Any], transactions: pd.DataFrame
+) -> AnalysisResult | None:
+    """A SKIPPED result when the file lacks one of the FLAGGING_COLUMNS, else None."""
+    return AnalysisResult.skipped_for_missing_columns(
+        analytics_type, parameters, transactions.columns, FLAGGING_COLUMNS
+    )
 
 
 def build_flags(

@@ -17,12 +17,10 @@ from fintrace_pipeline.analytics.columns import iso_days, unusable_reason
 from fintrace_pipeline.analytics.duplicates.candidates import Candidates, select_candidates
 from fintrace_pipeline.analytics.duplicates.checks import CHECKS, CheckOutcome, group_ids
 from fintrace_pipeline.analytics.duplicates.options import DuplicateAnalysisOptions
-from fintrace_pipeline.analytics.flags import build_flags, flagged_summary, gather_flags
+from fintrace_pipeline.analytics.flags import build_flags, flagged_summary, gather_flags, unflaggable_result
 from fintrace_pipeline.analytics.stage import completed_result
 from fintrace_pipeline.findings import AnalysisResult
 from fintrace_pipeline.rules import DUPLICATE_ANALYSIS, RULES, rules_for
-
-REQUIRED_COLUMNS = ("row_number", "posting_date", "amount")
 
 
 def run_duplicate_analysis(
@@ -30,11 +28,9 @@ def run_duplicate_analysis(
 ) -> AnalysisResult:
     options = options or DuplicateAnalysisOptions()
     parameters = options.parameters()
-    skipped_result = AnalysisResult.skipped_for_missing_columns(
-        DUPLICATE_ANALYSIS, parameters, transactions.columns, REQUIRED_COLUMNS
-    )
-    if skipped_result is not None:
-        return skipped_result
+    missing = unflaggable_result(DUPLICATE_ANALYSIS, parameters, transactions)
+    if missing is not None:
+        return missing
     unusable = {rule.code: unusable_reason(transactions, rule.columns) for rule in rules_for(DUPLICATE_ANALYSIS)}
     skipped = [{"check": code, "reason": reason} for code, reason in unusable.items() if reason is not None]
     candidates = select_candidates(

@@ -38,11 +38,11 @@ def _names(codes: TextCodes, index: np.ndarray) -> list[str | None]:
 
 @dataclass(frozen=True)
 class _Pairs:
-    """Flagged members and their twins, with the values reasons quote."""
+    """The flagged members of one test's groups and their twins, with the values every reason quotes."""
 
+    groups: Groups
     member: np.ndarray
     twin: np.ndarray
-    rows: list[int]
     twin_rows: list[int]
     twin_dates: list[str]
     amounts: list[float]
@@ -52,20 +52,40 @@ class _Pairs:
         flagged = ~groups.first
         member, twin = groups.member[flagged], groups.twin[flagged]
         return cls(
+            groups,
             member,
             twin,
-            candidates.row_number[member].tolist(),
             candidates.row_number[twin].tolist(),
             iso_days(candidates.posting_date[twin]).tolist(),
             (candidates.cents[member] / 100).tolist(),
         )
 
+    def outcome(
+        self,
+        rule_code: str,
+        details: dict[str, list[Any]],
+        phrases: dict[str, Any] | None = None,
+        severity: str | None = None,
+        chance: dict[str, Any] | None = None,
+    ) -> CheckOutcome:
+        """The test's outcome. Each member's details are its group, its twin and its amount, then
+        ``details`` (one list per key, in member order); its reason fills the rule's sentence from the
+        details and ``phrases``, each slot from the value of its name."""
+        rule = RULES[rule_code]
+        base = {
+            "group_id": group_ids(rule_code, self.groups),
+            "twin_row_number": self.twin_rows,
+            "twin_posting_date": self.twin_dates,
+            "amount": self.amounts,
+        }
+        values = {**base, **details, **(phrases or {})}
+        reasons = rule.reasons(len(self.member), **{slot: values[slot] for slot in rule.slots()})
+        return CheckOutcome(rule_code, self.groups, reasons, _per_member({**base, **details}), severity, chance)
 
-def _base_details(pairs: _Pairs, group_ids: list[str]) -> list[dict[str, Any]]:
-    return [
-        {"group_id": g, "twin_row_number": r, "twin_posting_date": d, "amount": a}
-        for g, r, d, a in zip(group_ids, pairs.twin_rows, pairs.twin_dates, pairs.amounts, strict=True)
-    ]
+
+def _per_member(columns: dict[str, list[Any]]) -> list[dict[str, Any]]:
+    """``columns`` (one list per key) as one dict per member."""
+    return [dict(zip(columns, values, strict=True)) for values in zip(*columns.values(), strict=True)]
 
 
 def group_ids(code: str, groups: Groups, flagged_only: bool = True) -> list[str]:
@@ -78,21 +98,9 @@ def exact(candidates: Candidates, options: DuplicateAnalysisOptions) -> CheckOut
     vendor, invoice = candidates.vendor, candidates.invoice
     assert vendor is not None and invoice is not None
     block = block_labels(vendor.code, invoice.code, candidates.cents)
-    groups = group_members(candidates.rank, block)
-    pairs = _Pairs.of(candidates, groups)
+    pairs = _Pairs.of(candidates, group_members(candidates.rank, block))
     vendors, invoices = _names(vendor, pairs.member), _names(invoice, pairs.member)
-    reasons = RULES["DUP_EXACT"].reasons(
-        len(pairs.member),
-        vendor=vendors,
-        invoice=invoices,
-        amount=pairs.amounts,
-        twin_row=pairs.twin_rows,
-        twin_date=pairs.twin_dates,
-    )
-    details = _base_details(pairs, group_ids("DUP_EXACT", groups))
-    for entry, v, i in zip(details, vendors, invoices, strict=True):
-        entry.update(vendor=v, invoice_number=i)
-    return CheckOutcome("DUP_EXACT", groups, reasons, details)
+    return pairs.outcome("DUP_EXACT", {"vendor": vendors, "invoice_number": invoices})
 
 
 def invoice_amount_diff(candidates: Candidates, options: DuplicateAnalysisOptions) -> CheckOutcome:
@@ -101,23 +109,18 @@ def invoice_amount_diff(candidates: Candidates, options: DuplicateAnalysisOption
     vendor, invoice = candidates.vendor, candidates.invoice
     assert vendor is not None and invoice is not None
     block = block_labels(vendor.code, invoice.code, candidates.sign + 1)
-    groups = group_members(candidates.rank, block, member_key=candidates.cents)
-    pairs = _Pairs.of(candidates, groups)
+    pairs = _Pairs.of(candidates, group_members(candidates.rank, block, member_key=candidates.cents))
     vendors, invoices = _names(vendor, pairs.member), _names(invoice, pairs.member)
     twin_amounts = (candidates.cents[pairs.twin] / 100).tolist()
-    reasons = RULES["DUP_INVOICE_AMOUNT_DIFF"].reasons(
-        len(pairs.member),
-        vendor=vendors,
-        invoice=invoices,
-        twin_row=pairs.twin_rows,
-        twin_date=pairs.twin_dates,
-        amount=pairs.amounts,
-        twin_amount=twin_amounts,
+    return pairs.outcome(
+        "DUP_INVOICE_AMOUNT_DIFF",
+        {
+            "vendor": vendors,
+            "invoice_number": invoices,
+            "twin_amount": twin_amounts,
+            "difference": [round(a - ta, 2) for a, ta in zip(pairs.amounts, twin_amounts, strict=True)],
+        },
     )
-    details = _base_details(pairs, group_ids("DUP_INVOICE_AMOUNT_DIFF", groups))
-    for entry, v, i, ta, a in zip(details, vendors, invoices, twin_amounts, pairs.amounts, strict=True):
-        entry.update(vendor=v, invoice_number=i, twin_amount=ta, difference=round(a - ta, 2))
-    return CheckOutcome("DUP_INVOICE_AMOUNT_DIFF", groups, reasons, details)
 
 
 # Below this Poisson tail probability the near-date pairs are more than chance explains.
@@ -163,8 +166,8 @@ def vendor_amount_near_date(candidates: Candidates, options: DuplicateAnalysisOp
     none. Lines repeating an invoice number already met in the block are other tests' business.
 
     When the file holds no more such pairs than chance predicts for its volumes and amounts, the
-    pairs are still listed, at low severity and saying so: there they are coincidences far more often
-    than double payments."""
+    pairs are still listed, one severity level lower and saying so: there they are coincidences far
+    more often than double payments."""
     vendor, invoice = candidates.vendor, candidates.invoice
     assert vendor is not None
     window_days = options.near_date_days
@@ -181,7 +184,6 @@ def vendor_amount_near_date(candidates: Candidates, options: DuplicateAnalysisOp
     else:
         invoices = twin_invoices = [None] * len(pairs.member)
     rule = RULES["DUP_VENDOR_AMOUNT_NEAR_DATE"]
-    count = len(pairs.member)
     when = rule.fill_phrases(["same_day" if gap == 0 else "days_earlier" for gap in gaps], days=gaps, s=plural_s(gaps))
     numbers = rule.fill_phrases(
         [
@@ -191,27 +193,20 @@ def vendor_amount_near_date(candidates: Candidates, options: DuplicateAnalysisOp
         invoice=[i or "none" for i in invoices],
         twin_invoice=[ti or "none" for ti in twin_invoices],
     )
-    chance = _chance_test(count, expected_chance_pairs(candidates, window_days))
+    chance = _chance_test(len(pairs.member), expected_chance_pairs(candidates, window_days))
+    coincidence = chance["explained_by_chance"]
     note = ""
-    if chance["explained_by_chance"]:
+    if coincidence:
         note = rule.fill_phrases(
             ["chance_note"], observed=chance["observed_pairs"], expected=chance["expected_by_chance"]
         )[0]
-    reasons = rule.reasons(
-        count,
-        vendor=vendors,
-        amount=pairs.amounts,
-        twin_row=pairs.twin_rows,
-        when=when,
-        twin_date=pairs.twin_dates,
-        invoices=numbers,
-        chance=note,
+    return pairs.outcome(
+        rule.code,
+        {"vendor": vendors, "days_apart": gaps, "invoice_number": invoices, "twin_invoice_number": twin_invoices},
+        {"when": when, "invoices": numbers, "chance": note},
+        severity=rule.severity_step(-1) if coincidence else None,
+        chance=chance,
     )
-    details = _base_details(pairs, group_ids("DUP_VENDOR_AMOUNT_NEAR_DATE", groups))
-    for entry, v, gap, i, ti in zip(details, vendors, gaps, invoices, twin_invoices, strict=True):
-        entry.update(vendor=v, days_apart=gap, invoice_number=i, twin_invoice_number=ti)
-    severity = rule.severity_step(-1) if chance["explained_by_chance"] else None
-    return CheckOutcome("DUP_VENDOR_AMOUNT_NEAR_DATE", groups, reasons, details, severity=severity, chance=chance)
 
 
 def invoice_normalized(candidates: Candidates, options: DuplicateAnalysisOptions) -> CheckOutcome:
@@ -219,24 +214,19 @@ def invoice_normalized(candidates: Candidates, options: DuplicateAnalysisOptions
     vendor, invoice = candidates.vendor, candidates.invoice
     assert vendor is not None and invoice is not None
     block = block_labels(vendor.norm, invoice.norm, candidates.cents)
-    groups = group_members(candidates.rank, block, member_key=invoice.code)
-    pairs = _Pairs.of(candidates, groups)
+    pairs = _Pairs.of(candidates, group_members(candidates.rank, block, member_key=invoice.code))
     vendors = _names(vendor, pairs.member)
     invoices, twin_invoices = _names(invoice, pairs.member), _names(invoice, pairs.twin)
     normalised = [str(invoice.norm_names[c]) for c in invoice.norm[pairs.member].tolist()]
-    reasons = RULES["DUP_INVOICE_NORMALIZED"].reasons(
-        len(pairs.member),
-        invoice=invoices,
-        twin_invoice=twin_invoices,
-        twin_row=pairs.twin_rows,
-        twin_date=pairs.twin_dates,
-        vendor=vendors,
-        amount=pairs.amounts,
+    return pairs.outcome(
+        "DUP_INVOICE_NORMALIZED",
+        {
+            "vendor": vendors,
+            "invoice_number": invoices,
+            "twin_invoice_number": twin_invoices,
+            "normalized_invoice": normalised,
+        },
     )
-    details = _base_details(pairs, group_ids("DUP_INVOICE_NORMALIZED", groups))
-    for entry, v, i, ti, n in zip(details, vendors, invoices, twin_invoices, normalised, strict=True):
-        entry.update(vendor=v, invoice_number=i, twin_invoice_number=ti, normalized_invoice=n)
-    return CheckOutcome("DUP_INVOICE_NORMALIZED", groups, reasons, details)
 
 
 def vendor_name_variant(candidates: Candidates, options: DuplicateAnalysisOptions) -> CheckOutcome:
@@ -254,8 +244,7 @@ def vendor_name_variant(candidates: Candidates, options: DuplicateAnalysisOption
         options.name_min_length,
         options.name_compare_window,
     )
-    groups = group_members(candidates.rank, linked, member_key=vendor.code)
-    pairs = _Pairs.of(candidates, groups)
+    pairs = _Pairs.of(candidates, group_members(candidates.rank, linked, member_key=vendor.code))
     vendors, twin_vendors = _names(vendor, pairs.member), _names(vendor, pairs.twin)
     invoices = _names(invoice, pairs.member)
     norms = [str(vendor.norm_names[c]) for c in vendor.norm[pairs.member].tolist()]
@@ -271,20 +260,11 @@ def vendor_name_variant(candidates: Candidates, options: DuplicateAnalysisOption
         distance=distances,
         s=plural_s([0 if dist is None else dist for dist in distances]),
     )
-    reasons = rule.reasons(
-        len(pairs.member),
-        vendor=vendors,
-        twin_vendor=twin_vendors,
-        twin_row=pairs.twin_rows,
-        twin_date=pairs.twin_dates,
-        how=how,
-        invoice=invoices,
-        amount=pairs.amounts,
+    return pairs.outcome(
+        rule.code,
+        {"vendor": vendors, "twin_vendor": twin_vendors, "invoice_number": invoices, "edit_distance": distances},
+        {"how": how},
     )
-    details = _base_details(pairs, group_ids("DUP_VENDOR_NAME_VARIANT", groups))
-    for entry, v, tv, i, dist in zip(details, vendors, twin_vendors, invoices, distances, strict=True):
-        entry.update(vendor=v, twin_vendor=tv, invoice_number=i, edit_distance=dist)
-    return CheckOutcome("DUP_VENDOR_NAME_VARIANT", groups, reasons, details)
 
 
 def same_amount_date_diff_vendor(candidates: Candidates, options: DuplicateAnalysisOptions) -> CheckOutcome:
@@ -303,25 +283,19 @@ def same_amount_date_diff_vendor(candidates: Candidates, options: DuplicateAnaly
         block = block_labels(candidates.day, candidates.cents, candidates.sign + 1)
         member_key = entry.code if entry is not None else None
     block = np.where(large, block, -1)
-    groups = group_members(candidates.rank, block, member_key=member_key)
-    pairs = _Pairs.of(candidates, groups)
-    dates = iso_days(candidates.posting_date[pairs.member]).tolist()
-    details = _base_details(pairs, group_ids("DUP_SAME_AMOUNT_DATE_DIFF_VENDOR", groups))
+    pairs = _Pairs.of(candidates, group_members(candidates.rank, block, member_key=member_key))
     rule, count = RULES["DUP_SAME_AMOUNT_DATE_DIFF_VENDOR"], len(pairs.member)
+    details: dict[str, list[Any]] = {}
     if vendor is not None:
-        vendors, twin_vendors = _names(vendor, pairs.member), _names(vendor, pairs.twin)
-        distinction = rule.fill_phrases(["vendor"] * count, vendor=vendors, twin_vendor=twin_vendors)
-        for detail, v, tv in zip(details, vendors, twin_vendors, strict=True):
-            detail.update(vendor=v, twin_vendor=tv)
+        details = {"vendor": _names(vendor, pairs.member), "twin_vendor": _names(vendor, pairs.twin)}
+        distinction = rule.fill_phrases(["vendor"] * count, **details)
     elif entry is not None:
-        entries, twin_entries = _names(entry, pairs.member), _names(entry, pairs.twin)
-        distinction = rule.fill_phrases(["journal_entry"] * count, je_number=entries, twin_je_number=twin_entries)
-        for detail, e, te in zip(details, entries, twin_entries, strict=True):
-            detail.update(je_number=e, twin_je_number=te)
+        details = {"je_number": _names(entry, pairs.member), "twin_je_number": _names(entry, pairs.twin)}
+        distinction = rule.fill_phrases(["journal_entry"] * count, **details)
     else:
         distinction = rule.fill_phrases(["none"] * count)
-    reasons = rule.reasons(count, amount=pairs.amounts, date=dates, twin_row=pairs.twin_rows, distinction=distinction)
-    return CheckOutcome("DUP_SAME_AMOUNT_DATE_DIFF_VENDOR", groups, reasons, details)
+    dates = iso_days(candidates.posting_date[pairs.member]).tolist()
+    return pairs.outcome(rule.code, details, {"date": dates, "distinction": distinction})
 
 
 # Every test by its rule code, in catalogue order.

@@ -43,9 +43,7 @@ def check_amount_rules(run: RuleRun, options: AmountRuleOptions) -> None:
 
         def outliers(column: str = column, code: str = code) -> None:
             frame = tx.assign(user=user_baseline(tx, options.outlier_min_lines)) if column == "user" else tx
-            flags, stats = group_outlier_flags(frame, column, code, options)
-            run.add(flags)
-            run.checks[code] = stats
+            run.record(code, *group_outlier_flags(frame, column, code, options))
 
         run.run_rule(code, outliers)
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from fintrace_pipeline.analytics.flags import flagged_summary, gather_flags
+from fintrace_pipeline.analytics.flags import flagged_summary, gather_flags, unflaggable_result
 from fintrace_pipeline.analytics.rules import report
 from fintrace_pipeline.analytics.rules.amount import AmountRuleOptions, check_amount_rules
 from fintrace_pipeline.analytics.rules.benford import BenfordRuleOptions, check_benford_rules
@@ -23,8 +23,6 @@ from fintrace_pipeline.analytics.rules.time import TimeRuleOptions, check_time_r
 from fintrace_pipeline.analytics.stage import completed_result
 from fintrace_pipeline.findings import AnalysisResult
 from fintrace_pipeline.rules import ANOMALY_DETECTION
-
-REQUIRED_COLUMNS = ("row_number", "posting_date", "amount")
 
 
 # The families are listed last first: a dataclass takes the fields of its bases in reverse order, so
@@ -40,11 +38,9 @@ class AnomalyDetectionOptions(
 def run_anomaly_detection(transactions: pd.DataFrame, options: AnomalyDetectionOptions | None = None) -> AnalysisResult:
     options = options or AnomalyDetectionOptions()
     parameters = options.parameters()
-    skipped_result = AnalysisResult.skipped_for_missing_columns(
-        ANOMALY_DETECTION, parameters, transactions.columns, REQUIRED_COLUMNS
-    )
-    if skipped_result is not None:
-        return skipped_result
+    missing = unflaggable_result(ANOMALY_DETECTION, parameters, transactions)
+    if missing is not None:
+        return missing
     run = RuleRun(transactions)
     if len(transactions):
         check_time_rules(run, options)

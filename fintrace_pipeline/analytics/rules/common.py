@@ -37,3 +37,10 @@ class RuleRun:
 
     def add(self, flags: pd.DataFrame) -> None:
         self.flags.append(flags)
+
+    def record(self, check: str, flags: pd.DataFrame, stats: dict[str, Any], not_applicable: str | None = None) -> None:
+        """A check's flags and statistics; ``not_applicable`` says why it judged nothing, if it did not."""
+        self.checks[check] = stats
+        if not_applicable:
+            self.skip(check, not_applicable)
+        self.add(flags)

@@ -27,14 +27,9 @@ class EntityRuleOptions(Options):
 def check_entity_rules(run: RuleRun, options: EntityRuleOptions) -> None:
     tx = run.transactions
 
-    def seldom() -> None:
-        flags, stats, not_applicable = seldom_used_account_flags(tx, options)
-        run.checks["SELDOM_USED_ACCOUNT"] = stats
-        if not_applicable:
-            run.skip("SELDOM_USED_ACCOUNT", not_applicable)
-        run.add(flags)
-
-    run.run_rule("SELDOM_USED_ACCOUNT", seldom)
+    run.run_rule(
+        "SELDOM_USED_ACCOUNT", lambda: run.record("SELDOM_USED_ACCOUNT", *seldom_used_account_flags(tx, options))
+    )
     run.run_rule("UNUSUAL_USER_ACCOUNT", lambda: run.add(unusual_user_account_flags(tx, options)))
     # An all-blank description column still means "present but empty", so only absence skips it.
     run.run_rule("MISSING_DESCRIPTION", lambda: run.add(missing_description_flags(tx)), allow_empty=True)

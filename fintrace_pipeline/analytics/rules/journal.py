@@ -30,29 +30,20 @@ class JournalRuleOptions(Options):
 def check_journal_rules(run: RuleRun, options: JournalRuleOptions) -> None:
     tx = run.transactions
 
-    def unbalanced() -> None:
-        flags, stats, not_applicable = unbalanced_entry_flags(tx, options.balance_tolerance)
-        run.checks["UNBALANCED_ENTRY"] = stats
-        if not_applicable:
-            run.skip("UNBALANCED_ENTRY", not_applicable)
-        run.add(flags)
-
-    def duplicates() -> None:
-        flags, stats = je_duplicate_flags(tx)
-        run.checks["JE_NUMBER_DUPLICATE"] = stats
-        run.add(flags)
-
     def gaps() -> None:
         found, stats = je_gaps(tx["je_number"], options.je_gap_min_density)
         stats["listed"] = min(len(found), options.max_reported_gaps)
         stats["list"] = found.drop(columns="pattern").head(options.max_reported_gaps).to_dict("records")
-        run.checks["JE_NUMBER_GAP"] = stats
-        if stats["sequential_patterns"] == 0:
-            run.skip("JE_NUMBER_GAP", "journal entry numbers do not follow a sequential numbering")
-        run.add(je_gap_flags(tx, found))
+        not_sequential = "journal entry numbers do not follow a sequential numbering"
+        run.record(
+            "JE_NUMBER_GAP", je_gap_flags(tx, found), stats, None if stats["sequential_patterns"] else not_sequential
+        )
 
-    run.run_rule("UNBALANCED_ENTRY", unbalanced)
-    run.run_rule("JE_NUMBER_DUPLICATE", duplicates)
+    run.run_rule(
+        "UNBALANCED_ENTRY",
+        lambda: run.record("UNBALANCED_ENTRY", *unbalanced_entry_flags(tx, options.balance_tolerance)),
+    )
+    run.run_rule("JE_NUMBER_DUPLICATE", lambda: run.record("JE_NUMBER_DUPLICATE", *je_duplicate_flags(tx)))
     run.run_rule("JE_NUMBER_GAP", gaps)
 
 

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from fintrace_pipeline.analytics.summaries.common import money, records, top_n_with_other
+from fintrace_pipeline.analytics.summaries.common import money, ranked, records, top_n_with_other
 
 MONEY_COLUMNS = ("debit", "credit", "net", "volume")
 # The columns of an account's line in the account patterns and in the accounts sheet.
@@ -62,8 +62,7 @@ def account_activity(
         # An account normally has one name; the first one given stands for it.
         names = account_names.groupby(accounts, observed=True, sort=False).first()
         table.insert(0, "account_name", names.reindex(table.index).astype(object))
-    table["lines"] = table["lines"].astype("int64")
-    return table.sort_values(["volume", "lines"], ascending=False, kind="stable")
+    return ranked(table, "volume")
 
 
 def rounded(table: pd.DataFrame) -> pd.DataFrame:

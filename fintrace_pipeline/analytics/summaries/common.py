@@ -66,6 +66,13 @@ def month_label(index: int) -> str:
     return f"{year:04d}-{month0 + 1:02d}"
 
 
+def ranked(table: pd.DataFrame, by: str) -> pd.DataFrame:
+    """A per-group table with whole-number line counts, largest ``by`` first (more lines first among
+    equals, then first seen)."""
+    table["lines"] = table["lines"].astype("int64")
+    return table.sort_values([by, "lines"], ascending=False, kind="stable")
+
+
 def records(table: pd.DataFrame) -> list[dict[str, Any]]:
     """DataFrame rows as JSON-safe dicts (index not included)."""
     return json_safe(table.to_dict(orient="records"))

@@ -13,6 +13,7 @@ from fintrace_pipeline.analytics.summaries.common import (
     iso,
     money,
     month_label,
+    ranked,
     ratio,
     records,
     top_n_with_other,
@@ -32,8 +33,7 @@ def expense_by(keys: pd.Series, amount: np.ndarray, total_expense: float) -> pd.
     table = work.groupby("key", observed=True, sort=False).agg(
         amount=("amount", "sum"), lines=("amount", "size"), debit=("debit", "sum"), credit=("credit", "sum")
     )
-    table["lines"] = table["lines"].astype("int64")
-    table = table.sort_values(["amount", "lines"], ascending=False, kind="stable")
+    table = ranked(table, "amount")
     return table.assign(share=(table["amount"] / total_expense).round(4) if total_expense else np.nan)
 
 

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from fintrace_pipeline.analytics.summaries.common import ratio, top_n_with_other
+from fintrace_pipeline.analytics.summaries.common import ranked, ratio, top_n_with_other
 from fintrace_pipeline.analytics.working_time import BusinessHours
 
 # The columns of a user's line in the section and in the users sheet.
@@ -60,8 +60,7 @@ def user_activity(
         pairs = pd.DataFrame({"user": users, "account": accounts}).drop_duplicates()
         touched = pairs.groupby("user", observed=True, sort=False).size()
         table.insert(4, "accounts_touched", touched.reindex(table.index).astype("int64"))
-    table["lines"] = table["lines"].astype("int64")
-    return table.sort_values(["volume", "lines"], ascending=False, kind="stable")
+    return ranked(table, "volume")
 
 
 def user_patterns_section(
