@@ -7,32 +7,21 @@ result with the sections ``report`` assembles.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pandas as pd
 
 from fintrace_pipeline.analytics.flags import flagged_summary, gather_flags, unflaggable_result
 from fintrace_pipeline.analytics.rules import report
-from fintrace_pipeline.analytics.rules.amount import AmountRuleOptions, check_amount_rules
-from fintrace_pipeline.analytics.rules.benford import BenfordRuleOptions, check_benford_rules
+from fintrace_pipeline.analytics.rules.amount import check_amount_rules
+from fintrace_pipeline.analytics.rules.benford import check_benford_rules
 from fintrace_pipeline.analytics.rules.common import RuleRun
-from fintrace_pipeline.analytics.rules.entity import EntityRuleOptions, check_entity_rules
-from fintrace_pipeline.analytics.rules.journal import JournalRuleOptions, check_journal_rules
+from fintrace_pipeline.analytics.rules.entity import check_entity_rules
+from fintrace_pipeline.analytics.rules.journal import check_journal_rules
+from fintrace_pipeline.analytics.rules.options import AnomalyDetectionOptions
 from fintrace_pipeline.analytics.rules.scoring import rule_scores
-from fintrace_pipeline.analytics.rules.time import TimeRuleOptions, check_time_rules
+from fintrace_pipeline.analytics.rules.time import check_time_rules
 from fintrace_pipeline.analytics.stage import completed_result
 from fintrace_pipeline.findings import AnalysisResult
 from fintrace_pipeline.rules import ANOMALY_DETECTION
-
-
-# The families are listed last first: a dataclass takes the fields of its bases in reverse order, so
-# the stored parameters read time, amount, entity, journal, benford, then scoring and reporting.
-@dataclass(frozen=True)
-class AnomalyDetectionOptions(
-    BenfordRuleOptions, JournalRuleOptions, EntityRuleOptions, AmountRuleOptions, TimeRuleOptions
-):
-    high_risk_score: float = 3.0
-    top_n: int = 25
 
 
 def run_anomaly_detection(transactions: pd.DataFrame, options: AnomalyDetectionOptions | None = None) -> AnalysisResult:

@@ -4,20 +4,18 @@ flagged users, accounts and times of day."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from fintrace_pipeline.analytics.columns import text_values
 from fintrace_pipeline.analytics.rules.common import RuleRun
+from fintrace_pipeline.analytics.rules.options import AnomalyDetectionOptions
 from fintrace_pipeline.analytics.rules.scoring import severity_weights
 from fintrace_pipeline.analytics.working_time import WEEKDAY_NAMES
 from fintrace_pipeline.findings import SEVERITIES, SEVERITY_WEIGHT
 from fintrace_pipeline.rules import ANOMALY_DETECTION, RULES, rules_for
-
-if TYPE_CHECKING:
-    from fintrace_pipeline.analytics.rules.analysis import AnomalyDetectionOptions
 
 
 def _positions(transactions: pd.DataFrame, row_numbers: pd.Series | np.ndarray) -> np.ndarray:
