@@ -109,8 +109,6 @@ def plural_s(counts: Sequence[int]) -> list[str]:
     return ["" if n == 1 else "s" for n in counts]
 
 
-_DAYS_APART = {"same_day": "on the same day", "days_earlier": "{days} day{s} earlier"}
-
 _RULES = (
     # duplicate_analysis
     Rule(
@@ -143,7 +141,8 @@ _RULES = (
         "Same vendor {vendor} and amount {amount:,.2f} as row {twin_row_number} posted {when} ({twin_posting_date}), "
         "{invoices}{chance}",
         {
-            **_DAYS_APART,
+            "same_day": "on the same day",
+            "days_earlier": "{days} day{s} earlier",
             "no_invoices": "neither with an invoice number",
             "other_invoice": "under a different invoice number ({invoice} vs {twin_invoice})",
             "chance_note": "; the file has about as many such pairs as chance predicts ({observed} found, "
