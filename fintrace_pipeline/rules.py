@@ -33,7 +33,7 @@ class Rule:
     title: str
     columns: tuple[str, ...]  # canonical columns the rule reads; without one of them it is skipped
     reason: str
-    phrases: Mapping[str, str] = field(default_factory=dict)
+    phrases: Mapping[str, str] = field(default_factory=dict, hash=False)
 
     def reasons(self, count: int, **values: Any) -> list[str]:
         """``count`` reasons; each value is a sequence of ``count`` items or one item for every reason."""
