@@ -12,7 +12,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from fintrace_pipeline.analytics.anomalies import run_anomaly_detection
+from fintrace_pipeline.analytics.rules import run_anomaly_detection
 
 
 def build_ledger(rows: int, seed: int = 7) -> pd.DataFrame:

@@ -14,8 +14,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from fintrace_pipeline.analytics.default_analytics import run_default_analytics
-from fintrace_pipeline.analytics.expense import run_comprehensive_expense
+from fintrace_pipeline.analytics.summaries import run_comprehensive_expense, run_default_analytics
 
 
 def build_ledger(rows: int, seed: int = 7) -> pd.DataFrame:

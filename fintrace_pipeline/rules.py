@@ -1,73 +1,351 @@
-"""The catalogue of per-transaction findings: every rule code, the stage that raises it, its default
-severity and a title a person reads. Reasons stored with each finding say the specifics."""
+"""The catalogue of per-transaction findings: every rule code with the stage that raises it, its family,
+its default severity, a title a person reads, the canonical columns it reads and the sentence its
+findings give as their reason. Each finding fills the sentence in with its own specifics.
+
+Reasons are ``str.format`` patterns; a slot whose wording depends on the case (one day or several,
+an invoice number or none) is filled from one of the rule's ``phrases``.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import numbers
+import string
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from itertools import starmap
+from typing import Any
+
+from fintrace_pipeline.findings import SEVERITIES
+
+DUPLICATE_ANALYSIS = "duplicate_analysis"
+ANOMALY_DETECTION = "anomaly_detection"
+
+FAMILIES = ("duplicates", "time", "amount", "entity", "journal", "benford")
 
 
 @dataclass(frozen=True)
 class Rule:
     code: str
     stage: str
-    severity: str
+    family: str
+    severity: str  # the default; a rule may grade a case one level up or down (see ``severity_step``)
     title: str
+    columns: tuple[str, ...]  # canonical columns the rule reads; without one of them it is skipped
+    reason: str
+    phrases: Mapping[str, str] = field(default_factory=dict, hash=False)
+
+    def reasons(self, count: int, **values: Any) -> list[str]:
+        """``count`` reasons; each value is a sequence of ``count`` items or one item for every reason."""
+        return fill(self.reason, count, values)
+
+    def fill_phrases(self, choice: Sequence[str], **values: Any) -> list[str]:
+        """One phrase per case: ``choice[i]`` names the phrase of case i, which takes from ``values``
+        (sequences over all cases, or one item for every case) the slots it has."""
+        filled = [""] * len(choice)
+        cases: dict[str, list[int]] = {}
+        for i, name in enumerate(choice):
+            cases.setdefault(name, []).append(i)
+        for name, index in cases.items():
+            pattern = self.phrases[name]
+            picked = {
+                slot: values[slot] if _is_single(values[slot]) else [values[slot][i] for i in index]
+                for slot in _positional(pattern)[1]
+            }
+            for i, text in zip(index, fill(pattern, len(index), picked), strict=True):
+                filled[i] = text
+        return filled
+
+    def severity_step(self, steps: int) -> str:
+        """The severity ``steps`` levels above (below, when negative) the default, within low..high."""
+        level = min(max(SEVERITIES.index(self.severity) + steps, 0), len(SEVERITIES) - 1)
+        return SEVERITIES[level]
+
+    def slots(self) -> set[str]:
+        return set(_positional(self.reason)[1])
+
+
+def _is_single(value: Any) -> bool:
+    return value is None or isinstance(value, (str, numbers.Number))
+
+
+@cache
+def _positional(pattern: str) -> tuple[str, tuple[str, ...]]:
+    """``pattern`` with its named slots numbered ("{amount:,.2f}" -> "{0:,.2f}") and the slot names."""
+    parts: list[str] = []
+    names: list[str] = []
+    for literal, name, spec, conversion in string.Formatter().parse(pattern):
+        parts.append(literal.replace("{", "{{").replace("}", "}}"))
+        if name is None:
+            continue
+        if name not in names:
+            names.append(name)
+        slot = str(names.index(name)) + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
+        parts.append("{" + slot + "}")
+    return "".join(parts), tuple(names)
+
+
+def fill(pattern: str, count: int, values: Mapping[str, Any]) -> list[str]:
+    """``count`` sentences from ``pattern``, slot by slot from ``values`` (see ``Rule.reasons``)."""
+    numbered, names = _positional(pattern)
+    if set(values) != set(names):
+        raise KeyError(f"pattern {pattern!r} fills {sorted(names)}, got {sorted(values)}")
+    if not names:
+        return [numbered.format()] * count
+    columns: list[Sequence[Any]] = []
+    for name in names:
+        value = values[name]
+        if _is_single(value):
+            columns.append([value] * count)
+        elif len(value) != count:
+            raise ValueError(f"slot {name!r} has {len(value)} values for {count} reasons")
+        else:
+            columns.append(value)
+    return list(starmap(numbered.format, zip(*columns, strict=True)))
+
+
+def plural_s(counts: Sequence[int]) -> list[str]:
+    """The "s" that follows a count in a reason ("1 line", "2 lines")."""
+    return ["" if n == 1 else "s" for n in counts]
 
 
 _RULES = (
     # duplicate_analysis
-    Rule("DUP_EXACT", "duplicate_analysis", "high", "Same vendor, invoice number and amount"),
-    Rule("DUP_INVOICE_AMOUNT_DIFF", "duplicate_analysis", "medium", "Same invoice number, different amount"),
+    Rule(
+        "DUP_EXACT",
+        DUPLICATE_ANALYSIS,
+        "duplicates",
+        "high",
+        "Same vendor, invoice number and amount",
+        ("posting_date", "amount", "vendor", "invoice_number"),
+        "Same vendor {vendor}, invoice {invoice_number} and amount {amount:,.2f} as row {twin_row_number} "
+        "(posted {twin_posting_date})",
+    ),
+    Rule(
+        "DUP_INVOICE_AMOUNT_DIFF",
+        DUPLICATE_ANALYSIS,
+        "duplicates",
+        "medium",
+        "Same invoice number, different amount",
+        ("posting_date", "amount", "vendor", "invoice_number"),
+        "Same vendor {vendor} and invoice {invoice_number} as row {twin_row_number} (posted {twin_posting_date}) "
+        "but amount {amount:,.2f} instead of {twin_amount:,.2f}",
+    ),
     Rule(
         "DUP_VENDOR_AMOUNT_NEAR_DATE",
-        "duplicate_analysis",
+        DUPLICATE_ANALYSIS,
+        "duplicates",
         "medium",
         "Same vendor and amount within a few days under different invoice numbers",
+        ("posting_date", "amount", "vendor"),
+        "Same vendor {vendor} and amount {amount:,.2f} as row {twin_row_number} posted {when} ({twin_posting_date}), "
+        "{invoices}{chance}",
+        {
+            "same_day": "on the same day",
+            "days_earlier": "{days} day{s} earlier",
+            "no_invoices": "neither with an invoice number",
+            "other_invoice": "under a different invoice number ({invoice} vs {twin_invoice})",
+            "chance_note": "; the file has about as many such pairs as chance predicts ({observed} found, "
+            "{expected:g} expected), so this may be a coincidence",
+        },
     ),
     Rule(
         "DUP_INVOICE_NORMALIZED",
-        "duplicate_analysis",
+        DUPLICATE_ANALYSIS,
+        "duplicates",
         "high",
         "Invoice numbers equal once case, spaces, punctuation and leading zeros are ignored",
+        ("posting_date", "amount", "vendor", "invoice_number"),
+        "Invoice {invoice_number} equals invoice {twin_invoice_number} of row {twin_row_number} "
+        "(posted {twin_posting_date}) once case, spacing, punctuation and leading zeros are ignored; "
+        "same vendor {vendor} and amount {amount:,.2f}",
     ),
     Rule(
         "DUP_VENDOR_NAME_VARIANT",
-        "duplicate_analysis",
+        DUPLICATE_ANALYSIS,
+        "duplicates",
         "medium",
         "Same invoice and amount under vendor names that are variants of each other",
+        ("posting_date", "amount", "vendor", "invoice_number"),
+        "Vendor {vendor} is a variant of {twin_vendor} (row {twin_row_number}, posted {twin_posting_date}; {how}) "
+        "with the same invoice {invoice_number} and amount {amount:,.2f}",
+        {
+            "equal": "names equal once case, punctuation and legal forms are ignored",
+            "linked": "names linked through other spellings of the same name",
+            "edits": "names {distance} edit{s} apart",
+        },
     ),
     Rule(
         "DUP_SAME_AMOUNT_DATE_DIFF_VENDOR",
-        "duplicate_analysis",
+        DUPLICATE_ANALYSIS,
+        "duplicates",
         "low",
         "Same amount on the same date to different vendors",
+        ("posting_date", "amount"),
+        "Same amount {amount:,.2f} on {date} as row {twin_row_number}{distinction}",
+        {
+            "vendor": ", paid to a different vendor ({vendor} vs {twin_vendor})",
+            "journal_entry": ", in another journal entry ({je_number} vs {twin_je_number}); the file names no vendors",
+            "none": "; the file names no vendors",
+        },
     ),
     # anomaly_detection
-    Rule("WEEKEND_POSTING", "anomaly_detection", "low", "Posted on a weekend"),
-    Rule("HOLIDAY_POSTING", "anomaly_detection", "low", "Posted on a public holiday"),
-    Rule("AFTER_HOURS", "anomaly_detection", "low", "Keyed in outside business hours"),
-    Rule("ROUND_AMOUNT", "anomaly_detection", "low", "Suspiciously round amount"),
-    Rule("JUST_BELOW_LIMIT", "anomaly_detection", "medium", "Amount just below an approval limit"),
-    Rule("USER_AMOUNT_OUTLIER", "anomaly_detection", "medium", "Amount far outside the user's usual range"),
-    Rule("ACCOUNT_AMOUNT_OUTLIER", "anomaly_detection", "medium", "Amount far outside the account's usual range"),
-    Rule("SELDOM_USED_ACCOUNT", "anomaly_detection", "low", "Posting to a seldom-used account"),
-    Rule("UNUSUAL_USER_ACCOUNT", "anomaly_detection", "medium", "User posting to an account they rarely use"),
-    Rule("MISSING_DESCRIPTION", "anomaly_detection", "low", "No description"),
-    Rule("BACKDATED_ENTRY", "anomaly_detection", "medium", "Entered well after its posting date"),
-    Rule("UNBALANCED_ENTRY", "anomaly_detection", "high", "Journal entry whose lines do not balance"),
-    Rule("JE_NUMBER_DUPLICATE", "anomaly_detection", "medium", "Journal entry number reused on another date"),
-    Rule("JE_NUMBER_GAP", "anomaly_detection", "low", "Journal entry next to a gap in the numbering"),
-    Rule("SELF_APPROVED", "anomaly_detection", "high", "Posted and approved by the same person"),
+    Rule(
+        "WEEKEND_POSTING",
+        ANOMALY_DETECTION,
+        "time",
+        "low",
+        "Posted on a weekend",
+        ("posting_date",),
+        "Posted on a {weekday} ({date})",
+    ),
+    Rule(
+        "HOLIDAY_POSTING",
+        ANOMALY_DETECTION,
+        "time",
+        "low",
+        "Posted on a public holiday",
+        ("posting_date",),
+        "Posted on {holiday} ({date})",
+    ),
+    # The time of day comes from entry_date where that column carries one, else from posting_date.
+    Rule(
+        "AFTER_HOURS",
+        ANOMALY_DETECTION,
+        "time",
+        "low",
+        "Keyed in outside business hours",
+        ("posting_date",),
+        "Keyed in at {clock} on {date}, outside business hours {business_hours}",
+    ),
+    Rule(
+        "ROUND_AMOUNT",
+        ANOMALY_DETECTION,
+        "amount",
+        "low",
+        "Suspiciously round amount",
+        ("amount",),
+        "Amount {amount:,.2f} is an exact multiple of {multiple:,.0f}",
+    ),
+    Rule(
+        "JUST_BELOW_LIMIT",
+        ANOMALY_DETECTION,
+        "amount",
+        "medium",
+        "Amount just below an approval limit",
+        ("amount",),
+        "Amount {amount:,.2f} is {below_pct:.1f} % below the approval limit of {limit:,.2f}",
+    ),
+    # Compared with the user's own lines on the same account where there are enough of them.
+    Rule(
+        "USER_AMOUNT_OUTLIER",
+        ANOMALY_DETECTION,
+        "amount",
+        "medium",
+        "Amount far outside the user's usual range",
+        ("amount", "user"),
+        "Amount {amount:,.2f} is {relation} user {group}'s median of {median:,.2f} (robust z {z:.1f})",
+        {"times": "{ratio:,.1f}×", "fraction": "1/{inverse:,.1f} of"},
+    ),
+    Rule(
+        "ACCOUNT_AMOUNT_OUTLIER",
+        ANOMALY_DETECTION,
+        "amount",
+        "medium",
+        "Amount far outside the account's usual range",
+        ("amount", "account"),
+        "Amount {amount:,.2f} is {relation} account {group}'s median of {median:,.2f} (robust z {z:.1f})",
+        {"times": "{ratio:,.1f}×", "fraction": "1/{inverse:,.1f} of"},
+    ),
+    Rule(
+        "SELDOM_USED_ACCOUNT",
+        ANOMALY_DETECTION,
+        "entity",
+        "low",
+        "Posting to a seldom-used account",
+        ("account",),
+        "Account {account} has only {lines} line{s} in this file (accounts typically have {typical:g})",
+    ),
+    Rule(
+        "UNUSUAL_USER_ACCOUNT",
+        ANOMALY_DETECTION,
+        "entity",
+        "medium",
+        "User posting to an account they rarely use",
+        ("user", "account"),
+        "User {user} posted {lines} of {user_lines} lines ({share_pct:.2f} %) to account {account}",
+    ),
+    Rule(
+        "MISSING_DESCRIPTION",
+        ANOMALY_DETECTION,
+        "entity",
+        "low",
+        "No description",
+        ("description",),
+        "Description is empty",
+    ),
+    Rule(
+        "BACKDATED_ENTRY",
+        ANOMALY_DETECTION,
+        "time",
+        "medium",
+        "Entered well after its posting date",
+        ("posting_date", "entry_date"),
+        "Entered {entry_date}, {lag} days after its posting date {posting_date} (limit {limit})",
+    ),
+    Rule(
+        "UNBALANCED_ENTRY",
+        ANOMALY_DETECTION,
+        "journal",
+        "high",
+        "Journal entry whose lines do not balance",
+        ("je_number", "amount"),
+        "Journal entry {je_number} ({lines} lines) has debits {debits:,.2f} and credits {credits:,.2f}: "
+        "off by {off:,.2f}",
+    ),
+    Rule(
+        "JE_NUMBER_DUPLICATE",
+        ANOMALY_DETECTION,
+        "journal",
+        "medium",
+        "Journal entry number reused on another date",
+        ("je_number", "posting_date"),
+        "Journal entry number {je_number} is used on {dates} different posting dates ({first} to {last})",
+    ),
+    Rule(
+        "JE_NUMBER_GAP",
+        ANOMALY_DETECTION,
+        "journal",
+        "low",
+        "Journal entry next to a gap in the numbering",
+        ("je_number",),
+        "Journal entry {je_number} follows {previous}: {missing} number{s} missing ({span})",
+        {"one": "{first}", "range": "{first}–{last}"},
+    ),
+    Rule(
+        "SELF_APPROVED",
+        ANOMALY_DETECTION,
+        "entity",
+        "high",
+        "Posted and approved by the same person",
+        ("user", "approver"),
+        "Posted by {user} and approved by {approver}: the same person",
+    ),
+    # Tested per vendor and per user, for whichever of the two columns the file has.
     Rule(
         "BENFORD_DIGIT",
-        "anomaly_detection",
+        ANOMALY_DETECTION,
+        "benford",
         "low",
         "First digits over-represented in a group that does not conform to Benford's law",
+        ("amount",),
+        "Amount starts with {digit}, which makes up {observed_pct:.1f} % of {label} {group}'s {n} amounts "
+        "vs {expected_pct:.1f} % expected by Benford's law (z {z:.1f}; first-digit MAD {mad:.4f}, nonconformity)",
     ),
 )
 
 RULES: dict[str, Rule] = {r.code: r for r in _RULES}
 
 
-def rules_for(stage: str) -> list[Rule]:
-    return [r for r in _RULES if r.stage == stage]
+def rules_for(stage: str, family: str | None = None) -> list[Rule]:
+    return [r for r in _RULES if r.stage == stage and (family is None or r.family == family)]

@@ -65,7 +65,7 @@ STAGES = (
         "analytics",
         "Totals, trial balance with balance check, user, account and temporal patterns.",
         analytics_type="default_analytics",
-        analysis="fintrace_pipeline.analytics.default_analytics:run_default_analytics",
+        analysis="fintrace_pipeline.analytics.summaries:run_default_analytics",
         checks=("trial_balance_balanced",),
     ),
     Stage(
@@ -76,7 +76,7 @@ STAGES = (
         "analytics",
         "Expense breakdown by category, vendor, month, cost center and user; vendor concentration.",
         analytics_type="comprehensive_expense",
-        analysis="fintrace_pipeline.analytics.expense:run_comprehensive_expense",
+        analysis="fintrace_pipeline.analytics.summaries:run_comprehensive_expense",
     ),
     Stage(
         "duplicate_analysis",
@@ -97,7 +97,7 @@ STAGES = (
         "anomaly",
         "Rule and statistical anomaly tests (Benford, timing, amounts, entities, journals) with a rule score.",
         analytics_type="anomaly_detection",
-        analysis="fintrace_pipeline.analytics.anomalies:run_anomaly_detection",
+        analysis="fintrace_pipeline.analytics.rules:run_anomaly_detection",
         feeds_ml=True,
         checks=("benford_first_digit_conformity",),
     ),

@@ -2,8 +2,8 @@
 
 import pytest
 
-from fintrace_pipeline.analytics.anomalies import run_anomaly_detection
 from fintrace_pipeline.analytics.duplicates import run_duplicate_analysis
+from fintrace_pipeline.analytics.rules import run_anomaly_detection
 from fintrace_pipeline.generate import generate_ledger, write_ledger
 from fintrace_pipeline.ingest import ingest_file
 from fintrace_pipeline.rules import RULES

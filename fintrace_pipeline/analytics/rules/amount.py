@@ -1,0 +1,183 @@
+"""Amount rules: round amounts, amounts just below an approval limit, per-user/per-account outliers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from fintrace_pipeline.analytics.flags import build_flags, graded_severity
+from fintrace_pipeline.analytics.options import Options
+from fintrace_pipeline.analytics.rules.common import RuleRun
+from fintrace_pipeline.rules import RULES
+
+# 0.6745 is the 0.75 quantile of the standard normal: it makes MAD-based z comparable to a z-score.
+MAD_SCALE = 0.6745
+# When MAD is 0 (over half the lines share one value), the mean absolute deviation stands in;
+# 1.253314 = sqrt(pi/2) makes it consistent with a standard deviation under normality.
+MEAN_AD_SCALE = 1.253314
+
+
+@dataclass(frozen=True)
+class AmountRuleOptions(Options):
+    round_floor: float = 1_000.0
+    round_base: float = 1_000.0
+    round_high_base: float = 10_000.0
+    # Limits below 2,500 catch too many ordinary small payments to be worth a reviewer's time.
+    approval_limits: tuple[float, ...] = (2_500, 5_000, 10_000, 25_000, 50_000, 100_000)
+    below_limit_band: float = 0.02
+    outlier_min_lines: int = 20
+    outlier_medium_z: float = 3.5
+    outlier_high_z: float = 7.0
+    outlier_log_scale: bool = True
+    outlier_two_sided: bool = False
+
+
+def check_amount_rules(run: RuleRun, options: AmountRuleOptions) -> None:
+    tx = run.transactions
+    run.run_rule("ROUND_AMOUNT", lambda: run.add(round_amount_flags(tx, options)))
+    run.run_rule("JUST_BELOW_LIMIT", lambda: run.add(just_below_limit_flags(tx, options)))
+    for column, code in (("user", "USER_AMOUNT_OUTLIER"), ("account", "ACCOUNT_AMOUNT_OUTLIER")):
+
+        def outliers(column: str = column, code: str = code) -> None:
+            frame = tx.assign(user=user_baseline(tx, options.outlier_min_lines)) if column == "user" else tx
+            run.record(code, *group_outlier_flags(frame, column, code, options))
+
+        run.run_rule(code, outliers)
+
+
+def user_baseline(tx: pd.DataFrame, min_lines: int) -> pd.Series:
+    """The group a user's line is compared with: the user's own lines on that account when there are
+    enough of them (a user's amounts differ widely between accounts), else all the user's lines."""
+    if "account" not in tx.columns:
+        return tx["user"]
+    on_account = tx["user"] + " on account " + tx["account"]
+    enough = on_account.map(on_account.value_counts()) >= min_lines
+    return on_account.where(enough.fillna(False).astype(bool), tx["user"])
+
+
+def _cents(values: np.ndarray) -> np.ndarray:
+    return np.rint(np.nan_to_num(values) * 100).astype("int64")
+
+
+def round_amount_flags(transactions: pd.DataFrame, options: AmountRuleOptions) -> pd.DataFrame:
+    """|amount| ≥ ``round_floor`` and an exact multiple of ``round_base``; one level more severe for a
+    multiple of ``round_high_base``."""
+    floor, base, high_base = options.round_floor, options.round_base, options.round_high_base
+    magnitude = np.abs(transactions["amount"].to_numpy(dtype="float64"))
+    cents = _cents(magnitude)
+    base_cents, high_cents = max(round(base * 100), 1), max(round(high_base * 100), 1)
+    mask = (magnitude >= floor) & (cents % base_cents == 0)
+    very_round = cents[mask] % high_cents == 0
+    amounts = magnitude[mask].tolist()
+    multiples = np.where(very_round, high_base, base).tolist()
+    return build_flags(
+        transactions["row_number"].to_numpy()[mask],
+        "ROUND_AMOUNT",
+        RULES["ROUND_AMOUNT"].reasons(len(amounts), amount=amounts, multiple=multiples),
+        [{"amount": a, "multiple_of": m} for a, m in zip(amounts, multiples, strict=True)],
+        severity=graded_severity("ROUND_AMOUNT", very_round),
+    )
+
+
+def just_below_limit_flags(transactions: pd.DataFrame, options: AmountRuleOptions) -> pd.DataFrame:
+    """|amount| in [limit·(1 − band), limit) for the nearest approval limit above it."""
+    limits, band = options.approval_limits, options.below_limit_band
+    if not limits:
+        return build_flags([], "JUST_BELOW_LIMIT", [], [])
+    ordered = np.array(sorted(limits), dtype="float64")
+    magnitude = np.abs(transactions["amount"].to_numpy(dtype="float64"))
+    position = np.searchsorted(ordered, magnitude, side="right")
+    has_limit = position < len(ordered)
+    limit = np.where(has_limit, ordered[np.minimum(position, len(ordered) - 1)], np.inf)
+    mask = has_limit & (magnitude >= limit * (1 - band)) & (magnitude < limit)
+    amounts, hit_limits = magnitude[mask].tolist(), limit[mask].tolist()
+    gaps = [(lim - a) / lim * 100 for a, lim in zip(amounts, hit_limits, strict=True)]
+    reasons = RULES["JUST_BELOW_LIMIT"].reasons(len(gaps), amount=amounts, below_pct=gaps, limit=hit_limits)
+    details = [
+        {"amount": a, "limit": lim, "below_limit_pct": round(gap, 2), "band_pct": band * 100}
+        for a, lim, gap in zip(amounts, hit_limits, gaps, strict=True)
+    ]
+    return build_flags(transactions["row_number"].to_numpy()[mask], "JUST_BELOW_LIMIT", reasons, details)
+
+
+def robust_z_by_group(
+    values: np.ndarray, group_codes: np.ndarray, group_count: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per-row robust z within its group, with each group's median and MAD (row-aligned arrays)."""
+    frame = pd.DataFrame({"g": group_codes, "x": values})
+    by_group = frame.groupby("g", sort=True)["x"]
+    median = by_group.median().reindex(range(group_count)).to_numpy()
+    row_median = median[group_codes]
+    deviation = np.abs(values - row_median)
+    dev_frame = pd.DataFrame({"g": group_codes, "d": deviation}).groupby("g", sort=True)["d"]
+    mad = dev_frame.median().reindex(range(group_count)).to_numpy()[group_codes]
+    mean_ad = dev_frame.mean().reindex(range(group_count)).to_numpy()[group_codes]
+    centred = values - row_median
+    z = np.zeros(len(values))
+    use_mad = mad > 0
+    use_mean = ~use_mad & (mean_ad > 0)
+    z[use_mad] = MAD_SCALE * centred[use_mad] / mad[use_mad]
+    z[use_mean] = centred[use_mean] / (MEAN_AD_SCALE * mean_ad[use_mean])
+    return z, row_median, np.where(use_mad, mad, np.where(use_mean, mean_ad, 0.0))
+
+
+def group_outlier_flags(
+    transactions: pd.DataFrame,
+    group_column: str,
+    rule_code: str,
+    options: AmountRuleOptions,
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Lines whose |amount| is far from their group's usual size (robust z over the group's own lines).
+
+    Zero amounts and lines without a group are left out; only groups with ``outlier_min_lines`` lines
+    are tested. Returns the flags and a small summary of the groups tested.
+    """
+    min_lines, log_scale = options.outlier_min_lines, options.outlier_log_scale
+    magnitude = np.abs(transactions["amount"].to_numpy(dtype="float64"))
+    keys = transactions[group_column]
+    usable = (keys.notna().to_numpy()) & (magnitude > 0) & np.isfinite(magnitude)
+    codes, uniques = pd.factorize(keys[usable])
+    sizes = np.bincount(codes, minlength=len(uniques))
+    tested = sizes[codes] >= min_lines
+    codes_t = codes[tested]
+    stats = {
+        "groups": int(len(uniques)),
+        "groups_tested": int((sizes >= min_lines).sum()),
+        "lines_tested": int(tested.sum()),
+    }
+    if not tested.any():
+        return build_flags([], rule_code, [], []), stats
+    # Re-number the tested groups densely so the per-group arrays stay small.
+    dense, tested_groups = pd.factorize(codes_t)
+    amounts = magnitude[usable][tested]
+    values = np.log(amounts) if log_scale else amounts
+    z, _, _ = robust_z_by_group(values, dense, len(tested_groups))
+    amount_median = pd.Series(amounts).groupby(dense).median().reindex(range(len(tested_groups))).to_numpy()[dense]
+    score = np.abs(z) if options.outlier_two_sided else z
+    hit = score >= options.outlier_medium_z
+    rows = transactions["row_number"].to_numpy()[usable][tested][hit]
+    names = uniques.to_numpy()[np.asarray(tested_groups)[dense[hit]]].tolist()
+    hit_amounts, hit_medians, hit_z = amounts[hit].tolist(), amount_median[hit].tolist(), z[hit].tolist()
+    ratios = [a / med if med else float("inf") for a, med in zip(hit_amounts, hit_medians, strict=True)]
+    rule = RULES[rule_code]
+    relations = rule.fill_phrases(
+        ["times" if r >= 1 else "fraction" for r in ratios], ratio=ratios, inverse=[1 / r for r in ratios]
+    )
+    reasons = rule.reasons(len(rows), amount=hit_amounts, relation=relations, group=names, median=hit_medians, z=hit_z)
+    details = [
+        {
+            "amount": a,
+            group_column: name,
+            "group_median": med,
+            "ratio_to_median": round(ratio, 3),
+            "robust_z": round(zz, 2),
+            "scale": "log" if log_scale else "linear",
+        }
+        for a, med, zz, name, ratio in zip(hit_amounts, hit_medians, hit_z, names, ratios, strict=True)
+    ]
+    stats["flagged"] = int(hit.sum())
+    severity = graded_severity(rule_code, score[hit] >= options.outlier_high_z)
+    return build_flags(rows, rule_code, reasons, details, severity=severity), stats

@@ -1,0 +1,21 @@
+"""The thresholds of the anomaly_detection stage: the options of each rule family, and scoring."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fintrace_pipeline.analytics.rules.amount import AmountRuleOptions
+from fintrace_pipeline.analytics.rules.benford import BenfordRuleOptions
+from fintrace_pipeline.analytics.rules.entity import EntityRuleOptions
+from fintrace_pipeline.analytics.rules.journal import JournalRuleOptions
+from fintrace_pipeline.analytics.rules.time import TimeRuleOptions
+
+
+# The families are listed last first: a dataclass takes the fields of its bases in reverse order, so
+# the stored parameters read time, amount, entity, journal, benford, then scoring and reporting.
+@dataclass(frozen=True)
+class AnomalyDetectionOptions(
+    BenfordRuleOptions, JournalRuleOptions, EntityRuleOptions, AmountRuleOptions, TimeRuleOptions
+):
+    high_risk_score: float = 3.0
+    top_n: int = 25

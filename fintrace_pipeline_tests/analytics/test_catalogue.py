@@ -1,0 +1,157 @@
+"""The rule catalogue against what the stages raise: codes, stages, families, columns, severities and
+the sentences the reasons fill in."""
+
+from __future__ import annotations
+
+import re
+import string
+
+import pandas as pd
+import pytest
+
+from fintrace_pipeline.analytics.duplicates import run_duplicate_analysis
+from fintrace_pipeline.analytics.duplicates.checks import CHECKS
+from fintrace_pipeline.analytics.flags import FLAGGING_COLUMNS
+from fintrace_pipeline.analytics.rules import run_anomaly_detection
+from fintrace_pipeline.canonical import ALL_COLUMNS
+from fintrace_pipeline.findings import SEVERITIES
+from fintrace_pipeline.generate import generate_ledger, write_ledger
+from fintrace_pipeline.ingest import ingest_file
+from fintrace_pipeline.rules import (
+    ANOMALY_DETECTION,
+    DUPLICATE_ANALYSIS,
+    FAMILIES,
+    RULES,
+    Rule,
+    fill,
+    plural_s,
+    rules_for,
+)
+from fintrace_pipeline_tests.analytics.flagged import flags_of, skipped_checks
+from fintrace_pipeline_tests.analytics.rules.frames import ledger
+
+STAGES = {DUPLICATE_ANALYSIS: run_duplicate_analysis, ANOMALY_DETECTION: run_anomaly_detection}
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory) -> pd.DataFrame:
+    path = tmp_path_factory.mktemp("gen") / "ledger.csv"
+    write_ledger(generate_ledger(3_000, seed=11), path)
+    return ingest_file(path, max_decompressed_bytes=2**30, max_rows=10**6).transactions
+
+
+@pytest.fixture(scope="module")
+def journal_oddities() -> pd.DataFrame:
+    """What the generated ledger does not hold: a posting on a holiday, an entry number used on two
+    dates, a gap in the numbering and one amount twice on a day in two entries."""
+    return ledger(
+        posting_date=["2024-07-04", "2024-07-08", "2024-07-09", "2024-07-09"],
+        amount=[123.45, 123.45, 5_000.0, 5_000.0],
+        je_number=["JE-1", "JE-1", "JE-2", "JE-4"],
+    )
+
+
+@pytest.fixture(scope="module")
+def raised(generated: pd.DataFrame, journal_oddities: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Every flag each stage raises on the two files."""
+    return {
+        stage: pd.concat([run(generated).flags, run(journal_oddities).flags], ignore_index=True)
+        for stage, run in STAGES.items()
+    }
+
+
+def _sentence_pattern(pattern: str) -> re.Pattern[str]:
+    """A rule's sentence as a regex: the words as written, any text in each slot."""
+    parts = [
+        re.escape(literal) + ("(.*)" if name is not None else "")
+        for literal, name, _, _ in string.Formatter().parse(pattern)
+    ]
+    return re.compile("".join(parts), re.S)
+
+
+def test_every_rule_is_complete_and_consistent():
+    for rule in RULES.values():
+        assert rule.stage in STAGES, rule.code
+        assert rule.family in FAMILIES, rule.code
+        assert rule.severity in SEVERITIES, rule.code
+        assert rule.title and rule.reason, rule.code
+        assert rule.columns and set(rule.columns) <= set(ALL_COLUMNS), rule.code
+        assert (rule.family == "duplicates") == (rule.stage == DUPLICATE_ANALYSIS), rule.code
+    assert {r.family for r in rules_for(ANOMALY_DETECTION)} == set(FAMILIES) - {"duplicates"}
+    assert list(CHECKS) == [r.code for r in rules_for(DUPLICATE_ANALYSIS)]
+
+
+def test_every_rule_a_stage_raises_is_in_the_catalogue_under_that_stage(raised):
+    for stage, flags in raised.items():
+        assert {RULES[code].stage for code in flags["rule_code"]} == {stage}
+    # Between them the two files make the stages raise every rule there is.
+    assert set().union(*(set(flags["rule_code"]) for flags in raised.values())) == set(RULES)
+
+
+def test_every_reason_is_its_rules_sentence_filled_in(raised):
+    for flags in raised.values():
+        for code, reasons in flags.groupby("rule_code")["reason"]:
+            pattern = _sentence_pattern(RULES[code].reason)
+            unfilled = [reason for reason in reasons if not pattern.fullmatch(reason)]
+            assert unfilled == [], code
+
+
+def test_flags_carry_the_catalogue_severity_or_one_level_from_it(raised):
+    for flags in raised.values():
+        for code, severities in flags.groupby("rule_code")["severity"]:
+            rule = RULES[code]
+            assert set(severities) <= {rule.severity_step(-1), rule.severity, rule.severity_step(1)}, code
+
+
+@pytest.fixture(scope="module")
+def skipped_with_every_column(generated: pd.DataFrame) -> dict[str, dict[str, str]]:
+    return {stage: skipped_checks(run(generated)) for stage, run in STAGES.items()}
+
+
+@pytest.mark.parametrize("column", sorted({c for r in RULES.values() for c in r.columns} - set(FLAGGING_COLUMNS)))
+def test_a_rule_is_skipped_when_a_column_it_reads_is_missing(generated, skipped_with_every_column, column):
+    without = generated.drop(columns=column)
+    for stage, run in STAGES.items():
+        readers = [r.code for r in rules_for(stage) if column in r.columns]
+        if not readers:
+            continue
+        result = run(without)
+        skipped = skipped_checks(result)
+        for code in readers:
+            assert skipped[code] == f"no {column} column", code
+            assert flags_of(result, code).empty, code
+            # With the column there, the rule is not skipped for want of a column.
+            assert not skipped_with_every_column[stage].get(code, "").startswith("no "), code
+
+
+def test_reasons_fill_slots_with_their_formats():
+    rule = RULES["JUST_BELOW_LIMIT"]
+    assert rule.slots() == {"amount", "below_pct", "limit"}
+    assert rule.reasons(2, amount=[2450.0, 98_765.4], below_pct=[2.0, 1.23456], limit=[2500, 100_000]) == [
+        "Amount 2,450.00 is 2.0 % below the approval limit of 2,500.00",
+        "Amount 98,765.40 is 1.2 % below the approval limit of 100,000.00",
+    ]
+    # A single value stands for every reason; a sentence without slots repeats.
+    assert fill("{a} of {b:.1f}", 2, {"a": ["x", "y"], "b": 3}) == ["x of 3.0", "y of 3.0"]
+    assert RULES["MISSING_DESCRIPTION"].reasons(2) == ["Description is empty", "Description is empty"]
+    with pytest.raises(KeyError):
+        rule.reasons(1, amount=[1.0], limit=[2.0])
+    with pytest.raises(ValueError):
+        rule.reasons(2, amount=[1.0], below_pct=[1.0, 2.0], limit=3.0)
+
+
+def test_phrases_are_chosen_case_by_case():
+    rule = RULES["DUP_VENDOR_AMOUNT_NEAR_DATE"]
+    gaps = [0, 1, 3]
+    assert rule.fill_phrases(["same_day", "days_earlier", "days_earlier"], days=gaps, s=plural_s(gaps)) == [
+        "on the same day",
+        "1 day earlier",
+        "3 days earlier",
+    ]
+
+
+def test_severity_steps_stay_within_the_scale():
+    low = Rule("X", ANOMALY_DETECTION, "time", "low", "t", ("posting_date",), "r")
+    assert (low.severity_step(-1), low.severity_step(1), low.severity_step(5)) == ("low", "medium", "high")
+    assert RULES["DUP_VENDOR_AMOUNT_NEAR_DATE"].severity_step(-1) == "low"
+    assert RULES["BACKDATED_ENTRY"].severity_step(1) == "high"
