@@ -91,6 +91,8 @@ data_files = Table(
     Column("rows_read", Integer),
     Column("rows_loaded", Integer),
     Column("rows_rejected", Integer),
+    Column("country", String(10)),  # ISO 3166 code (or code-subdivision) of the calendar it is judged by
+    Column("analysis_options", Json),  # per-file overrides of the configured thresholds
     *_timestamps(),
     Index(None, "created_at"),
 )
@@ -285,4 +287,23 @@ transaction_scores = Table(
         postgresql_where=text(f"risk_score >= {TOP_RISK_FLOOR}"),
         sqlite_where=text(f"risk_score >= {TOP_RISK_FLOOR}"),
     ),
+)
+
+entry_scores = Table(
+    "entry_scores",
+    metadata,
+    # One row per journal entry of a job: the unit an auditor reviews in a general-ledger export.
+    _job_fk(primary_key=True),
+    Column("je_number", Text, primary_key=True),
+    _file_fk(),
+    Column("line_count", Integer, nullable=False),
+    Column("first_row_number", Integer, nullable=False),
+    Column("posting_date", Timestamp),
+    Column("debit_total", Float, nullable=False),
+    Column("credit_total", Float, nullable=False),
+    Column("risk_score", Float, nullable=False),  # 0-100, the entry's percentile among the file's entries
+    Column("rule_codes", Text),  # semicolon-separated rule codes found on its lines
+    Column("reasons", Text),  # semicolon-separated reason codes, strongest first
+    Column("reason_text", Text),
+    Index("ix_entry_scores_risk", "processing_job_id", "risk_score"),
 )
