@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SQL_DIR = PROJECT_ROOT / "sql"
@@ -44,6 +45,11 @@ class Settings:
     api_token: str | None
     cors_origins: tuple[str, ...]
     sensor_max_files_per_tick: int
+    country: str = "US"  # ISO 3166-1 alpha-2, optionally with a subdivision ("DE-BY"): the default calendar
+
+    def analysis_options(self) -> dict[str, Any]:
+        """The configured values of analysis options, by option name (a file's own choices win)."""
+        return {"country": self.country}
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -62,6 +68,7 @@ class Settings:
             api_token=os.environ.get("FINTRACE_API_TOKEN") or None,
             cors_origins=tuple(o.strip() for o in cors.split(",") if o.strip()),
             sensor_max_files_per_tick=_int("FINTRACE_SENSOR_MAX_FILES_PER_TICK", 25),
+            country=(os.environ.get("FINTRACE_COUNTRY") or "US").strip().upper(),
         )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -31,6 +31,7 @@ class Stage:
     # "module:function" of the pure analysis (transactions -> AnalysisResult). Named, not imported,
     # so the API and the tracker can read the registry without importing the analysis code.
     analysis: str | None = None
+    options: str | None = None  # "module:Class" of its frozen options dataclass (its thresholds)
     feeds_ml: bool = False  # the ML stage reads its findings, so it is started first
     checks: tuple[str, ...] = ()  # names of its asset checks (``defs.checks.CHECKS``)
     kinds: tuple[str, ...] = ("pandas",)  # what the Dagster UI shows it is computed with
@@ -41,9 +42,17 @@ class Stage:
     def weight(self) -> float:
         return self.end - self.start
 
-    def analyse(self) -> Callable[[pd.DataFrame], AnalysisResult]:
-        module, function = self.analysis.split(":")
-        return getattr(importlib.import_module(module), function)
+    def analyse(self) -> Callable[[pd.DataFrame, Any], AnalysisResult]:
+        """The analysis: (transactions, options) -> AnalysisResult."""
+        return _load(self.analysis)
+
+    def options_type(self) -> type:
+        return _load(self.options)
+
+
+def _load(name: str) -> Any:
+    module, attribute = name.split(":")
+    return getattr(importlib.import_module(module), attribute)
 
 
 STAGES = (
@@ -66,6 +75,7 @@ STAGES = (
         "Totals, trial balance with balance check, user, account and temporal patterns.",
         analytics_type="default_analytics",
         analysis="fintrace_pipeline.analytics.summaries:run_default_analytics",
+        options="fintrace_pipeline.analytics.summaries:DefaultAnalyticsOptions",
         checks=("trial_balance_balanced",),
     ),
     Stage(
@@ -77,6 +87,7 @@ STAGES = (
         "Expense breakdown by category, vendor, month, cost center and user; vendor concentration.",
         analytics_type="comprehensive_expense",
         analysis="fintrace_pipeline.analytics.summaries:run_comprehensive_expense",
+        options="fintrace_pipeline.analytics.summaries:ExpenseOptions",
     ),
     Stage(
         "duplicate_analysis",
@@ -87,6 +98,7 @@ STAGES = (
         "Duplicate-payment tests, each with its own rule code and grouped findings.",
         analytics_type="duplicate_analysis",
         analysis="fintrace_pipeline.analytics.duplicates:run_duplicate_analysis",
+        options="fintrace_pipeline.analytics.duplicates:DuplicateAnalysisOptions",
         feeds_ml=True,
     ),
     Stage(
@@ -98,6 +110,7 @@ STAGES = (
         "Rule and statistical anomaly tests (Benford, timing, amounts, entities, journals) with a rule score.",
         analytics_type="anomaly_detection",
         analysis="fintrace_pipeline.analytics.rules:run_anomaly_detection",
+        options="fintrace_pipeline.analytics.rules:AnomalyDetectionOptions",
         feeds_ml=True,
         checks=("benford_first_digit_conformity",),
     ),

@@ -64,3 +64,14 @@ def test_saver_refuses_a_type_no_stage_has(engine):
     job = ProcessingJob(uuid.uuid4(), uuid.uuid4(), None, "cli", "RUNNING", None, datetime.now(), None, None)
     with pytest.raises(ValueError, match="unknown analytics_type 'benford'"):
         AnalyticsDBSaver(job, engine).save_analysis("benford", AnalysisResult("benford"))
+
+
+def test_a_file_option_overrides_the_configured_one_and_unknown_names_are_ignored():
+    from fintrace_pipeline.analytics.file_options import options_for
+
+    stage = next(s for s in ANALYSIS_STAGES if s.name == "anomaly_detection")
+    options = options_for(
+        stage.options_type(), {"business_hours_end": "19:00", "not_an_option": 1}, {"business_hours_end": "18:00"}
+    )
+    assert options.business_hours_end == "18:00"
+    assert options_for(stage.options_type()) == stage.options_type()()

@@ -37,6 +37,13 @@ class StepContext:
         """Seconds since the step started."""
         return round(time.perf_counter() - self.started, 3)
 
+    def file_options(self) -> dict:
+        """This file's own choices for the analyses: its country and threshold overrides."""
+        options = dict(self.data_file.analysis_options or {})
+        if self.data_file.country:
+            options["country"] = self.data_file.country
+        return options
+
     def saver(self) -> AnalyticsDBSaver:
         """The saver for this step's results, stamping them with the step's time when they carry none."""
         return AnalyticsDBSaver(self.job, self.engine, elapsed=self.elapsed)

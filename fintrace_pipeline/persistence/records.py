@@ -22,6 +22,8 @@ class DataFile:
     rows_loaded: int | None
     rows_rejected: int | None
     created_at: datetime
+    country: str | None = None  # the calendar it is judged by; None: the configured default
+    analysis_options: dict[str, Any] | None = None  # per-file threshold overrides, by option name
 
     @classmethod
     def from_row(cls, row: Any) -> DataFile:

@@ -1,6 +1,7 @@
 """The analytics stages as per-file assets, one per registered stage with an ``analytics_type``: load
 the file's transactions, run the stage's pure analysis, store it through ``AnalyticsDBSaver``."""
 
+from fintrace_pipeline.analytics.file_options import options_for
 from fintrace_pipeline.defs.checks import checks_of
 from fintrace_pipeline.defs.loading import load_file_transactions
 from fintrace_pipeline.defs.metadata import analysis_metadata
@@ -13,7 +14,8 @@ def analytics_step(stage: Stage):
 
     def body(step: StepContext) -> StepOutput:
         transactions = load_file_transactions(step)
-        result = stage.analyse()(transactions)
+        options = options_for(stage.options_type(), step.settings.analysis_options(), step.file_options())
+        result = stage.analyse()(transactions, options)
         step.saver().save_analysis(stage.analytics_type, result)
         details = {k: v for k, v in result.summary.items() if v is not None}
         if result.skipped:
