@@ -41,8 +41,34 @@ _NAMED = rf"(?:{_DAY_FIRST_NAME}|{_NAME_FIRST}){_TIME}"
 
 # Month names and abbreviations in English, German, French, Spanish, Portuguese, Italian and Dutch.
 MONTH_NAMES: dict[int, tuple[str, ...]] = {
-    1: ("january", "jan", "januar", "jänner", "janvier", "janv", "enero", "ene", "janeiro", "gennaio", "gen", "januari"),
-    2: ("february", "feb", "februar", "février", "fevrier", "févr", "fevr", "febrero", "fevereiro", "fev", "febbraio", "februari"),
+    1: (
+        "january",
+        "jan",
+        "januar",
+        "jänner",
+        "janvier",
+        "janv",
+        "enero",
+        "ene",
+        "janeiro",
+        "gennaio",
+        "gen",
+        "januari",
+    ),
+    2: (
+        "february",
+        "feb",
+        "februar",
+        "février",
+        "fevrier",
+        "févr",
+        "fevr",
+        "febrero",
+        "fevereiro",
+        "fev",
+        "febbraio",
+        "februari",
+    ),
     3: ("march", "mar", "märz", "maerz", "marz", "mär", "mars", "marzo", "março", "marco", "maart", "mrt"),
     4: ("april", "apr", "avril", "avr", "abril", "abr", "aprile"),
     5: ("may", "mai", "mayo", "maio", "maggio", "mag", "mei"),
@@ -52,7 +78,19 @@ MONTH_NAMES: dict[int, tuple[str, ...]] = {
     9: ("september", "sep", "sept", "septembre", "septiembre", "setiembre", "set", "setembro", "settembre"),
     10: ("october", "oct", "oktober", "okt", "octobre", "octubre", "outubro", "out", "ottobre", "ott"),
     11: ("november", "nov", "novembre", "noviembre", "novembro"),
-    12: ("december", "dec", "dezember", "dez", "décembre", "decembre", "déc", "diciembre", "dic", "dezembro", "dicembre"),
+    12: (
+        "december",
+        "dec",
+        "dezember",
+        "dez",
+        "décembre",
+        "decembre",
+        "déc",
+        "diciembre",
+        "dic",
+        "dezembro",
+        "dicembre",
+    ),
 }
 
 _SHAPES = (
@@ -154,7 +192,7 @@ def _numeric_as_iso(text: pd.Series, order: str) -> pd.Series:
 
 
 def _named_as_iso(text: pd.Series) -> pd.Series:
-    """"20-Dec-13", "Dec 20, 2013", "20. Dezember 2013" -> "2013-12-20" (time kept after it)."""
+    """ "20-Dec-13", "Dec 20, 2013", "20. Dezember 2013" -> "2013-12-20" (time kept after it)."""
     text = replace(text, "^" + _DAY_FIRST_NAME, r"\3-\2-\1 ")
     text = replace(text, "^" + _NAME_FIRST, r"\3-\1-\2 ")
     text = replace(text, r"^([0-5]\d|6[0-8])-", r"20\1-")

@@ -22,12 +22,16 @@ def unmatched_message(proposal: MappingProposal, sample: pd.DataFrame) -> str:
     """Why the file cannot be mapped, the closest headers with two sample values each, and a
     ready-to-paste ``--mapping``."""
     parts = []
-    suggestion = {name: proposal.mapping[name] for name in ("posting_date", "amount", "debit", "credit") if name in proposal.mapping}
-    free = [h for h in proposal.unmapped]
+    suggestion = {
+        name: proposal.mapping[name]
+        for name in ("posting_date", "amount", "debit", "credit")
+        if name in proposal.mapping
+    }
+    free = [h for h in proposal.headers if h not in suggestion.values()]
     for name in proposal.missing:
         closest = closest_headers(name, free, sample)
         shown = ", ".join(f"{h!r} (e.g. {', '.join(repr(v) for v in _examples(sample[h]))})" for h in closest)
-        parts.append(f"no column looks like {_WHAT[name]}; closest: {shown or 'none'}")
+        parts.append(f"no column looks like {_WHAT[name]}; closest: {shown or 'none (no other column has values)'}")
         if closest:
             suggestion[name] = closest[0]
             free = [h for h in free if h != closest[0]]
@@ -35,7 +39,8 @@ def unmatched_message(proposal: MappingProposal, sample: pd.DataFrame) -> str:
 
 
 def closest_headers(name: str, headers: Sequence[str], sample: pd.DataFrame) -> list[str]:
-    """The headers most like ``name``: by how many of their values fit, then by the header."""
+    """The headers most like ``name`` (columns with values only): by how many of their values fit,
+    then by the header."""
     ranked = []
     for header in headers:
         profile = ColumnProfile(sample[header])
@@ -45,7 +50,7 @@ def closest_headers(name: str, headers: Sequence[str], sample: pd.DataFrame) -> 
         fit = profile.date_share if name == "posting_date" else profile.amount_share * (1 - profile.date_share)
         ranked.append((fit, scored.score if scored else 0.0, header))
     ranked.sort(key=lambda r: (-r[0], -r[1]))
-    return [header for fit, score, header in ranked[:SHOWN_CANDIDATES] if fit > 0 or score > 0]
+    return [header for _, _, header in ranked[:SHOWN_CANDIDATES]]
 
 
 def every_row_rejected_message(result, reason_columns: Mapping[str, Sequence[str]]) -> str:

@@ -212,8 +212,8 @@ _MONEY_QUALIFIERS = {
     TRANSACTION: 0.05,
     PAY: 0.05,
     INVOICE: 0.03,
-    NET: 0.0,
-    GROSS: 0.0,
+    NET: -0.1,  # one of several amounts (net, tax, gross): a plain amount reads better
+    GROSS: -0.1,
     MONEY: 0.0,
     LOCAL: 0.05,
     ACCOUNTING: 0.05,
@@ -305,8 +305,9 @@ RULES: dict[str, Rule] = {
             GL: 0.25,
             ACCOUNTING: 0.3,
             PAY: 0.25,
-            VALUE: 0.2,
-            VALUTA: 0.2,
+            # A value date is a posting date only where nothing better is there.
+            VALUE: -0.05,
+            VALUTA: -0.05,
             TRANSACTION: 0.2,
             EFFECTIVE: 0.25,
             JOURNAL: 0.2,
@@ -416,11 +417,11 @@ RULES: dict[str, Rule] = {
     "je_number": _rule(
         [
             ({JOURNAL}, 0.7),
-            ({DOCUMENT, NUMBER}, 0.65),
-            ({DOCUMENT, ID}, 0.65),
+            ({DOCUMENT, NUMBER}, 0.8),
+            ({DOCUMENT, ID}, 0.8),
             ({DOCUMENT}, 0.45),
-            ({BATCH, NUMBER}, 0.45),
-            ({BATCH, ID}, 0.45),
+            ({BATCH, NUMBER}, 0.5),
+            ({BATCH, ID}, 0.5),
         ],
         NOT_A_DATE,
         NOT_MONEY,
@@ -600,7 +601,7 @@ RULES: dict[str, Rule] = {
             SOURCE: -0.5,
             JOURNAL: -0.5,
         },
-        forgiven={ACCOUNT: {PARTNER}},
+        forgiven={ACCOUNT: {PARTNER}, DESCRIPTION: {NAME}},
     ),
     "invoice_number": _rule(
         [({INVOICE}, 0.75), ({INVOICE, NUMBER}, 0.85), ({INVOICE, REFERENCE}, 0.85), ({INVOICE, ID}, 0.85)],
@@ -625,7 +626,7 @@ RULES: dict[str, Rule] = {
         },
     ),
     "description": _rule(
-        [({DESCRIPTION}, 0.8), ({PURPOSE}, 0.75)],
+        [({DESCRIPTION}, 0.8), ({PURPOSE}, 0.8)],
         _TEXT_QUALIFIERS,
         NOT_AN_ID,
         NOT_WHO,
@@ -633,7 +634,7 @@ RULES: dict[str, Rule] = {
         {
             LINE: 0.05,
             TRANSACTION: 0.02,
-            POST: 0.0,
+            POST: -0.05,  # a "posting text" is often the kind of posting
             JOURNAL: 0.0,
             PAY: 0.0,
             EXPENSE: 0.0,

@@ -93,7 +93,9 @@ def _segment(word: str, start: int) -> tuple[tuple[str, ...], ...] | None:
         piece = rest[:length]
         is_end = length == len(rest)
         if piece in lx.WORDS and (
-            length >= _MIN_PART or (is_end and piece in lx.COMPOUND_ENDINGS) or (start == 0 and piece in _COMPOUND_STARTS)
+            length >= _MIN_PART
+            or (is_end and piece in lx.COMPOUND_ENDINGS)
+            or (start == 0 and piece in _COMPOUND_STARTS)
         ):
             for link in _LINKS:
                 if rest.startswith(link, length):

@@ -59,7 +59,9 @@ def _split_case_and_digits(chunk: str) -> list[str]:
         after = chunk[i + 1] if i + 1 < len(chunk) else ""
         lower_to_upper = before.islower() and here.isupper()
         # "GLAcct": the last capital of an acronym starts the next word, except a plural "IDs".
-        acronym_end = before.isupper() and here.isupper() and after.islower() and not (after == "s" and i + 2 == len(chunk))
+        acronym_end = (
+            before.isupper() and here.isupper() and after.islower() and not (after == "s" and i + 2 == len(chunk))
+        )
         letter_digit = before.isdigit() != here.isdigit()
         if lower_to_upper or acronym_end or letter_digit:
             parts.append(chunk[start:i])

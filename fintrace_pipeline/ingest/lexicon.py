@@ -117,7 +117,8 @@ _VOCABULARY: dict[tuple[str, ...], str] = {
     (TAX,): """tax taxes vat gst hst pst mwst ust umsatzsteuer steuer* tva iva btw dph impuesto* imposto*
         imposta""",
     (BALANCE,): "balance balances saldo* solde kontostand zustatek",
-    (LOCAL,): "local lc loc hauswahrung hw functional base",
+    (LOCAL,): "local lc loc hw functional base",
+    (LOCAL, CURRENCY): "hauswahrung hauswaehrung",
     (FOREIGN,): "foreign fremd fx extranjera extranjero estrangeira estrangeiro straniera vreemde cizi",
     (FOREIGN, CURRENCY): "fremdwahrung fremdwaehrung",
     (ORIGINAL,): "original orig ursprung* originale",
@@ -191,7 +192,7 @@ _VOCABULARY: dict[tuple[str, ...], str] = {
     (COMPANY,): """company companies firma gesellschaft unternehmen buchungskreis societe empresa compania
         sociedade societa bedrijf entity""",
     # where in the organisation
-    (COST,): "cost costs kosten cout coste costo custo",
+    (COST,): "cost costs kosten kost cout coste costo custo",
     (COST, CENTER): "kst stredisko costcenter costcentre",
     (CENTER,): "center centre centro zentrum stelle plaats",
     (PROFIT,): "profit beneficio lucro",

@@ -24,8 +24,10 @@ CLOSE = 0.1  # a runner-up this near is reported
 TIE_WEIGHT = 0.1  # how much the content's preference can move a header score
 CONSTANT_PENALTY = 0.3
 INVOICE_LIKE = 0.2  # a reference column whose values name invoices moves this far towards invoice_number
-STRONG_HEADER = 0.7
+AMOUNT_FIRST = 0.6  # a signed amount column this credible is used even beside a debit/credit pair
 SIDES = ("debit", "credit")
+REQUIRED = ("posting_date", "amount", *SIDES)
+STRONG_HEADER = 0.7
 BY_USER, BY_HEADER, BY_CONTENT = "user", "header", "content"
 
 
@@ -36,6 +38,7 @@ class Candidate:
     header_score: float
     score: float  # the header score moved by the content: what choices are made on
     confidence: float  # the header score times the share of values that fit
+    content_agrees: bool = True
 
 
 @dataclass(frozen=True)
@@ -98,7 +101,8 @@ def propose_mapping(
     profiles = {h: ColumnProfile(sample[h]) for h in headers} if sample is not None else None
     used = {choice.header for choice in fixed.values()}
     candidates, warnings = _candidates(headers, profiles, closed, used)
-    chosen = _choose(candidates, closed, used)
+    chosen = _choose(candidates, closed, used, warnings)
+    _warn_about_passed_over(candidates, chosen, warnings)
     if "amount" not in chosen and "amount" not in fixed:
         chosen.pop("debit_credit_indicator", None)
     choices = dict(fixed)
@@ -133,8 +137,10 @@ def _candidates(
                 continue
             profile = profiles[header]
             if not profile.passes(name, scored.needs):
-                if scored.score >= STRONG_HEADER and name in ("posting_date", "amount") and profile.filled:
-                    warnings.append(f"{header!r} reads like {name} but its values do not ({_kind(name)} expected)")
+                if name in REQUIRED and scored.needs is None:
+                    # Kept as a last resort: the rows are then rejected with their values shown.
+                    fit = round(scored.score * profile.fit(name), 2)
+                    candidates[name].append(Candidate(name, header, scored.score, scored.score, fit, False))
                 continue
             penalty = CONSTANT_PENALTY if name in CONSTANT_MATTERS and profile.is_constant() else 0.0
             score = scored.score + TIE_WEIGHT * profile.preference(name) - penalty
@@ -143,7 +149,7 @@ def _candidates(
     if profiles is not None:
         _move_invoice_references(candidates, profiles, closed)
     for found in candidates.values():
-        found.sort(key=lambda c: (-c.score, -c.header_score))
+        found.sort(key=lambda c: (not c.content_agrees, -c.score, -c.header_score))
     return candidates, warnings
 
 
@@ -175,10 +181,12 @@ def _moved(candidate: Candidate, delta: float) -> Candidate:
 
 
 def _fields(candidate: Candidate) -> tuple:
-    return candidate.header, candidate.header_score, candidate.score, candidate.confidence
+    return candidate.header, candidate.header_score, candidate.score, candidate.confidence, candidate.content_agrees
 
 
-def _choose(candidates: dict[str, list[Candidate]], closed: set[str], used: set[str]) -> dict[str, Candidate]:
+def _choose(
+    candidates: dict[str, list[Candidate]], closed: set[str], used: set[str], warnings: list[str]
+) -> dict[str, Candidate]:
     """Required columns first (they may take a weaker header), then the rest best-first."""
     taken = set(used)
     chosen: dict[str, Candidate] = {}
@@ -190,6 +198,11 @@ def _choose(candidates: dict[str, list[Candidate]], closed: set[str], used: set[
         if candidate is not None:
             chosen[candidate.canonical] = candidate
             taken.add(candidate.header)
+            if not candidate.content_agrees:
+                warnings.append(
+                    f"{candidate.canonical}: {candidate.header!r} was used although most of its values are not "
+                    f"{_kind(candidate.canonical)}; no other column fits better"
+                )
 
     if "posting_date" not in closed:
         take(best("posting_date", REQUIRED_MIN))
@@ -200,7 +213,7 @@ def _choose(candidates: dict[str, list[Candidate]], closed: set[str], used: set[
         key=lambda c: (-c.score, -c.header_score),
     )
     for candidate in remaining:
-        if candidate.canonical in ("amount", *SIDES) or candidate.canonical in chosen:
+        if candidate.canonical in REQUIRED or candidate.canonical in chosen or not candidate.content_agrees:
             continue
         if candidate.header not in taken and _reaches(candidate, OPTIONAL_MIN):
             take(candidate)
@@ -219,18 +232,34 @@ def _choose_amount(best, take, closed: set[str]) -> None:
     credit = None if "credit" in closed else best("credit", REQUIRED_MIN, {debit.header} if debit else set())
     sides = [s for s in (debit, credit) if s is not None]
     side_score = sum(s.score for s in sides) / len(sides) - (0.2 if len(sides) == 1 else 0.0) if sides else -1.0
-    if amount is not None and amount.score >= side_score:
+    if amount is not None and not amount.content_agrees and any(s.content_agrees for s in sides):
+        amount = None
+    if amount is not None and (amount.score >= AMOUNT_FIRST or amount.score >= side_score):
         take(amount)
     else:
         for side in sides:
             take(side)
 
 
+def _warn_about_passed_over(
+    candidates: dict[str, list[Candidate]], chosen: dict[str, Candidate], warnings: list[str]
+) -> None:
+    """A header that plainly names a required column, passed over because its values do not fit."""
+    for name in ("posting_date", "amount"):
+        for candidate in candidates[name]:
+            if not candidate.content_agrees and candidate.header_score >= STRONG_HEADER and name in chosen:
+                if chosen[name].header != candidate.header:
+                    warnings.append(
+                        f"{candidate.header!r} reads like {name} but its values do not ({_kind(name)} expected)"
+                    )
+
+
 def _with_runner_up(pick: Candidate, found: list[Candidate], taken: set[str], warnings: list[str]) -> Choice:
     others = [c for c in found if c.header != pick.header and c.header not in taken]
     runner = others[0] if others else None
-    header_best = max(found, key=lambda c: c.header_score)
-    decided_by = BY_CONTENT if header_best.header != pick.header else BY_HEADER
+    # The header decided when no other candidate's header reads as well; otherwise the content did.
+    headers_alone = all(c.header_score < pick.header_score for c in found if c.header != pick.header)
+    decided_by = BY_HEADER if headers_alone else BY_CONTENT
     if runner is not None and round(pick.score - runner.score, 4) < CLOSE:
         warnings.append(
             f"{pick.canonical}: chose {pick.header!r} (confidence {pick.confidence:.2f}) over {runner.header!r} "
@@ -254,7 +283,9 @@ def _user_choices(headers: list[str], user_mapping: dict[str, str] | None) -> di
     for target, source in user_mapping.items():
         header = source if source in headers else by_loose_name.get(loose(source))
         if header is None:
-            shown = ", ".join(repr(h) for h in headers[:30]) + (f", ... ({len(headers)} in all)" if len(headers) > 30 else "")
+            shown = ", ".join(repr(h) for h in headers[:30]) + (
+                f", ... ({len(headers)} in all)" if len(headers) > 30 else ""
+            )
             raise IngestError(
                 f"the column mapping names the header {source!r} for {target}, but the file has no such "
                 f"column (headers: {shown})"

@@ -36,7 +36,7 @@ def read_workbook(
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as exc:  # noqa: BLE001 - calamine raises several types for a broken or locked file
-        raise IngestError(f"the file is not a readable workbook (.xlsx, .xls, .ods): {_reason(exc)}") from None
+        raise IngestError(f"the file is not a valid workbook (.xlsx, .xls, .ods): {_reason(exc)}") from None
     try:
         table = _read_book(book, user_mapping, max_rows, sample_rows)
     finally:
@@ -63,7 +63,7 @@ def _check_zip(data: bytes, limit: int) -> str:
         return "xlsb"
     if "xl/workbook.xml" in names:
         return "xlsx"
-    raise IngestError("the file is a zip archive but not a workbook (.xlsx, .ods): it holds no spreadsheet")
+    raise IngestError("the file is not a valid workbook (.xlsx, .ods): the zip archive holds no spreadsheet")
 
 
 def _read_book(book, user_mapping: dict[str, str] | None, max_rows: int, sample_rows: int | None) -> RawTable:
@@ -112,8 +112,10 @@ def _table(chosen, sheet_names: Sequence[str], max_rows: int, sample_rows: int |
             raise IngestError(f"the file has more than {max_rows:,} data rows, the limit")
     if sample_rows is not None:
         body = body[:sample_rows]
-    frame = pd.DataFrame(body, columns=headers, dtype="string") if body else pd.DataFrame(
-        {h: pd.Series(dtype="string") for h in headers}
+    frame = (
+        pd.DataFrame(body, columns=headers, dtype="string")
+        if body
+        else pd.DataFrame({h: pd.Series(dtype="string") for h in headers})
     )
     table = assemble(headers, frame, [])
     names = [name for name, _, _ in chosen]
@@ -123,7 +125,9 @@ def _table(chosen, sheet_names: Sequence[str], max_rows: int, sample_rows: int |
         table.notes.append(f"read {len(names)} sheets with the same header row: {', '.join(names)}")
     others = [n for n in sheet_names if n not in names]
     if others:
-        table.notes.append(f"read sheet(s) {', '.join(repr(n) for n in names)}; other sheets not read: {', '.join(others)}")
+        table.notes.append(
+            f"read sheet(s) {', '.join(repr(n) for n in names)}; other sheets not read: {', '.join(others)}"
+        )
     if first_index:
         table.notes.append(f"skipped {first_index} row(s) above the header row")
     if overflow:
@@ -133,8 +137,10 @@ def _table(chosen, sheet_names: Sequence[str], max_rows: int, sample_rows: int |
 
 def _rows(sheet, limit: int | None) -> list[list[object]]:
     # skip_empty_area=False keeps leading empty rows and columns, so row and column positions are the sheet's.
-    return sheet.to_python(skip_empty_area=False, nrows=limit) if limit is not None else sheet.to_python(
-        skip_empty_area=False
+    return (
+        sheet.to_python(skip_empty_area=False, nrows=limit)
+        if limit is not None
+        else sheet.to_python(skip_empty_area=False)
     )
 
 

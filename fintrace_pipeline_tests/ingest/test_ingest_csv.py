@@ -174,9 +174,8 @@ def test_quoted_fields_with_embedded_newline_and_ragged_rows_together(tmp_path):
         (b"  \n\n", "the file is empty"),
         (b"Date,Amount\n", "no data rows"),
         (b"Date,Amount\n\x00\x01\x02,\x00\n", "NUL"),
-        (b"Date,Amount\n\x81\x8d\x8f,\x90\n", "neither UTF-8 nor Windows-1252"),
-        (b"Date,Description\n2024-01-02,x\n", "no column looks like an amount.*'Date', 'Description'"),
-        (b"Account,Amount\n6000,5\n", "no column looks like a posting date.*'Account', 'Amount'"),
+        (b"Date,Description\n2024-01-02,x\n", "no column looks like an amount.*closest: 'Description' \\(e.g. 'x'\\)"),
+        (b"Account,Amount\n6000,5\n", "no column looks like a posting date; closest: 'Account' \\(e.g. '6000'\\)"),
         (b"Date,Amount\nbad,5\nworse,6\n", "every data row was rejected.*unparseable posting date"),
     ],
 )

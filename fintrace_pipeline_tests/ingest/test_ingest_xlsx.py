@@ -61,21 +61,21 @@ def test_a_zip_that_is_not_a_workbook(tmp_path):
     path = tmp_path / "data.xlsx"
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("ledger.csv", "Date,Amount\n2024-01-02,5\n")
-    with pytest.raises(IngestError, match="not a valid Excel workbook"):
+    with pytest.raises(IngestError, match="not a valid workbook.*holds no spreadsheet"):
         ingest_file(path, **LIMITS)
 
 
 def test_xlsx_extension_on_something_else(tmp_path):
     path = tmp_path / "fake.xlsx"
     path.write_bytes(b"this is not a workbook at all")
-    with pytest.raises(IngestError, match="not a valid Excel workbook"):
+    with pytest.raises(IngestError, match="not a valid workbook"):
         ingest_file(path, **LIMITS)
 
 
-def test_legacy_xls(tmp_path):
+def test_a_damaged_legacy_xls(tmp_path):
     path = tmp_path / "old.xls"
     path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100)
-    with pytest.raises(IngestError, match="legacy Excel"):
+    with pytest.raises(IngestError, match="not a valid workbook"):
         ingest_file(path, **LIMITS)
 
 
