@@ -92,6 +92,12 @@ data_files = Table(
     Column("rows_loaded", Integer),
     Column("rows_rejected", Integer),
     *_timestamps(),
+    # Migration 0005: per canonical column the source column, confidence, decider and close runner-up;
+    # the source columns nothing reads; what a person should check; rejected rows per reason.
+    Column("mapping_details", Json),
+    Column("unmapped_columns", Json),
+    Column("ingest_warnings", Json),
+    Column("rejection_reasons", Json),
     Index(None, "created_at"),
 )
 

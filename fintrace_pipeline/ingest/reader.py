@@ -19,11 +19,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from fintrace_pipeline.file_types import WORKBOOK_SUFFIXES
 from fintrace_pipeline.ingest.encoding import UTF8_BOM, UTF16_BOMS, decode
 from fintrace_pipeline.ingest.errors import IngestError
 from fintrace_pipeline.ingest.headers import find_header_row, unique_headers
 from fintrace_pipeline.ingest.raw_table import HEADER_SEARCH_ROWS, RawTable, assemble
-from fintrace_pipeline.ingest.workbook import WORKBOOK_SUFFIXES, read_workbook
+from fintrace_pipeline.ingest.workbook import read_workbook
 
 GZIP_MAGIC = b"\x1f\x8b"
 ZIP_MAGIC = b"PK\x03\x04"

@@ -18,7 +18,6 @@ from fintrace_pipeline.ingest.errors import IngestError
 from fintrace_pipeline.ingest.headers import find_header_row, unique_headers
 from fintrace_pipeline.ingest.raw_table import HEADER_SEARCH_ROWS, RawTable, assemble
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".zip")
 _ZIP_MAGIC = b"PK\x03\x04"
 _MAX_SHEET_NAMES = 255
 
