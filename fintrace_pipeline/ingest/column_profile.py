@@ -34,18 +34,9 @@ TRANSACTION_TYPE_WORDS = (
 DATE_COLUMNS = ("posting_date", "entry_date")
 MONEY_COLUMNS = ("amount", "debit", "credit")
 FINE_GRAINED = ("account", "cost_center")  # more distinct values: the better candidate
-CONSTANT_MATTERS = (
-    "transaction_id",
-    "je_number",
-    "account",
-    "account_name",
-    "user",
-    "approver",
-    "vendor",
-    "invoice_number",
-    "description",
-    "cost_center",
-)
+# Columns that are never one value throughout a file ("Body Name" = the council itself is no vendor).
+# A user, a currency or a source may well be the same on every row.
+CONSTANT_MATTERS = ("transaction_id", "account", "account_name", "vendor", "invoice_number", "cost_center")
 
 
 class ColumnProfile:

@@ -183,6 +183,16 @@ def is_placeholder_date(dates: pd.Series) -> np.ndarray:
     return dates.isin(PLACEHOLDER_DATES).to_numpy()
 
 
+def placeholder_date_warning(header: str, parsed: pd.Series) -> str | None:
+    count = int(is_placeholder_date(parsed).sum())
+    if not count:
+        return None
+    return (
+        f"{count:,} posting date(s) in {header!r} are a date systems write when none was set "
+        "(such as 1900-01-01); they were loaded as written"
+    )
+
+
 def _numeric_as_iso(text: pd.Series, order: str) -> pd.Series:
     # Two-digit years pivot as POSIX does: 00-68 are 20xx, 69-99 are 19xx.
     text = replace(text, r"^(\d{1,2}[/.-]\d{1,2}[/.-])([0-5]\d|6[0-8])\b", r"\120\2")

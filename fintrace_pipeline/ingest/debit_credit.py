@@ -31,6 +31,17 @@ def _sign(key: str) -> float:
     return 1.0 if key in DEBIT_MARKS else -1.0 if key in CREDIT_MARKS else np.nan
 
 
+def apply_signs(amounts: np.ndarray, sign: np.ndarray) -> tuple[np.ndarray, bool]:
+    """Amounts signed by the indicator (credits negative), and whether they already were.
+
+    Amounts that already carry a minus exactly where the indicator says credit are left as they are.
+    """
+    both = ~np.isnan(sign) & ~np.isnan(amounts)
+    negative = amounts[both] < 0
+    already_signed = bool(negative.any()) and bool(((negative == (sign[both] < 0)) | (amounts[both] == 0)).all())
+    return (amounts if already_signed else amounts * sign), already_signed
+
+
 def looks_like_indicator(present: pd.Series) -> bool:
     """Every value is a debit or credit mark, of only a few distinct values."""
     distinct = present.drop_duplicates()

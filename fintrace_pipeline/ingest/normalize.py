@@ -137,12 +137,9 @@ def normalize_table(table: RawTable, proposal: MappingProposal, placeholders: Mi
         "posting_date": posting_date[keep].to_numpy(),
         "amount": amount[keep],
     }
-    placeholder_dates = int(dates.is_placeholder_date(posting_date[keep]).sum())
+    placeholder_dates = dates.placeholder_date_warning(mapping["posting_date"], posting_date[keep])
     if placeholder_dates:
-        warnings.append(
-            f"{placeholder_dates:,} posting date(s) in {mapping['posting_date']!r} are a date systems write when "
-            "none was set (such as 1900-01-01); they were loaded as written"
-        )
+        warnings.append(placeholder_dates)
     if entry_shapes is not None:
         entry_date = dates.parse_dates(entry_shapes, date_order)
         unreadable = int((entry_date.isna() & entry_shapes.text.notna()).to_numpy()[keep].sum())
@@ -223,15 +220,12 @@ def _signed_by_indicator(
     sign = debit_credit.signs(indicator)
     reject(indicator.isna().to_numpy(), REASON_MISSING_SIGN)
     reject(np.isnan(sign), REASON_BAD_SIGN)
-    both = ~np.isnan(sign) & ~np.isnan(amounts)
-    already_signed = (amounts[both] < 0).any() and bool(
-        (((amounts[both] < 0) == (sign[both] < 0)) | (amounts[both] == 0)).all()
-    )
+    signed, already_signed = debit_credit.apply_signs(amounts, sign)
     if already_signed:
         notes.append("amounts already carry their sign; the debit/credit indicator agrees with it")
-        return amounts
-    notes.append("amounts signed by the debit/credit indicator (credits negative)")
-    return values.round_cents(amounts * sign)
+    else:
+        notes.append("amounts signed by the debit/credit indicator (credits negative)")
+    return values.round_cents(signed)
 
 
 def _note_convention(parsed: values.ParsedAmounts, header: str, notes: list[str]) -> None:
