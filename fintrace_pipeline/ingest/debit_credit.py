@@ -14,6 +14,7 @@ from fintrace_pipeline.ingest.header_words import fold
 DEBIT_MARKS = frozenset({"d", "dr", "db", "deb", "debit", "s", "soll", "debe", "debito", "debet", "dare", "af", "+"})
 CREDIT_MARKS = frozenset({"c", "cr", "cred", "credit", "h", "haben", "haber", "credito", "a", "avere", "bij", "-"})
 MAX_DISTINCT = 6  # an indicator column holds a handful of distinct values
+MIN_MARK_SHARE = 0.9  # and nearly all of them are debit or credit marks
 
 
 def mark_key(value: str) -> str:
@@ -43,9 +44,7 @@ def apply_signs(amounts: np.ndarray, sign: np.ndarray) -> tuple[np.ndarray, bool
 
 
 def looks_like_indicator(present: pd.Series) -> bool:
-    """Every value is a debit or credit mark, of only a few distinct values."""
-    distinct = present.drop_duplicates()
-    if distinct.empty or len(distinct) > MAX_DISTINCT:
+    """Nearly every value is a debit or credit mark, and there are only a few distinct values."""
+    if present.empty or present.nunique() > MAX_DISTINCT:
         return False
-    keys = {mark_key(v) for v in distinct}
-    return keys <= (DEBIT_MARKS | CREDIT_MARKS)
+    return float(np.mean(~np.isnan(signs(present)))) >= MIN_MARK_SHARE

@@ -19,7 +19,7 @@ from fintrace_pipeline.ingest.failures import every_row_rejected_message, unmatc
 from fintrace_pipeline.ingest.headers import describe_headers
 from fintrace_pipeline.ingest.mapping import MappingProposal, propose_mapping
 from fintrace_pipeline.ingest.placeholders import MissingValues
-from fintrace_pipeline.ingest.raw_table import RawTable
+from fintrace_pipeline.ingest.raw_table import DATA_CHARACTER, RawTable
 from fintrace_pipeline.ingest.reader import read_table
 from fintrace_pipeline.ingest.sample import inference_sample
 from fintrace_pipeline.settings import DEFAULT_MISSING_VALUES
@@ -122,7 +122,8 @@ def normalize_table(table: RawTable, proposal: MappingProposal, placeholders: Mi
     entry_shapes = dates.classify_dates(column("entry_date")) if "entry_date" in mapping else None
     date_order = dates.decide_date_order([s for s in (posting_shapes, entry_shapes) if s is not None])
 
-    no_date = posting_text.isna().to_numpy()
+    # A date cell without a letter or digit ("†† ", "-") holds no date.
+    no_date = ~values.contains(posting_text, DATA_CHARACTER)
     # A footer's label often sits in the date column itself ("Total,,1,234.00").
     reject(_footer_rows(cells, no_date | values.fullmatch(posting_text, FOOTER_PATTERN)), REASON_FOOTER)
     reject(no_date, REASON_MISSING_DATE)

@@ -11,9 +11,8 @@ from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 import numpy as np
+import pandas as pd
 
 from fintrace_pipeline.ingest import dates, debit_credit, values
 from fintrace_pipeline.ingest.failures import unmatched_message

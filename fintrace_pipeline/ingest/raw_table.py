@@ -12,7 +12,7 @@ from fintrace_pipeline.ingest.values import contains
 
 HEADER_SEARCH_ROWS = 30  # title rows above the header are only looked for this far down
 # A record none of whose cells holds a letter or a digit carries no data: ",,,,", ",† ,,", " - ".
-_DATA_CHARACTER = r"[\pL\pN]"
+DATA_CHARACTER = r"[\pL\pN]"
 
 
 @dataclass
@@ -53,7 +53,7 @@ def assemble(headers: list[str], cells: pd.DataFrame, bad: list[tuple[int, list[
     good_ordinals = np.flatnonzero(~is_bad)
     blank = np.zeros(total, dtype=bool)
     blank[good_ordinals] = blank_rows(cells)
-    blank[bad_ordinals] = [not any(contains(pd.Series(record, dtype="string"), _DATA_CHARACTER)) for _, record in bad]
+    blank[bad_ordinals] = [not any(contains(pd.Series(record, dtype="string"), DATA_CHARACTER)) for _, record in bad]
     row_number = np.cumsum(~blank)
     keep_good = ~blank[good_ordinals]
     cells = cells[keep_good].reset_index(drop=True) if not keep_good.all() else cells
@@ -69,7 +69,7 @@ def assemble(headers: list[str], cells: pd.DataFrame, bad: list[tuple[int, list[
 def blank_rows(cells: pd.DataFrame) -> np.ndarray:
     blank = np.ones(len(cells), dtype=bool)
     for name in cells.columns:
-        blank &= ~contains(cells[name], _DATA_CHARACTER)
+        blank &= ~contains(cells[name], DATA_CHARACTER)
         if not blank.any():
             break
     return blank

@@ -1,8 +1,8 @@
 """Reading Excel and OpenDocument workbooks (.xlsx, .xlsm, .xls, .ods) with python-calamine.
 
 The table is the first sheet whose header row (searched below title rows) names a date and an
-amount; later sheets with the same header row continue it (one sheet per month, say), so their rows
-are appended in sheet order. Other sheets are listed in the notes and not read.
+amount; later sheets whose header row starts with the same names continue it (one sheet per month,
+say), so their rows are appended in sheet order. Other sheets are listed in the notes and not read.
 """
 
 from __future__ import annotations
@@ -81,8 +81,8 @@ def _read_book(book, user_mapping: dict[str, str] | None, max_rows: int, sample_
         key = _header_key(head[index])
         if header_key is None:
             header_key = key
-        elif key != header_key:
-            continue
+        elif key[: len(header_key)] != header_key:
+            continue  # a different table; a sheet that only adds columns on the right continues this one
         limit = None if sample_rows is None else index + 1 + sample_rows
         chosen.append((name, index, head if limit is not None and limit <= len(head) else _texts(_rows(sheet, limit))))
         if sample_rows is not None:
