@@ -32,8 +32,10 @@ def write_ods(path: Path, sheets: list[tuple[str, Rows]]) -> Path:
     )
     manifest = (
         '<?xml version="1.0" encoding="UTF-8"?>'
-        '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
-        '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+        '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" '
+        'manifest:version="1.2">'
+        '<manifest:file-entry manifest:full-path="/" '
+        'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
         '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
         "</manifest:manifest>"
     )
@@ -52,9 +54,8 @@ def _ods_row(row: list) -> str:
         if value is None:
             cells.append("<table:table-cell/>")
         elif isinstance(value, int | float):
-            cells.append(
-                f'<table:table-cell office:value-type="float" office:value="{value}"><text:p>{value}</text:p></table:table-cell>'
-            )
+            number = f'office:value-type="float" office:value="{value}"'
+            cells.append(f"<table:table-cell {number}><text:p>{value}</text:p></table:table-cell>")
         else:
             cells.append(
                 f'<table:table-cell office:value-type="string"><text:p>{escape(value)}</text:p></table:table-cell>'
