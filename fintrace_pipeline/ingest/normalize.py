@@ -39,6 +39,8 @@ REASON_BAD_DEBIT = "unparseable debit"
 REASON_BAD_CREDIT = "unparseable credit"
 REASON_MISSING_SIGN = "missing debit/credit indicator"
 REASON_BAD_SIGN = "unreadable debit/credit indicator"
+# Columns parsed into dates or amounts: only their unreadable values are tested as placeholders.
+PARSED_COLUMNS = ("posting_date", "entry_date", "amount", "debit", "credit")
 # The source column behind each reason, for showing the failing values.
 REASON_COLUMNS = {
     REASON_MISSING_DATE: ("posting_date",),
@@ -108,18 +110,20 @@ def normalize_table(table: RawTable, proposal: MappingProposal, placeholders: Mi
     cleaned: dict[str, pd.Series] = {}
 
     def column(name: str) -> pd.Series:
+        """The cleaned cells; placeholders are blanked here for text, after parsing for dates and amounts."""
         header = mapping[name]
         if header not in cleaned:
-            cleaned[header] = placeholders.blank(values.clean_text(cells[header]))
+            text = values.clean_text(cells[header])
+            cleaned[header] = text if name in PARSED_COLUMNS else placeholders.blank(text)
         return cleaned[header]
 
     def reject(mask: np.ndarray | pd.Series, reason: str) -> None:
         mask = np.asarray(mask, dtype=bool) & reasons.isna().to_numpy()
         reasons[mask] = reason
 
-    posting_text = column("posting_date")
-    posting_shapes = dates.classify_dates(posting_text)
-    entry_shapes = dates.classify_dates(column("entry_date")) if "entry_date" in mapping else None
+    posting_shapes = _date_shapes(column("posting_date"), placeholders)
+    posting_text = posting_shapes.text
+    entry_shapes = _date_shapes(column("entry_date"), placeholders) if "entry_date" in mapping else None
     date_order = dates.decide_date_order([s for s in (posting_shapes, entry_shapes) if s is not None])
 
     # A date cell without a letter or digit ("†† ", "-") holds no date.
@@ -130,7 +134,7 @@ def normalize_table(table: RawTable, proposal: MappingProposal, placeholders: Mi
     posting_date = dates.parse_dates(posting_shapes, date_order)
     reject(posting_date.isna().to_numpy(), REASON_BAD_DATE)
 
-    amount = _amounts(column, mapping, reject, notes)
+    amount = _amounts(column, mapping, reject, notes, placeholders)
 
     keep = reasons.isna().to_numpy()
     frame = {
@@ -183,15 +187,33 @@ def normalize_table(table: RawTable, proposal: MappingProposal, placeholders: Mi
     return result
 
 
+def _date_shapes(text: pd.Series, placeholders: MissingValues) -> dates.DateShapes:
+    """A date column's shapes, with the placeholders among its shapeless values ("N/A") made empty."""
+    shapes = dates.classify_dates(text)
+    shapeless = text.notna().to_numpy() & ~np.logical_or.reduce(list(shapes.masks.values()))
+    found = placeholders.among(text, shapeless)
+    return dates.DateShapes(text=text.mask(found), masks=shapes.masks) if found.any() else shapes
+
+
+def _parse_amounts(text: pd.Series, placeholders: MissingValues) -> values.ParsedAmounts:
+    """Amounts, with placeholders among the unreadable values ("-", "n/a") counted as missing."""
+    parsed = values.parse_amounts(text)
+    found = placeholders.among(text, (parsed.values.isna() & ~parsed.missing).to_numpy())
+    if not found.any():
+        return parsed
+    return values.ParsedAmounts(parsed.values, parsed.missing | found, parsed.convention)
+
+
 def _amounts(
     column: Callable[[str], pd.Series],
     mapping: dict[str, str],
     reject: Callable[[np.ndarray | pd.Series, str], None],
     notes: list[str],
+    placeholders: MissingValues,
 ) -> np.ndarray:
     """The signed amount of every row, rejecting rows whose amount is missing or unreadable."""
     if "amount" in mapping:
-        parsed = values.parse_amounts(column("amount"))
+        parsed = _parse_amounts(column("amount"), placeholders)
         reject(parsed.missing, REASON_MISSING_AMOUNT)
         reject(parsed.values.isna(), REASON_BAD_AMOUNT)
         _note_convention(parsed, mapping["amount"], notes)
@@ -199,8 +221,8 @@ def _amounts(
         if "debit_credit_indicator" in mapping:
             amounts = _signed_by_indicator(amounts, column("debit_credit_indicator"), reject, notes)
         return amounts
-    debit = values.parse_amounts(column("debit")) if "debit" in mapping else None
-    credit = values.parse_amounts(column("credit")) if "credit" in mapping else None
+    debit = _parse_amounts(column("debit"), placeholders) if "debit" in mapping else None
+    credit = _parse_amounts(column("credit"), placeholders) if "credit" in mapping else None
     both_missing = np.ones(len(column("debit" if debit is not None else "credit")), dtype=bool)
     for side, reason, name in ((debit, REASON_BAD_DEBIT, "debit"), (credit, REASON_BAD_CREDIT, "credit")):
         if side is not None:
