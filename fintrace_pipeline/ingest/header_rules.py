@@ -33,6 +33,7 @@ from fintrace_pipeline.ingest.lexicon import (
     CODE,
     COMPANY,
     CONTRA,
+    CONTRACT,
     COST,
     COUNT,
     CREATE,
@@ -292,6 +293,7 @@ _ID_QUALIFIERS = {
     DESCRIPTION: -0.5,
     CONTRA: -0.5,
     APPROVE: -0.4,
+    CONTRACT: -0.4,
 }
 
 _TEXT_QUALIFIERS = {**NOT_A_DATE, **NOT_MONEY}

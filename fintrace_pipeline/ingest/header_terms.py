@@ -1,14 +1,19 @@
 """What a column header names: the ideas of its words (see ``lexicon``), and the words nobody knows.
 
-Words are looked up whole, then as a plural, with German "ae/oe/ue" spellings, and finally split as a
-compound ("Rechnungsnummer" = rechnung + s + nummer, "Kostenstelle" = kosten + stelle, "paymentdate").
+Words are looked up whole, then as a plural, with German "ae/oe/ue" spellings, split as a compound
+("Rechnungsnummer" = rechnung + s + nummer, "Kostenstelle" = kosten + stelle, "paymentdate"), and
+last as a misspelling of a long dictionary word ("Catergory", "Expenditrue").
 Words after a negation are left out ("Amount excl. VAT" is a net amount, not a tax).
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 from fintrace_pipeline.ingest import lexicon as lx
 from fintrace_pipeline.ingest.header_words import MONEY_SIGN, fold, header_phrases
@@ -17,6 +22,10 @@ _LINKS = ("", "s", "es", "n", "en", "e")  # letters that join the parts of a Ger
 _STEM_GROWTH = 8  # letters a stem may grow by inside a word ("organi" -> organisational)
 _MIN_PART = 3
 _COMPOUND_STARTS = frozenset({"gl", "je", "po"})
+# A misspelling is one slip (a letter added, dropped, changed or two swapped) in a word of seven
+# letters or more, two in ten or more, with the first letter right.
+_MISSPELT_FROM = 7
+_TWO_SLIPS_FROM = 10
 
 
 @dataclass(frozen=True)
@@ -70,7 +79,28 @@ def word_concepts(word: str) -> tuple[str, ...] | None:
         parts = _segment(variant, 0)
         if parts is not None:
             return tuple(dict.fromkeys(c for part in parts for c in part))
-    return None
+    meant = _meant(word)
+    return lx.WORDS[meant] if meant else None
+
+
+def _meant(word: str) -> str | None:
+    """The long dictionary word ``word`` is a misspelling of, if any."""
+    if len(word) < _MISSPELT_FROM:
+        return None
+    slips = 2 if len(word) >= _TWO_SLIPS_FROM else 1
+    found = process.extractOne(word, _LONG_WORDS.get(word[0], ()), scorer=OSA.distance, score_cutoff=slips)
+    return found[0] if found else None
+
+
+def _long_words_by_first_letter() -> dict[str, list[str]]:
+    by_letter: dict[str, list[str]] = defaultdict(list)
+    for known in lx.WORDS:
+        if len(known) >= _MISSPELT_FROM - 1:
+            by_letter[known[0]].append(known)
+    return dict(by_letter)
+
+
+_LONG_WORDS = _long_words_by_first_letter()
 
 
 def _spellings(word: str) -> list[str]:

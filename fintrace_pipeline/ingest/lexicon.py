@@ -36,7 +36,7 @@ VENDOR, CUSTOMER, PARTNER, ADDRESS, COMPANY = "vendor", "customer", "partner", "
 # where in the organisation
 COST, CENTER, PROFIT, DEPARTMENT, SERVICE, PROGRAM = "cost", "center", "profit", "department", "service", "program"
 DIVISION, ORG, UNIT, BUSINESS, AREA, FUND = "division", "org", "unit", "business", "area", "fund"
-DIMENSION, PROJECT = "dimension", "project"
+DIMENSION, PROJECT, CONTRACT = "dimension", "project", "contract"
 CURRENCY, SOURCE, MODULE = "currency", "source", "module"
 
 # Words that only join others ("date of payment", "fecha de pago", "centro di costo").
@@ -209,6 +209,7 @@ _VOCABULARY: dict[tuple[str, ...], str] = {
     (FUND,): "fund funds fonds fondo fundo",
     (DIMENSION,): "dimension dimensions dim segment segments",
     (PROJECT,): "project projects projekt projet proyecto projeto progetto wbs",
+    (CONTRACT,): "contract contracts vertrag contrat contrato contratto",
     (CURRENCY,): """currency currencies ccy curr cur crcy waehrung wahrung whrg devise devises moneda divisa
         moeda mena""",
     (CURRENCY, CODE): "wkz",

@@ -65,3 +65,22 @@ def test_unknown_words_are_kept_apart():
     terms = header_terms("HBC ref no")
     assert terms.concepts == {lx.REFERENCE, lx.NUMBER}
     assert terms.unknown == ("hbc",)
+
+
+@pytest.mark.parametrize(
+    ("header", "concepts"),
+    [
+        ("Expenditure Catergory", {lx.EXPENSE, lx.CATEGORY}),
+        ("Expenditrue Code", {lx.EXPENSE, lx.CODE}),
+        ("Transacton Date", {lx.TRANSACTION, lx.DATE}),
+        ("Invioce Number", {lx.INVOICE, lx.NUMBER}),
+    ],
+)
+def test_misspelt_long_words_are_read_as_meant(header, concepts):
+    assert header_terms(header).concepts == concepts
+
+
+def test_short_or_known_words_are_not_taken_for_misspellings():
+    assert header_terms("Contract").concepts == {lx.CONTRACT}  # not "contact"
+    assert header_terms("Dates").concepts == {lx.DATE}
+    assert header_terms("Datex").unknown == ("datex",)  # five letters: too short to call a slip
