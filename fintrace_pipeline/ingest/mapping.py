@@ -28,6 +28,7 @@ AMOUNT_FIRST = 0.6  # a signed amount column this credible is used even beside a
 SIDES = ("debit", "credit")
 REQUIRED = ("posting_date", "amount", *SIDES)
 STRONG_HEADER = 0.7
+LOW_CONFIDENCE = 0.5  # a required column chosen below this is reported
 BY_USER, BY_HEADER, BY_CONTENT = "user", "header", "content"
 
 
@@ -244,7 +245,14 @@ def _choose_amount(best, take, closed: set[str]) -> None:
 def _warn_about_passed_over(
     candidates: dict[str, list[Candidate]], chosen: dict[str, Candidate], warnings: list[str]
 ) -> None:
-    """A header that plainly names a required column, passed over because its values do not fit."""
+    """A header that plainly names a required column, passed over because its values do not fit;
+    a required column read from a header that names it only weakly."""
+    for name, pick in chosen.items():
+        if name in REQUIRED and pick.content_agrees and pick.confidence < LOW_CONFIDENCE:
+            warnings.append(
+                f"{name}: {pick.header!r} was the best candidate but reads as {name} only weakly "
+                f"(confidence {pick.confidence:.2f})"
+            )
     for name in ("posting_date", "amount"):
         for candidate in candidates[name]:
             if not candidate.content_agrees and candidate.header_score >= STRONG_HEADER and name in chosen:
