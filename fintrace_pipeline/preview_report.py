@@ -23,6 +23,8 @@ def preview_text(preview: dict[str, Any]) -> str:
         "",
         f"{'column':<24} {'source':<30} {'confidence':>10}  samples",
     ]
+    if not preview["columns"]:
+        lines.append("(no column mapped)")
     for column in preview["columns"]:
         runner = column["runner_up"]
         samples = ", ".join(_value(v) for v in column["samples"])

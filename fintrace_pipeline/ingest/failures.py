@@ -40,7 +40,7 @@ def unmatched_message(proposal: MappingProposal, sample: pd.DataFrame) -> str:
 
 def closest_headers(name: str, headers: Sequence[str], sample: pd.DataFrame) -> list[str]:
     """The headers most like ``name`` (columns with values only): by how many of their values fit,
-    then by the header."""
+    then by the header; without any such evidence, the first columns with values."""
     ranked = []
     for header in headers:
         profile = ColumnProfile(sample[header])
@@ -50,7 +50,8 @@ def closest_headers(name: str, headers: Sequence[str], sample: pd.DataFrame) -> 
         fit = profile.date_share if name == "posting_date" else profile.amount_share * (1 - profile.date_share)
         ranked.append((fit, scored.score if scored else 0.0, header))
     ranked.sort(key=lambda r: (-r[0], -r[1]))
-    return [header for _, _, header in ranked[:SHOWN_CANDIDATES]]
+    likely = [header for fit, score, header in ranked if fit > 0 or score > 0]
+    return (likely or [header for _, _, header in ranked])[:SHOWN_CANDIDATES]
 
 
 def every_row_rejected_message(result, reason_columns: Mapping[str, Sequence[str]]) -> str:
