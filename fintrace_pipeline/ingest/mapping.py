@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -101,7 +101,8 @@ def propose_mapping(
         closed.add("amount")
     profiles = {h: ColumnProfile(sample[h]) for h in headers} if sample is not None else None
     used = {choice.header for choice in fixed.values()}
-    candidates, warnings = _candidates(headers, profiles, closed, used)
+    candidates = _candidates(headers, profiles, closed, used)
+    warnings: list[str] = []
     chosen = _choose(candidates, closed, used, warnings)
     _warn_about_passed_over(candidates, chosen, warnings)
     if "amount" not in chosen and "amount" not in fixed:
@@ -121,9 +122,9 @@ def guess_column_mapping(headers: Sequence[str]) -> dict[str, str]:
 
 def _candidates(
     headers: list[str], profiles: dict[str, ColumnProfile] | None, closed: set[str], used: set[str]
-) -> tuple[dict[str, list[Candidate]], list[str]]:
+) -> dict[str, list[Candidate]]:
+    """Every header that reads as each canonical column, best first (those the content agrees with first)."""
     candidates: dict[str, list[Candidate]] = {name: [] for name in RULES}
-    warnings: list[str] = []
     for name in RULES:
         if name in closed:
             continue
@@ -151,7 +152,7 @@ def _candidates(
         _move_invoice_references(candidates, profiles, closed)
     for found in candidates.values():
         found.sort(key=lambda c: (not c.content_agrees, -c.score, -c.header_score))
-    return candidates, warnings
+    return candidates
 
 
 def _move_invoice_references(
@@ -164,25 +165,16 @@ def _move_invoice_references(
         if profiles[candidate.header].invoice_share < MIN_INVOICE_SHARE:
             continue
         candidates["transaction_id"][i] = _moved(candidate, -INVOICE_LIKE)
+        moved = _moved(candidate, INVOICE_LIKE, canonical="invoice_number")
         existing = [c for c in candidates["invoice_number"] if c.header == candidate.header]
-        moved = _moved(candidate, INVOICE_LIKE)
         if not existing or existing[0].score < moved.score:
             candidates["invoice_number"] = [c for c in candidates["invoice_number"] if c.header != candidate.header]
-            candidates["invoice_number"].append(Candidate("invoice_number", *_fields(moved)))
+            candidates["invoice_number"].append(moved)
 
 
-def _moved(candidate: Candidate, delta: float) -> Candidate:
-    return Candidate(
-        candidate.canonical,
-        candidate.header,
-        candidate.header_score,
-        round(candidate.score + delta, 4),
-        round(max(0.0, min(1.0, candidate.confidence + delta)), 2),
-    )
-
-
-def _fields(candidate: Candidate) -> tuple:
-    return candidate.header, candidate.header_score, candidate.score, candidate.confidence, candidate.content_agrees
+def _moved(candidate: Candidate, delta: float, **changes) -> Candidate:
+    confidence = round(max(0.0, min(1.0, candidate.confidence + delta)), 2)
+    return replace(candidate, score=round(candidate.score + delta, 4), confidence=confidence, **changes)
 
 
 def _choose(
