@@ -55,6 +55,8 @@ class MappingProposal:
     headers: list[str]
     choices: dict[str, Choice]
     warnings: list[str] = field(default_factory=list)
+    # Other columns that hold posting dates, best first: where the posting date is a placeholder.
+    other_dates: list[str] = field(default_factory=list)
 
     @property
     def mapping(self) -> dict[str, str]:
@@ -112,7 +114,13 @@ def propose_mapping(
     for name, pick in chosen.items():
         choices[name] = _with_runner_up(pick, candidates[name], taken, warnings)
     ordered = {name: choices[name] for name in canonical.MAPPABLE if name in choices}
-    return MappingProposal(headers=headers, choices=ordered, warnings=warnings)
+    posting = ordered.get("posting_date")
+    other_dates = [
+        c.header
+        for c in candidates["posting_date"]
+        if c.content_agrees and profiles is not None and posting is not None and c.header != posting.header
+    ]
+    return MappingProposal(headers=headers, choices=ordered, warnings=warnings, other_dates=other_dates)
 
 
 def guess_column_mapping(headers: Sequence[str]) -> dict[str, str]:

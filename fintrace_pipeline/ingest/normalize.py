@@ -14,6 +14,7 @@ import pandas as pd
 
 from fintrace_pipeline import canonical
 from fintrace_pipeline.ingest import dates, debit_credit, values
+from fintrace_pipeline.ingest.date_columns import date_shapes, fill_placeholder_dates
 from fintrace_pipeline.ingest.errors import EveryRowRejected, IngestError
 from fintrace_pipeline.ingest.failures import every_row_rejected_message, unmatched_message
 from fintrace_pipeline.ingest.headers import describe_headers
@@ -121,9 +122,9 @@ def normalize_table(table: RawTable, proposal: MappingProposal, placeholders: Mi
         mask = np.asarray(mask, dtype=bool) & reasons.isna().to_numpy()
         reasons[mask] = reason
 
-    posting_shapes = _date_shapes(column("posting_date"), placeholders)
+    posting_shapes = date_shapes(column("posting_date"), placeholders)
     posting_text = posting_shapes.text
-    entry_shapes = _date_shapes(column("entry_date"), placeholders) if "entry_date" in mapping else None
+    entry_shapes = date_shapes(column("entry_date"), placeholders) if "entry_date" in mapping else None
     date_order = dates.decide_date_order([s for s in (posting_shapes, entry_shapes) if s is not None])
 
     # A date cell without a letter or digit ("†† ", "-") holds no date.
@@ -133,6 +134,7 @@ def normalize_table(table: RawTable, proposal: MappingProposal, placeholders: Mi
     reject(no_date, REASON_MISSING_DATE)
     posting_date = dates.parse_dates(posting_shapes, date_order)
     reject(posting_date.isna().to_numpy(), REASON_BAD_DATE)
+    posting_date = fill_placeholder_dates(posting_date, proposal, cells, placeholders, date_order, warnings)
 
     amount = _amounts(column, mapping, reject, notes, placeholders)
 
@@ -142,9 +144,6 @@ def normalize_table(table: RawTable, proposal: MappingProposal, placeholders: Mi
         "posting_date": posting_date[keep].to_numpy(),
         "amount": amount[keep],
     }
-    placeholder_dates = dates.placeholder_date_warning(mapping["posting_date"], posting_date[keep])
-    if placeholder_dates:
-        warnings.append(placeholder_dates)
     if entry_shapes is not None:
         entry_date = dates.parse_dates(entry_shapes, date_order)
         unreadable = int((entry_date.isna() & entry_shapes.text.notna()).to_numpy()[keep].sum())
@@ -185,14 +184,6 @@ def normalize_table(table: RawTable, proposal: MappingProposal, placeholders: Mi
     if len(transactions) == 0:
         raise EveryRowRejected(every_row_rejected_message(result, REASON_COLUMNS), result)
     return result
-
-
-def _date_shapes(text: pd.Series, placeholders: MissingValues) -> dates.DateShapes:
-    """A date column's shapes, with the placeholders among its shapeless values ("N/A") made empty."""
-    shapes = dates.classify_dates(text)
-    shapeless = text.notna().to_numpy() & ~np.logical_or.reduce(list(shapes.masks.values()))
-    found = placeholders.among(text, shapeless)
-    return dates.DateShapes(text=text.mask(found), masks=shapes.masks) if found.any() else shapes
 
 
 def _parse_amounts(text: pd.Series, placeholders: MissingValues) -> values.ParsedAmounts:

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from fintrace_pipeline.ingest import dates, debit_credit, values
+from fintrace_pipeline.ingest.date_columns import date_shapes, fill_placeholder_dates
 from fintrace_pipeline.ingest.failures import unmatched_message
 from fintrace_pipeline.ingest.mapping import MappingProposal, propose_mapping
 from fintrace_pipeline.ingest.placeholders import MissingValues
@@ -46,15 +47,17 @@ def preview_file(
         max_rows=max_rows,
         sample_rows=PREVIEW_ROWS,
     )
-    sample = inference_sample(table, MissingValues(missing_values), size=PREVIEW_ROWS)
+    placeholders = MissingValues(missing_values)
+    sample = inference_sample(table, placeholders, size=PREVIEW_ROWS)
     proposal = propose_mapping(table.headers, sample, user_mapping)
-    columns = _columns(proposal, sample)
     warnings = list(proposal.warnings)
+    parsed = {}
     if "posting_date" in proposal.mapping:
-        header = proposal.mapping["posting_date"]
         order = _date_order(proposal, sample) or dates.ISO
-        found = dates.placeholder_date_warning(header, dates.parse_dates(dates.classify_dates(sample[header]), order))
-        warnings += [found.replace("were loaded", "would be loaded")] if found else []
+        shapes = date_shapes(sample[proposal.mapping["posting_date"]], placeholders)
+        posting = dates.parse_dates(shapes, order)
+        parsed["posting_date"] = fill_placeholder_dates(posting, proposal, sample, placeholders, order, warnings)
+    columns = _columns(proposal, sample, parsed)
     return json_safe(
         {
             "file_name": Path(path).name,
@@ -77,16 +80,22 @@ def preview_file(
     )
 
 
-def _columns(proposal: MappingProposal, sample: pd.DataFrame) -> list[dict[str, Any]]:
+def _columns(proposal: MappingProposal, sample: pd.DataFrame, parsed: dict[str, pd.Series]) -> list[dict[str, Any]]:
     order = _date_order(proposal, sample)
     details = proposal.details()
     signs = None
     if "debit_credit_indicator" in proposal.mapping:
         signs = debit_credit.signs(sample[proposal.mapping["debit_credit_indicator"]])
-    return [
-        {"canonical": name, **details[name], "samples": _parsed_samples(name, sample[choice.header], order, signs)}
-        for name, choice in proposal.choices.items()
-    ]
+    columns = []
+    for name, choice in proposal.choices.items():
+        column = sample[choice.header]
+        first = column.notna().to_numpy().nonzero()[0][:SAMPLE_VALUES]
+        if name in parsed:
+            samples = [None if pd.isna(v) else v.isoformat() for v in parsed[name].iloc[first]]
+        else:
+            samples = _parsed_samples(name, column, first, order, signs)
+        columns.append({"canonical": name, **details[name], "samples": samples})
+    return columns
 
 
 def _date_order(proposal: MappingProposal, sample: pd.DataFrame) -> str | None:
@@ -94,12 +103,13 @@ def _date_order(proposal: MappingProposal, sample: pd.DataFrame) -> str | None:
     return dates.decide_date_order(columns) if columns else None
 
 
-def _parsed_samples(name: str, column: pd.Series, date_order: str | None, signs: np.ndarray | None) -> list[Any]:
+def _parsed_samples(
+    name: str, column: pd.Series, first: np.ndarray, date_order: str | None, signs: np.ndarray | None
+) -> list[Any]:
     """The first few values as ingest would store them: dates as ISO text, amounts as numbers.
 
     The whole sampled column is parsed, so conventions (decimal comma, day/month order) are decided
     as ingest decides them."""
-    first = column.notna().to_numpy().nonzero()[0][:SAMPLE_VALUES]
     if name in _DATE_COLUMNS:
         parsed = dates.parse_dates(dates.classify_dates(column), date_order or dates.ISO).iloc[first]
         return [None if pd.isna(v) else v.isoformat() for v in parsed]

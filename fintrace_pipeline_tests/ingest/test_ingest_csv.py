@@ -314,3 +314,25 @@ def test_rows_without_any_letter_or_digit_are_blank(tmp_path):
     result = ingest(write(tmp_path, "filler.csv", content))
     assert result.rows_read == 2
     assert result.rejected["reason"].tolist() == ["report footer or subtotal row"]
+
+
+def test_unset_posting_dates_take_the_rows_next_best_date(tmp_path):
+    content = (
+        "Effective Date,Document Date,Amount\n"
+        "19000101,20070105,1\n"
+        "20070110,20070109,2\n"
+        "19000101,,3\n"  # nothing better: kept as written
+    )
+    result = ingest(write(tmp_path, "sap.csv", content))
+    assert result.column_mapping["posting_date"] == "Effective Date"
+    assert result.transactions["posting_date"].tolist() == [
+        pd.Timestamp("2007-01-05"),
+        pd.Timestamp("2007-01-10"),
+        pd.Timestamp("1900-01-01"),
+    ]
+    assert result.warnings == [
+        "1 posting date(s) in 'Effective Date' are a date systems write when none was set (such as 1900-01-01); "
+        "those rows take their date from 'Document Date'",
+        "1 posting date(s) in 'Effective Date' are a date systems write when none was set (such as 1900-01-01); "
+        "they were loaded as written",
+    ]

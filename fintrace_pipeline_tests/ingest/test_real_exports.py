@@ -103,7 +103,12 @@ def test_sap_amounts_take_their_sign_from_the_soll_haben_indicator(loaded):
     result = loaded(entry["file"])
     assert result.column_mapping["debit_credit_indicator"] == "Amount_Credit_Debit_Indicator"
     assert result.transactions["amount"].tolist() == expected.tolist()
-    assert any("1900-01-01" in w for w in result.warnings)  # 19000101 stands for "no effective date"
+    # 19000101 stands for "no effective date": those rows take their document date, and say so.
+    unset = (raw["Effective_Date"] == "19000101").to_numpy()
+    document_dates = pd.to_datetime(raw["Document_Date"], format="%Y%m%d")
+    effective = pd.to_datetime(raw["Effective_Date"].where(~unset), format="%Y%m%d")
+    assert result.transactions["posting_date"].tolist() == effective.where(~unset, document_dates).tolist()
+    assert any("23,137 posting date(s) in 'Effective_Date'" in w and "'Document_Date'" in w for w in result.warnings)
 
 
 @needs_corpus
