@@ -31,6 +31,7 @@ ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy binary .xls
 DELIMITERS = (",", ";", "\t", "|")
 _HEAD_BYTES = 1 << 20
+_PREVIEW_BYTES = 2 << 20  # a preview of a text file reads this much of it
 _CHUNK = 1 << 20
 _ARROW_BLOCK = 1 << 24
 
@@ -43,12 +44,17 @@ def read_table(
     max_rows: int,
     sample_rows: int | None = None,
 ) -> RawTable:
-    """The file's table. With ``sample_rows``, only the header and about that many rows are read."""
-    data, compression = load_bytes(Path(path), max_decompressed_bytes)
+    """The file's table. With ``sample_rows``, only the header and about that many rows are read
+    (of a text file, only its first megabytes)."""
+    path = Path(path)
+    workbook = path.suffix.lower() in WORKBOOK_SUFFIXES or _starts_with(path, (ZIP_MAGIC, OLE_MAGIC))
+    head_only = sample_rows is not None and not workbook
+    data, compression = load_bytes(path, max_decompressed_bytes, head_bytes=_PREVIEW_BYTES if head_only else None)
+    if head_only:
+        data = whole_lines(data)
     if not _has_content(data):
         raise IngestError("the file is empty")
-    suffix = Path(path).suffix.lower()
-    if data.startswith((ZIP_MAGIC, OLE_MAGIC)) or suffix in WORKBOOK_SUFFIXES:
+    if workbook or data.startswith((ZIP_MAGIC, OLE_MAGIC)):
         table = read_workbook(data, user_mapping, max_decompressed_bytes, max_rows, sample_rows)
     else:
         prefer_tab = ".tsv" in [s.lower() for s in Path(path).suffixes]
@@ -56,9 +62,24 @@ def read_table(
     table.compression = compression
     if table.rows_read == 0:
         raise IngestError("the file has a header row but no data rows")
-    if table.rows_read > max_rows:
+    if sample_rows is None and table.rows_read > max_rows:
         raise IngestError(f"the file has {table.rows_read:,} data rows, more than the limit of {max_rows:,}")
     return table
+
+
+def _starts_with(path: Path, magics: tuple[bytes, ...]) -> bool:
+    with path.open("rb") as handle:
+        return handle.read(8).startswith(magics)
+
+
+def whole_lines(head: bytes) -> bytes:
+    """The head of a text file cut after its last complete line (never inside a character)."""
+    utf16 = next((name for bom, name in UTF16_BOMS if head.startswith(bom)), None)
+    newline = {"utf-16-le": b"\n\x00", "utf-16-be": b"\x00\n"}.get(utf16, b"\n")
+    end = head.rfind(newline)
+    while utf16 and end > 0 and end % 2:  # a UTF-16 newline starts on an even byte
+        end = head.rfind(newline, 0, end)
+    return head[: end + len(newline)] if end > 0 else head
 
 
 def _has_content(data: bytes) -> bool:
@@ -72,8 +93,8 @@ def _has_content(data: bytes) -> bool:
 # --- bytes and compression ----------------------------------------------------------------------
 
 
-def load_bytes(path: Path, max_bytes: int) -> tuple[bytes, str | None]:
-    """The file's content, gunzipped when it starts with the gzip magic bytes.
+def load_bytes(path: Path, max_bytes: int, head_bytes: int | None = None) -> tuple[bytes, str | None]:
+    """The file's content (or its first ``head_bytes``), gunzipped when it starts with the gzip magic bytes.
 
     Decompression streams in chunks and stops as soon as the output passes ``max_bytes``, so a
     gzip bomb never expands in memory.
@@ -82,6 +103,9 @@ def load_bytes(path: Path, max_bytes: int) -> tuple[bytes, str | None]:
         magic = handle.read(2)
     if magic != GZIP_MAGIC:
         size = path.stat().st_size
+        if head_bytes is not None:
+            with path.open("rb") as handle:
+                return handle.read(head_bytes), None
         if size > max_bytes:
             raise IngestError(f"the file is {size:,} bytes, more than the limit of {max_bytes:,}")
         return path.read_bytes(), None
@@ -91,6 +115,9 @@ def load_bytes(path: Path, max_bytes: int) -> tuple[bytes, str | None]:
         with gzip.open(path, "rb") as stream:
             while chunk := stream.read(_CHUNK):
                 total += len(chunk)
+                if head_bytes is not None and total >= head_bytes:
+                    chunks.append(chunk)
+                    break
                 if total > max_bytes:
                     raise IngestError(
                         f"the gzip file expands to more than the limit of {max_bytes:,} bytes; it was not read further"
