@@ -392,6 +392,20 @@ EXPORTS = {
             "description": "Observação",
         },
     ),
+    "Brazilian invoice register (accented capitals)": (
+        ["NÚMERO NF", "DATA EMISSÃO", "DATA PAGAMENTO", "VALOR (R$)", "FORNECEDOR", "HISTÓRICO"],
+        {
+            "invoice_number": "NÚMERO NF",
+            "posting_date": "DATA PAGAMENTO",
+            "amount": "VALOR (R$)",
+            "vendor": "FORNECEDOR",
+            "description": "HISTÓRICO",
+        },
+    ),
+    "Spend file whose amount header is a bare currency symbol": (
+        ["Date Paid", " £ ", "Beneficiary", "Narrative"],
+        {"posting_date": "Date Paid", "amount": " £ ", "vendor": "Beneficiary", "description": "Narrative"},
+    ),
     "Italian ERP journal": (
         [
             "Data registrazione",
