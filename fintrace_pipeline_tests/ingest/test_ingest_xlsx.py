@@ -126,7 +126,7 @@ def test_sheets_with_the_same_header_row_are_one_table(tmp_path):
     for row in (["Date", "Supplier", "TOTAL"], [dt.date(2024, 1, 5), "Acme", 10], [dt.date(2024, 1, 6), "Bolt", 20]):
         january.append(row)
     february = book.create_sheet("Feb")
-    for row in (["Date", "Supplier", "TOTAL", None, "helper"], [45328, "Acme", 30, None, "x"]):
+    for row in (["Date", "Supplier", "TOTAL", None, "Remarks"], [45328, "Acme", 30, None, "x"]):
         february.append(row)
     book.create_sheet("Summary").append(["Supplier", "Sum of TOTAL"])
     path = tmp_path / "months.xlsx"
