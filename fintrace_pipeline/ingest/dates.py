@@ -29,7 +29,8 @@ PLACEHOLDER_DATES = tuple(pd.Timestamp(d) for d in ("1900-01-01", "1899-12-30", 
 _CLOCK = r"\d{1,2}[:.]\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?"
 _TIME = rf"(?:[ T,]+{_CLOCK})?"
 _ZONE = r"(?:\s*(?:Z|[+-]\d{2}:?\d{2}))?"
-_NUMERIC = r"\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})" + _TIME
+_NUMERIC = r"\d{1,2}[/.-]\d{1,2}[/.-]\d{4}" + _TIME
+_NUMERIC_SHORT_YEAR = r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2}" + _TIME
 _ISO = r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}" + r"(?:[ T]+\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)?" + _ZONE
 _COMPACT = r"(?:1[89]|2\d)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
 _SERIAL = r"\d{5}(?:\.\d+)?"
@@ -95,6 +96,7 @@ MONTH_NAMES: dict[int, tuple[str, ...]] = {
 
 _SHAPES = (
     ("numeric", _NUMERIC),
+    ("numeric_short_year", _NUMERIC_SHORT_YEAR),
     ("iso", _ISO),
     ("compact", _COMPACT),
     ("serial", _SERIAL),
@@ -135,7 +137,7 @@ def decide_date_order(columns: list[DateShapes]) -> str:
     above 12 means mdy (the more frequent wins if both occur); all-ambiguous data is mdy unless the
     separators are dots (dd.mm.yyyy). Files without numeric dates report their most common shape.
     """
-    numeric = pd.concat([c.text[c.masks["numeric"]] for c in columns])
+    numeric = pd.concat([c.text[c.masks["numeric"] | c.masks["numeric_short_year"]] for c in columns])
     if len(numeric):
         day_first = int(contains(numeric, r"^(?:1[3-9]|2\d|3[01])[/.-]").sum())
         month_first = int(contains(numeric, r"^\d{1,2}[/.-](?:1[3-9]|2\d|3[01])[/.-]").sum())
@@ -159,6 +161,7 @@ def parse_dates(shapes: DateShapes, order: str) -> pd.Series:
     result = np.full(len(text), np.datetime64("NaT"), dtype="datetime64[ns]")
     converters = {
         "numeric": lambda part: _with_clock(_numeric_as_iso(part, order)),
+        "numeric_short_year": lambda part: _with_clock(_numeric_as_iso(_four_digit_years(part), order)),
         "iso": _from_iso_text,
         "compact": lambda part: _from_iso_text(replace(part, r"^(\d{4})(\d{2})(\d{2})$", r"\1-\2-\3")),
         "serial": _from_serial_text,
@@ -193,10 +196,13 @@ def placeholder_date_warning(header: str, parsed: pd.Series) -> str | None:
     )
 
 
-def _numeric_as_iso(text: pd.Series, order: str) -> pd.Series:
+def _four_digit_years(text: pd.Series) -> pd.Series:
     # Two-digit years pivot as POSIX does: 00-68 are 20xx, 69-99 are 19xx.
     text = replace(text, r"^(\d{1,2}[/.-]\d{1,2}[/.-])([0-5]\d|6[0-8])\b", r"\120\2")
-    text = replace(text, r"^(\d{1,2}[/.-]\d{1,2}[/.-])(69|[7-9]\d)\b", r"\119\2")
+    return replace(text, r"^(\d{1,2}[/.-]\d{1,2}[/.-])(69|[7-9]\d)\b", r"\119\2")
+
+
+def _numeric_as_iso(text: pd.Series, order: str) -> pd.Series:
     first, second = (r"\2", r"\1") if order == DMY else (r"\1", r"\2")
     return replace(text, r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})[ T,]*", rf"\3-{first}-{second} ")
 
@@ -216,7 +222,10 @@ def _named_as_iso(text: pd.Series) -> pd.Series:
 
 def _with_clock(text: pd.Series) -> pd.Series:
     """ISO dates with an optional 12-hour clock ("2024-03-05 02:30 PM")."""
-    text = replace(text, r"^(\S+)[ T,]+(\d{1,2})\.(\d{2})", r"\1 \2:\3")
+    dotted = contains(text, r"^\S+[ T,]+\d{1,2}\.\d{2}")  # "14.30": rare, so only those are rewritten
+    if dotted.any():
+        text = text.copy()
+        text[dotted] = replace(text[dotted], r"^(\S+)[ T,]+(\d{1,2})\.(\d{2})", r"\1 \2:\3")
     marked = contains(text, r"[AaPp]\.?[Mm]\.?$")
     if not marked.any():
         return _from_iso_text(text)

@@ -21,7 +21,8 @@ from fintrace_pipeline.ingest.values import fullmatch
 from fintrace_pipeline.settings import DEFAULT_MISSING_VALUES
 
 _EDGES = r"[\s\[\](){}<>\"'*.]*"
-_PROBE = 10_000  # the head of a column that tells whether it has few distinct values
+_PROBE = 10_000  # the head of a column that tells whether its values repeat
+_REPEATING = 0.3  # at most this share of distinct values: each distinct value is tested once
 _ACCENTED = {"a": "aàáâãäå", "e": "eèéêë", "i": "iìíîï", "o": "oòóôõöø", "u": "uùúûü", "c": "cç", "n": "nñ"}
 
 
@@ -62,7 +63,7 @@ class MissingValues:
         array = pa.array(text.astype("string").array)
         if isinstance(array, pa.ChunkedArray):
             array = array.combine_chunks()
-        if len(pc.unique(array.slice(0, _PROBE))) * 10 <= min(len(array), _PROBE):
+        if len(pc.unique(array.slice(0, _PROBE))) <= _REPEATING * min(len(array), _PROBE):
             encoded = pc.dictionary_encode(array)
             per_value = pc.match_substring_regex(encoded.dictionary, f"^(?:{self.pattern})$")
             if not pc.any(per_value).as_py():
