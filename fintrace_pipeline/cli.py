@@ -72,6 +72,25 @@ def cmd_process(args) -> int:
     return 0
 
 
+def cmd_inspect(args) -> int:
+    from fintrace_pipeline.ingest.preview import preview_file
+    from fintrace_pipeline.preview_report import preview_text
+
+    path = Path(args.path)
+    if not path.is_file():
+        raise ValueError(f"no such file: {path}")
+    settings = get_settings()
+    preview = preview_file(
+        path,
+        user_mapping=_load_mapping(args.mapping),
+        max_decompressed_bytes=settings.max_decompressed_bytes,
+        max_rows=settings.max_rows,
+        missing_values=settings.missing_values,
+    )
+    print(json.dumps(preview, indent=2, ensure_ascii=False) if args.json else preview_text(preview))
+    return 1 if preview["missing"] else 0
+
+
 def cmd_backfill(args) -> int:
     from datetime import datetime
 
@@ -148,6 +167,14 @@ def build_parser() -> argparse.ArgumentParser:
     process.add_argument("--mapping", help="JSON or a JSON file: canonical name -> source column")
     process.add_argument("--json", action="store_true", help="print one JSON object")
     process.set_defaults(handler=cmd_process)
+
+    inspect = commands.add_parser(
+        "inspect", help="show how a file would be read and mapped, storing nothing; exit 1 when it cannot be loaded"
+    )
+    inspect.add_argument("path")
+    inspect.add_argument("--mapping", help="JSON or a JSON file: canonical name -> source column")
+    inspect.add_argument("--json", action="store_true", help="print one JSON object")
+    inspect.set_defaults(handler=cmd_inspect)
 
     backfill = commands.add_parser("backfill", help="re-process registered files through a Dagster backfill")
     which = backfill.add_mutually_exclusive_group(required=True)

@@ -15,8 +15,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from fintrace_pipeline.file_types import SUPPORTED_SUFFIXES
+
 TEMPORARY_SUFFIXES = (".tmp", ".part", ".partial", ".crdownload", ".download", ".swp", ".lock")
-SUPPORTED_SUFFIXES = (".csv", ".tsv", ".txt", ".gz", ".xlsx", ".xlsm")
 PROCESSED_DIR = "processed"
 # Files whose mtime is this old are complete already (a writer would have touched them since).
 SETTLE_SECONDS = 30.0

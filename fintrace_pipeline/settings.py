@@ -16,6 +16,51 @@ SQL_DIR = PROJECT_ROOT / "sql"
 
 MiB = 1024 * 1024
 
+# Cell values that stand for "no value" in real exports: they count as missing, never as a vendor,
+# a user or a description. Compared without case, accents, surrounding spaces or a final dot.
+# FINTRACE_MISSING_VALUES adds to these (comma-separated).
+DEFAULT_MISSING_VALUES = (
+    "n/a",
+    "n.a.",
+    "na",
+    "#n/a",
+    "none",
+    "null",
+    "nil",
+    "nan",
+    "-",
+    "--",
+    "---",
+    "—",
+    "?",
+    "unknown",
+    "not applicable",
+    "not available",
+    "not known",
+    "redacted",
+    "redacted personal data",
+    "personal data",
+    "withheld",
+    "third party",
+    "third party supplier",
+    "nao se aplica",
+    "nao informado",
+    "sigiloso",
+    "k.a.",
+    "keine angabe",
+    "unbekannt",
+    "non applicable",
+    "non renseigne",
+    "inconnu",
+    "no aplica",
+    "sin dato",
+    "desconocido",
+    "non disponibile",
+    "sconosciuto",
+    "n.v.t.",
+    "onbekend",
+)
+
 
 def _path(name: str, default: Path) -> Path:
     value = os.environ.get(name)
@@ -32,6 +77,10 @@ def _int(name: str, default: int) -> int:
         raise ValueError(f"{name} must be a whole number, got {value!r}") from exc
 
 
+def _list(name: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in os.environ.get(name, "").split(",") if item.strip())
+
+
 @dataclass(frozen=True)
 class Settings:
     var_dir: Path
@@ -45,6 +94,7 @@ class Settings:
     api_token: str | None
     cors_origins: tuple[str, ...]
     sensor_max_files_per_tick: int
+    missing_values: tuple[str, ...] = DEFAULT_MISSING_VALUES
     country: str = "US"  # ISO 3166-1 alpha-2, optionally with a subdivision ("DE-BY"): the default calendar
 
     def analysis_options(self) -> dict[str, Any]:
@@ -68,6 +118,7 @@ class Settings:
             api_token=os.environ.get("FINTRACE_API_TOKEN") or None,
             cors_origins=tuple(o.strip() for o in cors.split(",") if o.strip()),
             sensor_max_files_per_tick=_int("FINTRACE_SENSOR_MAX_FILES_PER_TICK", 25),
+            missing_values=DEFAULT_MISSING_VALUES + _list("FINTRACE_MISSING_VALUES"),
             country=(os.environ.get("FINTRACE_COUNTRY") or "US").strip().upper(),
         )
 

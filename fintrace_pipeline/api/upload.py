@@ -16,8 +16,8 @@ from python_multipart.multipart import parse_options_header
 from starlette.requests import ClientDisconnect, Request
 
 from fintrace_pipeline.api.errors import ApiError, BadRequest
+from fintrace_pipeline.file_types import SUPPORTED_SUFFIXES as ACCEPTED_SUFFIXES
 
-ACCEPTED_SUFFIXES = (".csv", ".tsv", ".txt", ".gz", ".xlsx")
 FILE_FIELD = "file"
 MAPPING_FIELD = "mapping"
 MAX_MAPPING_BYTES = 64 * 1024

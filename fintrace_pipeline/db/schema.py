@@ -94,6 +94,12 @@ data_files = Table(
     Column("country", String(10)),  # ISO 3166 code (or code-subdivision) of the calendar it is judged by
     Column("analysis_options", Json),  # per-file overrides of the configured thresholds
     *_timestamps(),
+    # Migration 0005: per canonical column the source column, confidence, decider and close runner-up;
+    # the source columns nothing reads; what a person should check; rejected rows per reason.
+    Column("mapping_details", Json),
+    Column("unmapped_columns", Json),
+    Column("ingest_warnings", Json),
+    Column("rejection_reasons", Json),
     Index(None, "created_at"),
 )
 
