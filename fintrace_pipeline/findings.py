@@ -117,6 +117,9 @@ SCORE_COLUMNS = (
     "reason_text",  # the same reasons in words
 )
 
+# Between the codes of a ``reasons`` or ``rule_codes`` list, and between the phrases of a reason text.
+LIST_SEPARATOR = "; "
+
 # Per-journal-entry risk scores written by the ML stage where the file has ``je_number``.
 ENTRY_SCORE_COLUMNS = (
     "je_number",

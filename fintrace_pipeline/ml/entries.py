@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from fintrace_pipeline.analytics.columns import text_values
 from fintrace_pipeline.findings import ENTRY_SCORE_COLUMNS, SEVERITIES
 from fintrace_pipeline.ml.detectors import quantile_normalise
 from fintrace_pipeline.ml.entry_reasons import EntryEvidence, entry_reasons
@@ -52,12 +53,7 @@ class EntryOptions:
 
 
 def has_entries(transactions: pd.DataFrame) -> bool:
-    return "je_number" in transactions.columns and bool(_entry_numbers(transactions).notna().any())
-
-
-def _entry_numbers(transactions: pd.DataFrame) -> pd.Series:
-    numbers = transactions["je_number"].astype("string").str.strip()
-    return numbers.mask(numbers == "")
+    return "je_number" in transactions.columns and bool(text_values(transactions["je_number"]).notna().any())
 
 
 def score_entries(
@@ -74,7 +70,7 @@ def score_entries(
     opts = options or EntryOptions()
     if not has_entries(transactions):
         return None
-    numbers = _entry_numbers(transactions)
+    numbers = text_values(transactions["je_number"])
     lines = transactions.loc[numbers.notna()].assign(je_number=numbers[numbers.notna()])
     lines = lines.sort_values("row_number", kind="stable").reset_index(drop=True)
     entry_of_line, entry_numbers = pd.factorize(lines["je_number"], sort=False)

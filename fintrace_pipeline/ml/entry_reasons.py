@@ -14,9 +14,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from fintrace_pipeline.findings import LIST_SEPARATOR as SEPARATOR
 from fintrace_pipeline.rules import RULES
 
-SEPARATOR = "; "  # between codes and between phrases, as in the line scores
 Phrase = Callable[[dict[str, Any], Sequence[str]], str | None]
 
 
