@@ -9,8 +9,8 @@ show, 3: what 0.1 % show):
   finding half the file carries tells little about any one entry;
 - a duplicate finding counts for every entry of its group: the earlier entry is as much a part of
   the duplicate as the later one that carries the flag;
-- the low-severity findings of an entry together count at most ``low_cap`` decades: context for a
-  reviewer never adds up to the weight of one medium finding;
+- the low-severity findings of an entry together count as much as the strongest of them: context
+  for a reviewer (a weekend date, a round amount, a Benford digit) never adds up to more;
 - the models count through the entry's highest line risk, read as the chance that none of an
   entry's ``n`` lines scores that high (``1 - p**n``), so a long entry is not risky for being long;
 - strongest first, each further piece of evidence weighs ``decay`` times the one before it.
@@ -29,7 +29,7 @@ from fintrace_pipeline.analytics.columns import text_values
 from fintrace_pipeline.findings import ENTRY_SCORE_COLUMNS, SEVERITIES
 from fintrace_pipeline.ml.detectors import quantile_normalise
 from fintrace_pipeline.ml.entry_reasons import EntryEvidence, entry_reasons
-from fintrace_pipeline.ml.explain import RULE_STRENGTH, finding_strength
+from fintrace_pipeline.ml.explain import finding_strength
 
 MODELS = "MODELS"  # the component of the models' line scores
 LOW = "LOW"  # the component of an entry's low-severity findings together
@@ -41,13 +41,11 @@ class EntryOptions:
     # with about 1 % of entries anomalous in all, spread over a score of rules, one rule that fires
     # on far more than a few tenths of a percent of entries fires mostly on ordinary ones.
     common_share: float = 0.003
-    # All low-severity findings of one entry together count at most as much as one of them can.
-    low_cap: float = RULE_STRENGTH["low"]
     # Weight of the models' evidence beside the rules' (the models read the rule findings too).
     model_weight: float = 0.5
     # Each further piece of evidence counts this much of the one before it: findings on one entry
     # mostly describe one event (an outlying amount is also just below a limit), not independent ones.
-    decay: float = 0.3
+    decay: float = 0.2
     # Reasons named per entry, strongest first.
     max_reasons: int = 4
 
@@ -202,11 +200,11 @@ def _twin_row(details) -> float:
 
 
 def _components(findings: pd.DataFrame, model: pd.DataFrame, options: EntryOptions) -> pd.DataFrame:
-    """The pieces of evidence each entry is scored on: one per rule code, all low ones together
-    capped, and the models' (entry, code, strength)."""
+    """The pieces of evidence each entry is scored on, as (entry, code, strength): one per rule code of
+    medium or high severity, one for all its low ones together, and the models'."""
     low = ~findings["severity"].isin(("medium", "high"))
     rules = findings.loc[~low, ["entry", "rule_code", "strength"]].rename(columns={"rule_code": "code"})
-    lows = _decayed(findings.loc[low, ["entry", "strength"]], options.decay).clip(upper=options.low_cap)
+    lows = findings.loc[low].groupby("entry")["strength"].max()
     low_part = pd.DataFrame({"entry": lows.index.to_numpy(), "code": LOW, "strength": lows.to_numpy()})
     models = pd.DataFrame(
         {"entry": np.arange(len(model)), "code": MODELS, "strength": options.model_weight * model["decades"].to_numpy()}
