@@ -516,7 +516,7 @@ function entryRows(entry, index) {
     lines.hidden = !open;
   });
   const row = el("tr", { class: "entry" }, el("td", {}, toggle),
-    cell(entry.posting_date ? entry.posting_date.slice(0, 10) : null), cell(entry.line_count, true),
+    el("td", { class: "date" }, entry.posting_date ? entry.posting_date.slice(0, 10) : null), cell(entry.line_count, true),
     moneyCell(entry.debit_total), moneyCell(entry.credit_total), cell(entry.risk_score, true),
     el("td", { class: "entry-reasons" }, entry.reason_text || "No reason recorded"));
   return [row, lines];
