@@ -7,6 +7,7 @@ names the line it is about. Reasons come strongest first, none repeated, after t
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +19,7 @@ from fintrace_pipeline.findings import LIST_SEPARATOR as SEPARATOR
 from fintrace_pipeline.rules import RULES
 
 Phrase = Callable[[dict[str, Any], Sequence[str]], str | None]
+Reason = tuple[float, list[str], str]  # strength, the codes it stands for, the words
 
 
 @dataclass
@@ -203,8 +205,9 @@ def entry_reasons(evidence: EntryEvidence, max_reasons: int) -> pd.DataFrame:
     """``rule_codes``, ``reasons`` and ``reason_text`` per entry (empty for an entry with neither a
     finding nor a line the models explain)."""
     n = len(evidence.entry_numbers)
-    items: list[list[tuple[float, list[str], str]]] = [[] for _ in range(n)]
-    rule_codes: list[list[tuple[float, str]]] = [[] for _ in range(n)]
+    # Only the entries with something to say: most entries of a file have nothing.
+    items: dict[int, list[Reason]] = defaultdict(list)
+    rule_codes: dict[int, list[tuple[float, str]]] = defaultdict(list)
     groups = _group_entries(evidence)
     flags = evidence.flags
     findings = evidence.findings
@@ -226,11 +229,11 @@ def entry_reasons(evidence: EntryEvidence, max_reasons: int) -> pd.DataFrame:
 
     _add_model_reasons(evidence, items)
 
-    codes_out, reasons_out, text_out = [""] * n, [""] * n, [""] * n
-    for entry in (e for e in range(n) if items[e]):
-        if rule_codes[entry]:
-            codes_out[entry] = SEPARATOR.join(code for _, code in sorted(rule_codes[entry], key=lambda x: -x[0]))
-        chosen = _strongest_distinct(items[entry], max_reasons)
+    codes_out, reasons_out, text_out = (np.full(n, "", dtype=object) for _ in range(3))
+    for entry, codes in rule_codes.items():
+        codes_out[entry] = SEPARATOR.join(code for _, code in sorted(codes, key=lambda x: -x[0]))
+    for entry, said in items.items():
+        chosen = _strongest_distinct(said, max_reasons)
         if not chosen:
             continue
         reasons_out[entry] = SEPARATOR.join(code for codes, _ in chosen for code in codes)
@@ -251,7 +254,7 @@ def _column(flags: pd.DataFrame | None, name: str) -> list[Any]:
     return flags[name].tolist()
 
 
-def _add_model_reasons(evidence: EntryEvidence, items: list[list[tuple[float, list[str], str]]]) -> None:
+def _add_model_reasons(evidence: EntryEvidence, items: dict[int, list[Reason]]) -> None:
     """The models' reason of each entry whose riskiest line they explain beyond its rule findings."""
     lines = evidence.line_reasons
     explained = lines[lines["reasons"].fillna("") != ""]
