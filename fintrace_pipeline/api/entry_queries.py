@@ -20,6 +20,8 @@ from fintrace_pipeline.persistence.files import get_data_file
 
 # Lines shown with an entry; a longer entry shows its riskiest lines, in file order.
 MAX_LINES_PER_ENTRY = 100
+ENTRIES_PER_QUERY = 50
+ROWS_PER_QUERY = 5_000
 NO_ENTRY_NUMBERS = (
     "the file has no journal entry numbers (je_number), so its unit of review is the line: "
     "see /api/flagged-transactions/"
@@ -98,29 +100,35 @@ def _note(connection: Connection, data_file_id: uuid.UUID, job_id: uuid.UUID) ->
     return NO_ENTRY_SCORES if "je_number" in mapping else NO_ENTRY_NUMBERS
 
 
+def _chunks(items: list, size: int) -> list[list]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
 def _lines_of(connection: Connection, data_file_id: uuid.UUID, job_id: uuid.UUID, page) -> dict[str, list[dict]]:
     """The lines of each entry of ``page`` by entry number, each with its risk score and rule codes."""
     t = transactions
     columns = [t.c.row_number, t.c.je_number, t.c.amount, *(t.c[name] for name in LINE_FIELDS)]
-    numbers = [row.je_number for row in page]
-    runs = or_(*(t.c.row_number.between(r.first_row_number, r.first_row_number + r.line_count - 1) for r in page))
-    found = connection.execute(
-        select(*columns).where(t.c.data_file_id == data_file_id, t.c.je_number.in_(numbers), runs)
-    ).all()
+    found = []
+    # A few dozen entries per query keep each statement's conditions and parameters few.
+    for chunk in _chunks(list(page), ENTRIES_PER_QUERY):
+        runs = or_(*(t.c.row_number.between(r.first_row_number, r.first_row_number + r.line_count - 1) for r in chunk))
+        numbers = [r.je_number for r in chunk]
+        found += connection.execute(
+            select(*columns).where(t.c.data_file_id == data_file_id, t.c.je_number.in_(numbers), runs)
+        ).all()
     counts: dict[str, int] = {}
     for row in found:
         counts[row.je_number] = counts.get(row.je_number, 0) + 1
-    spread = [r for r in page if counts.get(r.je_number, 0) < r.line_count]
-    if spread:
-        seen = {row.row_number for row in found}
+    seen = {row.row_number for row in found}
+    for chunk in _chunks([r for r in page if counts.get(r.je_number, 0) < r.line_count], ENTRIES_PER_QUERY):
         rest = connection.execute(
             select(*columns).where(
                 t.c.data_file_id == data_file_id,
-                t.c.row_number >= min(r.first_row_number for r in spread),
-                or_(*(and_(t.c.je_number == r.je_number, t.c.row_number >= r.first_row_number) for r in spread)),
+                t.c.row_number >= min(r.first_row_number for r in chunk),
+                or_(*(and_(t.c.je_number == r.je_number, t.c.row_number >= r.first_row_number) for r in chunk)),
             )
         ).all()
-        found = [*found, *(row for row in rest if row.row_number not in seen)]
+        found += [row for row in rest if row.row_number not in seen]
     row_numbers = [row.row_number for row in found]
     risk = _line_risk(connection, job_id, row_numbers)
     codes = _line_codes(connection, job_id, row_numbers)
@@ -155,26 +163,26 @@ def _shown(lines: list[dict]) -> list[dict]:
 
 
 def _line_risk(connection: Connection, job_id: uuid.UUID, row_numbers: list[int]) -> dict[int, float]:
-    if not row_numbers:
-        return {}
     s = transaction_scores
-    rows = connection.execute(
-        select(s.c.row_number, s.c.risk_score).where(s.c.processing_job_id == job_id, s.c.row_number.in_(row_numbers))
-    )
-    return {row.row_number: row.risk_score for row in rows}
+    risk: dict[int, float] = {}
+    for chunk in _chunks(row_numbers, ROWS_PER_QUERY):
+        rows = connection.execute(
+            select(s.c.row_number, s.c.risk_score).where(s.c.processing_job_id == job_id, s.c.row_number.in_(chunk))
+        )
+        risk.update((row.row_number, row.risk_score) for row in rows)
+    return risk
 
 
 def _line_codes(connection: Connection, job_id: uuid.UUID, row_numbers: list[int]) -> dict[int, list[str]]:
-    if not row_numbers:
-        return {}
     f = transaction_flags
-    rows = connection.execute(
-        select(f.c.row_number, f.c.rule_code)
-        .where(f.c.processing_job_id == job_id, f.c.row_number.in_(row_numbers))
-        .distinct()
-        .order_by(f.c.row_number, f.c.rule_code)
-    )
     codes: dict[int, list[str]] = {}
-    for row in rows:
-        codes.setdefault(row.row_number, []).append(row.rule_code)
+    for chunk in _chunks(row_numbers, ROWS_PER_QUERY):
+        rows = connection.execute(
+            select(f.c.row_number, f.c.rule_code)
+            .where(f.c.processing_job_id == job_id, f.c.row_number.in_(chunk))
+            .distinct()
+            .order_by(f.c.row_number, f.c.rule_code)
+        )
+        for row in rows:
+            codes.setdefault(row.row_number, []).append(row.rule_code)
     return codes

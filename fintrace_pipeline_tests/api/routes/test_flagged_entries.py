@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import update
 
-from fintrace_pipeline.api.entry_queries import NO_ENTRY_NUMBERS, NO_ENTRY_SCORES
+from fintrace_pipeline.api.entry_queries import MAX_LINES_PER_ENTRY, NO_ENTRY_NUMBERS, NO_ENTRY_SCORES
 from fintrace_pipeline.db.engine import get_engine
 from fintrace_pipeline.db.schema import data_files
 from fintrace_pipeline.db.transactions import replace_transactions
@@ -232,3 +232,75 @@ def test_the_export_command_writes_the_entries(journal, seeded, tmp_path, monkey
     assert "wrote 5 rows" in capsys.readouterr().out
     rows = list(csv.DictReader(io.StringIO(out.read_text())))
     assert [r["je_number"] for r in rows] == ["JE-1", "JE-3", "JE-2", "'+JE-4", "JE-5"]
+
+
+PAIRS = 1_050  # two-line entries, more than one page of the largest size
+LONG = 140  # lines of one entry interleaved with another's, more than an entry shows
+
+
+@pytest.fixture(scope="module")
+def big_journal(seeded, tmp_path_factory) -> Journal:
+    engine = get_engine(seeded.settings.database_url)
+    path = tmp_path_factory.mktemp("big") / "big.csv"
+    path.write_text("posting_date,amount,je_number\n2025-03-01,1,BIG\n")
+    data_file, _ = register_file(engine, path, source="cli", archive_dir=seeded.settings.archive_dir)
+    numbers = [f"P-{i // 2:05d}" for i in range(2 * PAIRS)] + ["LONG", "OTHER"] * LONG
+    count = len(numbers)
+    lines = pd.DataFrame(
+        {
+            "row_number": range(1, count + 1),
+            "posting_date": pd.Timestamp("2025-03-01"),
+            "amount": [10.0 if i % 2 == 0 else -10.0 for i in range(count)],
+            "transaction_id": [f"B{i}" for i in range(1, count + 1)],
+            "je_number": numbers,
+        }
+    )
+    with engine.begin() as connection:
+        replace_transactions(
+            connection, data_file.id, lines, pd.DataFrame({"row_number": [], "raw_values": [], "reason": []})
+        )
+    job = jobs.create_job(engine, data_file.id, trigger="cli")
+    saver = AnalyticsDBSaver(job, engine)
+    models = {name: 0.5 for name in ("isolation_forest_score", "random_forest_score", "dbscan_score", "rule_score")}
+    # The long entry's lines grow riskier down the file.
+    risk = [50.0] * (2 * PAIRS) + [v for i in range(LONG) for v in (i * 100.0 / LONG, 1.0)]
+    scores = lines[["row_number", "transaction_id"]].assign(risk_score=risk, **models, reasons="", reason_text="")
+    saver.save_ml_processing_result(ModelResult("ensemble"), "ensemble", scores=scores)
+    by_entry = lines.groupby("je_number", sort=False)["row_number"].agg(["size", "min"])
+    saver.save_entry_scores(
+        pd.DataFrame(
+            {
+                "je_number": by_entry.index,
+                "line_count": by_entry["size"].to_numpy(),
+                "first_row_number": by_entry["min"].to_numpy(),
+                "posting_date": pd.Timestamp("2025-03-01"),
+                "debit_total": 10.0,
+                "credit_total": 10.0,
+                "risk_score": [100.0 if n == "LONG" else 50.0 for n in by_entry.index],
+                "rule_codes": "",
+                "reasons": "MODEL",
+                "reason_text": "2 lines; row 1: something",
+            }
+        )[list(ENTRY_SCORE_COLUMNS)]
+    )
+    saver.finalize_processing(True)
+    return Journal(data_file.id, job.id, job.id)
+
+
+def test_a_page_of_a_thousand_entries_has_every_entrys_lines_and_a_long_entry_its_riskiest(client, big_journal):
+    body = entries_of(client, f"file_id={big_journal.file_id}&limit=1000")
+    assert body["total"] == PAIRS + 2 and len(body["entries"]) == 1000
+    long_entry, *pairs = body["entries"]
+    assert long_entry["je_number"] == "LONG" and long_entry["line_count"] == LONG
+    shown = [line["row_number"] for line in long_entry["lines"]]
+    assert len(shown) == MAX_LINES_PER_ENTRY and shown == sorted(shown)
+    # The riskiest of its lines: the last ones of the file (the entry's lines are every other row).
+    assert shown == [2 * PAIRS + 2 * i + 1 for i in range(LONG - MAX_LINES_PER_ENTRY, LONG)]
+    for entry in pairs:
+        first = entry["first_row_number"]
+        assert [line["row_number"] for line in entry["lines"]] == [first, first + 1], entry["je_number"]
+    rest = entries_of(client, f"file_id={big_journal.file_id}&limit=1000&offset=1000")
+    assert len(rest["entries"]) == PAIRS + 2 - 1000
+    other = next(e for e in rest["entries"] + pairs if e["je_number"] == "OTHER")
+    assert [line["row_number"] for line in other["lines"]][:3] == [2 * PAIRS + 2, 2 * PAIRS + 4, 2 * PAIRS + 6]
+    assert len(other["lines"]) == MAX_LINES_PER_ENTRY
