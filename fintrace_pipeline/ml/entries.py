@@ -31,9 +31,6 @@ from fintrace_pipeline.ml.detectors import quantile_normalise
 from fintrace_pipeline.ml.entry_reasons import EntryEvidence, entry_reasons
 from fintrace_pipeline.ml.explain import finding_strength
 
-MODELS = "MODELS"  # the component of the models' line scores
-LOW = "LOW"  # the component of an entry's low-severity findings together
-
 
 @dataclass(frozen=True)
 class EntryOptions:
@@ -172,7 +169,8 @@ def _entry_findings(
 
 
 def _group_members(own: pd.DataFrame, flags: pd.DataFrame, entry_row: pd.Series) -> pd.DataFrame:
-    """The findings of duplicate groups, once more for every entry of the group that did not carry them."""
+    """The findings of grouped lines (duplicates), once more for every entry of the group that did not
+    carry them."""
     if "group_id" not in flags.columns or not flags["group_id"].notna().any():
         return own.iloc[0:0]
     grouped = own[own["group_id"].notna()]
@@ -200,14 +198,14 @@ def _twin_row(details) -> float:
 
 
 def _components(findings: pd.DataFrame, model: pd.DataFrame, options: EntryOptions) -> pd.DataFrame:
-    """The pieces of evidence each entry is scored on, as (entry, code, strength): one per rule code of
+    """The pieces of evidence each entry is scored on, as (entry, strength): one per rule code of
     medium or high severity, one for all its low ones together, and the models'."""
     low = ~findings["severity"].isin(("medium", "high"))
-    rules = findings.loc[~low, ["entry", "rule_code", "strength"]].rename(columns={"rule_code": "code"})
+    rules = findings.loc[~low, ["entry", "strength"]]
     lows = findings.loc[low].groupby("entry")["strength"].max()
-    low_part = pd.DataFrame({"entry": lows.index.to_numpy(), "code": LOW, "strength": lows.to_numpy()})
+    low_part = pd.DataFrame({"entry": lows.index.to_numpy(), "strength": lows.to_numpy()})
     models = pd.DataFrame(
-        {"entry": np.arange(len(model)), "code": MODELS, "strength": options.model_weight * model["decades"].to_numpy()}
+        {"entry": np.arange(len(model)), "strength": options.model_weight * model["decades"].to_numpy()}
     )
     return pd.concat([rules, low_part, models], ignore_index=True).astype({"entry": np.int64, "strength": np.float64})
 
@@ -223,5 +221,5 @@ def _decayed(parts: pd.DataFrame, decay: float) -> pd.Series:
 
 
 def _combined(components: pd.DataFrame, n_entries: int, options: EntryOptions) -> np.ndarray:
-    total = _decayed(components[["entry", "strength"]], options.decay)
+    total = _decayed(components, options.decay)
     return total.reindex(np.arange(n_entries)).fillna(0.0).to_numpy()
