@@ -216,7 +216,9 @@ def build_base(rng: np.random.Generator, rows: int, users: Users, vendors: Vendo
     account = _many_accounts(rng, users, line_user, template)
     single_account = _single_accounts(rng, je_template, plan.on_account)
     reclass = line_single & (template == cat.RECLASS)
-    single_account[line_je[reclass]] = _many_accounts(rng, users, line_user[reclass], np.full(int(reclass.sum()), cat.EXPENSE))
+    single_account[line_je[reclass]] = _many_accounts(
+        rng, users, line_user[reclass], np.full(int(reclass.sum()), cat.EXPENSE)
+    )
     account[line_single] = single_account[line_je[line_single]]
 
     billed = np.flatnonzero(je_template == cat.EXPENSE)
@@ -229,7 +231,9 @@ def build_base(rng: np.random.Generator, rows: int, users: Users, vendors: Vendo
 
     noise = rng.lognormal(0.0, 0.45, rows)
     vendor_line = je_vendor[line_je] != MISSING
-    typical = np.where(vendor_line, vendors.median_cents[np.maximum(je_vendor[line_je], 0)], ACCOUNT_MEDIAN_CENTS[account])
+    typical = np.where(
+        vendor_line, vendors.median_cents[np.maximum(je_vendor[line_je], 0)], ACCOUNT_MEDIAN_CENTS[account]
+    )
     cents = np.maximum(100, np.round(typical * users.level[line_user] * noise)).astype(np.int64)
     cents = make_irregular(rng, cents)
 
@@ -245,7 +249,9 @@ def build_base(rng: np.random.Generator, rows: int, users: Users, vendors: Vendo
     phrase[follows_head] = phrase[head[line_je[follows_head]]]
 
     numbered = billed[~np.isin(plan.role[billed], (REVERSAL, REENTRY))]
-    serials, next_serial = invoices.assign_serials(rng, vendors, je_vendor[numbered], plan.post[numbered].astype(np.int64))
+    serials, next_serial = invoices.assign_serials(
+        rng, vendors, je_vendor[numbered], plan.post[numbered].astype(np.int64)
+    )
     je_invoice = np.full(n_je, None, dtype=object)
     je_invoice[numbered] = invoices.render(vendors, je_vendor[numbered], serials, np.full(len(serials), cat.YEAR))
 
@@ -319,7 +325,9 @@ def _plan_links(rng: np.random.Generator, plan: _Entries, two_line_entries: int)
 
     accrued, reversing = accruals[:pairs], accruals[pairs : 2 * pairs]
     month = np.datetime64(f"{cat.YEAR}-01", "M") + rng.integers(0, 11, pairs)
-    plan.post[accrued] = np.busday_offset((month + 1).astype("datetime64[D]"), -1, roll="forward", holidays=cat.HOLIDAYS)
+    plan.post[accrued] = np.busday_offset(
+        (month + 1).astype("datetime64[D]"), -1, roll="forward", holidays=cat.HOLIDAYS
+    )
     plan.post[reversing] = business_day_after((month + 1).astype("datetime64[D]"), 0)
     _reverse(plan, accrued, reversing, cat.ACCRUAL)
     plan.entry_day[accrued] = plan.post[accrued]  # keyed in on the closing day itself
@@ -342,7 +350,9 @@ def _plan_links(rng: np.random.Generator, plan: _Entries, two_line_entries: int)
     plan.role[redone], plan.link[redone], plan.user[redone] = REENTRY, wrong, plan.user[wrong]
     plan.post[redone] = business_day_after(plan.post[reversal], rng.integers(1, 4, chains))
     plan.entry_day[redone] = entry_days_after(rng, plan.post[redone])
-    plan.post[redone_payment] = business_day_after(plan.entry_day[redone], rng.integers(*cat.PAYMENT_TERMS_DAYS, chains))
+    plan.post[redone_payment] = business_day_after(
+        plan.entry_day[redone], rng.integers(*cat.PAYMENT_TERMS_DAYS, chains)
+    )
     plan.entry_day[redone_payment] = entry_days_after(rng, plan.post[redone_payment])
 
 
@@ -448,7 +458,9 @@ def _rebalance_irregular(rng: np.random.Generator, draft: Draft) -> None:
     while True:
         draft.rebalance()
         single = np.flatnonzero(draft.line_single)
-        nudge = np.union1d(draft.line_je[single[draft.line_cents[single] % 10_000 == 0]], vendor_total_clashes(draft, billed))
+        nudge = np.union1d(
+            draft.line_je[single[draft.line_cents[single] % 10_000 == 0]], vendor_total_clashes(draft, billed)
+        )
         if not len(nudge):
             return
         first = draft.first_many_line(nudge)

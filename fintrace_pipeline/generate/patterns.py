@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 VENDOR_BURST = "vendor_burst"
 AMOUNT_DRIFT = "amount_drift"
 ML_KINDS = (VENDOR_BURST, AMOUNT_DRIFT)
+DRIFT_ENTRIES = 40
 
 
 def vendor_bursts(injector: Injector, count: int) -> None:
@@ -68,7 +69,8 @@ def amount_drifts(injector: Injector, count: int) -> None:
     days = business_days(f"{cat.YEAR}-02-01", f"{cat.YEAR}-11-15")
     paying = d.payment_of()
     for case in range(count):
-        # Of a few random (clerk, fortnight) candidates, the busiest, so the drift has enough entries.
+        # Of a few random (clerk, fortnight) candidates, the one nearest DRIFT_ENTRIES invoices: enough to
+        # show the drift, not so many that it swamps the other kinds.
         best: tuple[np.ndarray, np.ndarray] | None = None
         for _ in range(12):
             user = rng.choice(clerks)
@@ -78,7 +80,7 @@ def amount_drifts(injector: Injector, count: int) -> None:
             eligible &= (d.je_post >= window[0]) & (d.je_post <= window[-1])
             eligible[eligible] &= (paying[eligible] < 0) | ~injector.used[np.maximum(paying[eligible], 0)]
             je = np.flatnonzero(eligible)
-            if best is None or len(je) > len(best[0]):
+            if best is None or abs(len(je) - DRIFT_ENTRIES) < abs(len(best[0]) - DRIFT_ENTRIES):
                 best = (je, window)
         if best is None or not len(best[0]):
             continue

@@ -202,9 +202,7 @@ def _sections(
         ],
         "flagged_by_month": [
             {"month": m, "flagged_rows": int(n), "value_at_risk": round(float(v), 2)}
-            for m, n, v in zip(
-                by_month.size().index, by_month["lines"].sum(), by_month["amount"].sum(), strict=True
-            )
+            for m, n, v in zip(by_month.size().index, by_month["lines"].sum(), by_month["amount"].sum(), strict=True)
         ],
     }
     return {"risk_assessment": risk_assessment, "chart_data": chart_data}

@@ -17,9 +17,9 @@ from fintrace_pipeline.analytics.columns import iso_days
 from fintrace_pipeline.analytics.duplicates.candidates import Candidates, TextCodes
 from fintrace_pipeline.analytics.duplicates.documents import split_by_postings
 from fintrace_pipeline.analytics.duplicates.groups import Groups, block_labels, group_members, link_name_variants
-from fintrace_pipeline.analytics.duplicates.units import Postings
 from fintrace_pipeline.analytics.duplicates.normalize import edit_distances_within
 from fintrace_pipeline.analytics.duplicates.options import DuplicateAnalysisOptions
+from fintrace_pipeline.analytics.duplicates.units import Postings
 from fintrace_pipeline.rules import RULES, plural_s
 
 
@@ -105,7 +105,9 @@ class _Pairs:
         }
         values = {**base, **details, **(phrases or {})}
         slots = {slot: values[slot] for slot in rule.slots(self.documents)}
-        reasons = rule.entry_reasons(len(self.member), **slots) if self.documents else rule.reasons(len(self.member), **slots)
+        reasons = (
+            rule.entry_reasons(len(self.member), **slots) if self.documents else rule.reasons(len(self.member), **slots)
+        )
         return CheckOutcome(rule_code, self.groups, reasons, _per_member({**base, **details}), severity, chance)
 
 
@@ -210,9 +212,7 @@ def expected_chance_pairs(candidates: Candidates, window_days: int) -> float:
     else:
         family = _families(postings, np.flatnonzero(known))
         code = block_labels(code, family)
-        _, amount_index, amount_count = np.unique(
-            block_labels(family, cents), return_inverse=True, return_counts=True
-        )
+        _, amount_index, amount_count = np.unique(block_labels(family, cents), return_inverse=True, return_counts=True)
         family_size = np.bincount(family)[family]
         share = (amount_count[amount_index] - 1) / np.maximum(family_size - 1, 1)
     order = np.lexsort((day, code))
@@ -327,7 +327,9 @@ def vendor_name_variant(candidates: Candidates, options: DuplicateAnalysisOption
         options.name_min_length,
         options.name_compare_window,
     )
-    pairs = _Pairs.of(candidates, group_members(candidates.rank, linked, member_key=vendor.code, entry=candidates.entry))
+    pairs = _Pairs.of(
+        candidates, group_members(candidates.rank, linked, member_key=vendor.code, entry=candidates.entry)
+    )
     vendors, twin_vendors = _names(vendor, pairs.member), _names(vendor, pairs.twin)
     invoices = _names(invoice, pairs.member)
     norms = [str(vendor.norm_names[c]) for c in vendor.norm[pairs.member].tolist()]
