@@ -174,7 +174,7 @@ def _documents(
         sign=documents.sign,
         vendor=vendor.take(first) if vendor is not None else None,
         invoice=invoice.take(first) if invoice is not None else None,
-        je_number=text_codes(pd.Series(documents.entry_names[entry], dtype="string")),
+        je_number=text_codes(_entry_labels(documents.entry_names[entry], rows)),
         lines=documents.lines,
         postings=documents.postings,
     )
@@ -197,6 +197,12 @@ def _documents(
     )
     stats["candidate_documents"] = int((~removed).sum())
     return _subset(candidates, ~removed, stats)
+
+
+def _entry_labels(names: np.ndarray, rows: np.ndarray) -> pd.Series:
+    """Entry numbers as reasons name them; a line without one is named by its row ("row 17")."""
+    labels = pd.Series(names, dtype="string")
+    return labels.fillna(pd.Series([f"row {r}" for r in rows], dtype="string"))
 
 
 def _reversal_lines(candidates: Candidates, description: np.ndarray | None, stats: dict[str, Any]) -> np.ndarray:

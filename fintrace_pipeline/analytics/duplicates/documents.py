@@ -9,7 +9,8 @@ lines only or on every line has the same amount, and the two sides of one entry 
 Each document knows how its entry posts (the account and side of every line). Two documents are
 compared only when their entries post some account on the same side: a second invoice credits
 accounts payable as the first did, while the payment of an invoice debits it and a reversal swaps
-every side. A reversal is an entry that posts exactly the accounts of an earlier one with the sides
+every side. Entries of a single line (a register numbered per payment) are compared by side, as
+lines are. A reversal is an entry that posts exactly the accounts of an earlier one with the sides
 swapped (same vendor, invoice and amount), or one described as a reversal; it cancels, with the
 entry it reverses, before any test runs.
 """
@@ -128,9 +129,15 @@ def _entry_postings(
         account = account.astype(np.int64) + 1  # 0: no account
     else:
         account = np.zeros(len(live), dtype=np.int64)
-    key = 2 * account + (live_cents > 0)
+    side = (live_cents > 0).astype(np.int64)
+    key = 2 * account + side
+    # An entry of one line (a register rather than a double-entry ledger) also posts "its side", so
+    # such entries compare as lines do, by sign.
+    alone = np.bincount(live_entry, minlength=n_entries)[live_entry] == 1
+    key = np.concatenate([key, side[alone & (account > 0)]])
+    owner = np.concatenate([live_entry, live_entry[alone & (account > 0)]])
     width = int(key.max()) + 1 if len(key) else 1
-    pairs = np.unique(live_entry * width + key)
+    pairs = np.unique(owner * width + key)
     entry, keys = pairs // width, pairs % width
     count = np.bincount(entry, minlength=n_entries).astype(np.int64)
     start = np.cumsum(count) - count
@@ -216,7 +223,7 @@ def cancelled(
         described = described_entry[entry]
         named = np.zeros(len(documents.entry_names), dtype=bool)
         reverser, reversed_entry = references
-        named[reversed_entry[described_entry[reverser]]] = True
+        named[reversed_entry] = True
         by_name = named[entry] & ~described
         removed |= described | by_name
         stats["described_reversals_removed"] = int(described.sum())

@@ -217,3 +217,20 @@ def test_chance_for_documents_counts_other_documents_posting_alike():
     # invoice of the vendor in the window, and one of the two other invoices carries its amount; JE-4
     # has two earlier ones and none carries 55.
     assert expected_chance_pairs(candidates, 7) == 0.5
+
+
+def test_single_line_entries_compare_by_side_and_lines_without_a_number_by_row():
+    first = [("2025-07-01", 640.0, "P-1", "6200", "Omega Partners", "O-5", "Office supplies")]
+    second = [("2025-07-03", 640.0, "P-2", "6300", "Omega Partners", "O-5", "Travel")]  # another account
+    unnumbered = [("2025-07-08", 640.0, None, "6300", "Omega Partners", "O-5", "Travel")]
+    frame, result = run(first, second, unnumbered)
+    exact = flags_of(result, "DUP_EXACT")
+    assert exact["row_number"].tolist() == [2, 3]
+    assert exact["reason"][1] == (
+        "Invoice O-5 from Omega Partners was entered 3 times: P-1 (posted 2025-07-01), P-2 (posted 2025-07-03) "
+        "and row 3 (posted 2025-07-08), 640.00 each"
+    )
+    # A refund on the other side cancels the second one.
+    refund = [("2025-07-04", -640.0, "P-3", "6300", "Omega Partners", "O-5", "Refund")]
+    frame, result = run(first, second, refund, unnumbered)
+    assert flags_of(result, "DUP_EXACT")["row_number"].tolist() == [4]
