@@ -209,7 +209,7 @@ SINGLE_POOLS: dict[int, tuple[np.ndarray, np.ndarray]] = {
     EXPENSE: (_ids("2000", "1000"), np.array([0.85, 0.15])),
     REVENUE: (_ids("1100", "1000"), np.array([0.85, 0.15])),
     PAYMENT: (_ids("1000"), np.array([1.0])),
-    GENERAL: (_ids("2100", "1510", "1000", "3000"), np.array([0.4, 0.2, 0.3, 0.1])),
+    GENERAL: (_ids("1510", "1000", "3000"), np.array([0.3, 0.5, 0.2])),
     ACCRUAL: (_ids("2100"), np.array([1.0])),
     PAYROLL: (_ids("1010", "2300"), np.array([0.7, 0.3])),
 }

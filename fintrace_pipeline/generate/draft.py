@@ -230,10 +230,14 @@ def build_base(rng: np.random.Generator, rows: int, users: Users, vendors: Vendo
     account[split] = vendors.account[je_vendor[line_je[split]]]
 
     noise = rng.lognormal(0.0, 0.45, rows)
-    vendor_line = je_vendor[line_je] != MISSING
-    typical = np.where(
-        vendor_line, vendors.median_cents[np.maximum(je_vendor[line_je], 0)], ACCOUNT_MEDIAN_CENTS[account]
-    )
+    # A vendor's own account carries its usual amounts; another account on its invoice (a courier
+    # charge on a components invoice) that account's usual ones.
+    line_vendor = np.maximum(je_vendor[line_je], 0)
+    own_account = (je_vendor[line_je] != MISSING) & (vendors.account[line_vendor] == account)
+    typical = np.where(own_account, vendors.median_cents[line_vendor], ACCOUNT_MEDIAN_CENTS[account])
+    # A reclassification moves an amount that is ordinary on both accounts, split over its debit lines.
+    moved = ACCOUNT_MEDIAN_CENTS[single_account[line_je]] / np.maximum(sizes[line_je] - 1, 1)
+    typical = np.where(template == cat.RECLASS, np.minimum(typical, moved), typical)
     cents = np.maximum(100, np.round(typical * users.level[line_user] * noise)).astype(np.int64)
     cents = make_irregular(rng, cents)
 
