@@ -104,8 +104,11 @@ def _described(transactions: pd.DataFrame, reversal_pattern: str | None) -> np.n
     """Per line, whether its description marks a reversal (None when not looked for)."""
     if not reversal_pattern or "description" not in transactions.columns:
         return None
-    matches = text_values(transactions["description"]).str.contains(reversal_pattern, case=False, regex=True)
-    return matches.fillna(False).to_numpy(dtype=bool)
+    # Descriptions repeat a lot: match each distinct one once.
+    code, distinct = pd.factorize(text_values(transactions["description"]), use_na_sentinel=True)
+    matches = pd.Series(distinct, dtype="string").str.contains(reversal_pattern, case=False, regex=True)
+    matched = np.append(matches.fillna(False).to_numpy(dtype=bool), False)
+    return matched[code]
 
 
 def _ranked(posting: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -174,7 +177,7 @@ def _documents(
         sign=documents.sign,
         vendor=vendor.take(first) if vendor is not None else None,
         invoice=invoice.take(first) if invoice is not None else None,
-        je_number=text_codes(_entry_labels(documents.entry_names[entry], rows)),
+        je_number=_entry_numbers(documents.entry_names, entry, rows),
         lines=documents.lines,
         postings=documents.postings,
     )
@@ -199,10 +202,13 @@ def _documents(
     return _subset(candidates, ~removed, stats)
 
 
-def _entry_labels(names: np.ndarray, rows: np.ndarray) -> pd.Series:
-    """Entry numbers as reasons name them; a line without one is named by its row ("row 17")."""
-    labels = pd.Series(names, dtype="string")
-    return labels.fillna(pd.Series([f"row {r}" for r in rows], dtype="string"))
+def _entry_numbers(entry_names: np.ndarray, entry: np.ndarray, rows: np.ndarray) -> TextCodes:
+    """Each document's entry number as reasons name it; an entry of a line without a number is named
+    by its row ("row 17")."""
+    names = entry_names.copy()
+    unnumbered = pd.isna(names[entry])
+    names[entry[unnumbered]] = [f"row {r}" for r in rows[unnumbered]]
+    return TextCodes(entry, names, entry, names)
 
 
 def _reversal_lines(candidates: Candidates, description: np.ndarray | None, stats: dict[str, Any]) -> np.ndarray:

@@ -137,7 +137,8 @@ def _entry_postings(
     key = np.concatenate([key, side[alone & (account > 0)]])
     owner = np.concatenate([live_entry, live_entry[alone & (account > 0)]])
     width = int(key.max()) + 1 if len(key) else 1
-    pairs = np.unique(owner * width + key)
+    pairs = np.sort(owner * width + key)
+    pairs = pairs[np.r_[True, pairs[1:] != pairs[:-1]]] if len(pairs) else pairs
     entry, keys = pairs // width, pairs % width
     count = np.bincount(entry, minlength=n_entries).astype(np.int64)
     start = np.cumsum(count) - count
