@@ -20,17 +20,28 @@ MAD_SCALE = 0.6745
 MEAN_AD_SCALE = 1.253314
 
 
+COMMON_APPROVAL_LIMITS = (2_500.0, 5_000.0, 10_000.0, 25_000.0, 50_000.0, 100_000.0)
+LIMIT_SOURCES = {"company": "this company", "file": "this file"}
+
+
 @dataclass(frozen=True)
 class AmountRuleOptions(Options):
     round_floor: float = 1_000.0
     round_base: float = 1_000.0
     round_high_base: float = 10_000.0
     # Limits below 2,500 catch too many ordinary small payments to be worth a reviewer's time.
-    approval_limits: tuple[float, ...] = (2_500, 5_000, 10_000, 25_000, 50_000, 100_000)
+    approval_limits: tuple[float, ...] = COMMON_APPROVAL_LIMITS
+    # Who set the limits: "common" (the defaults above, a guess), "company" (configured) or "file".
+    approval_limits_source: str = "common"
     below_limit_band: float = 0.02
     outlier_min_lines: int = 20
     outlier_medium_z: float = 3.5
-    outlier_high_z: float = 7.0
+    # The group's spread is never taken below this share of its median (0.1 on the log scale), so a
+    # group of near-constant amounts does not turn a small difference into a huge z.
+    outlier_min_spread: float = 0.1
+    # Severity follows the size of the deviation: flagged from this ratio to the median on ...
+    outlier_min_ratio: float = 2.0
+    outlier_high_ratio: float = 10.0  # ... and high from this one
     outlier_log_scale: bool = True
     outlier_two_sided: bool = False
 
@@ -95,18 +106,28 @@ def just_below_limit_flags(transactions: pd.DataFrame, options: AmountRuleOption
     mask = has_limit & (magnitude >= limit * (1 - band)) & (magnitude < limit)
     amounts, hit_limits = magnitude[mask].tolist(), limit[mask].tolist()
     gaps = [(lim - a) / lim * 100 for a, lim in zip(amounts, hit_limits, strict=True)]
-    reasons = RULES["JUST_BELOW_LIMIT"].reasons(len(gaps), amount=amounts, below_pct=gaps, limit=hit_limits)
+    rule = RULES["JUST_BELOW_LIMIT"]
+    source = options.approval_limits_source
+    which = rule.fill_phrases(
+        ["configured" if source in LIMIT_SOURCES else "common"] * len(gaps),
+        limit=hit_limits,
+        set_for=LIMIT_SOURCES.get(source, ""),
+    )
+    reasons = rule.reasons(len(gaps), amount=amounts, below_pct=gaps, which=which)
     details = [
-        {"amount": a, "limit": lim, "below_limit_pct": round(gap, 2), "band_pct": band * 100}
+        {"amount": a, "limit": lim, "limit_source": source, "below_limit_pct": round(gap, 2), "band_pct": band * 100}
         for a, lim, gap in zip(amounts, hit_limits, gaps, strict=True)
     ]
     return build_flags(transactions["row_number"].to_numpy()[mask], "JUST_BELOW_LIMIT", reasons, details)
 
 
 def robust_z_by_group(
-    values: np.ndarray, group_codes: np.ndarray, group_count: int
+    values: np.ndarray, group_codes: np.ndarray, group_count: int, min_spread: np.ndarray | float = 0.0
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per-row robust z within its group, with each group's median and MAD (row-aligned arrays)."""
+    """Per-row robust z within its group, with each group's median and the spread used (row-aligned).
+
+    The spread is the MAD (the mean absolute deviation where that is 0), scaled to a standard
+    deviation, and never below ``min_spread`` (per row or one for all)."""
     frame = pd.DataFrame({"g": group_codes, "x": values})
     by_group = frame.groupby("g", sort=True)["x"]
     median = by_group.median().reindex(range(group_count)).to_numpy()
@@ -116,12 +137,12 @@ def robust_z_by_group(
     mad = dev_frame.median().reindex(range(group_count)).to_numpy()[group_codes]
     mean_ad = dev_frame.mean().reindex(range(group_count)).to_numpy()[group_codes]
     centred = values - row_median
+    spread = np.where(mad > 0, mad / MAD_SCALE, MEAN_AD_SCALE * mean_ad)
+    spread = np.maximum(spread, min_spread)
     z = np.zeros(len(values))
-    use_mad = mad > 0
-    use_mean = ~use_mad & (mean_ad > 0)
-    z[use_mad] = MAD_SCALE * centred[use_mad] / mad[use_mad]
-    z[use_mean] = centred[use_mean] / (MEAN_AD_SCALE * mean_ad[use_mean])
-    return z, row_median, np.where(use_mad, mad, np.where(use_mean, mean_ad, 0.0))
+    usable = spread > 0
+    z[usable] = centred[usable] / spread[usable]
+    return z, row_median, spread
 
 
 def group_outlier_flags(
@@ -154,10 +175,13 @@ def group_outlier_flags(
     dense, tested_groups = pd.factorize(codes_t)
     amounts = magnitude[usable][tested]
     values = np.log(amounts) if log_scale else amounts
-    z, _, _ = robust_z_by_group(values, dense, len(tested_groups))
     amount_median = pd.Series(amounts).groupby(dense).median().reindex(range(len(tested_groups))).to_numpy()[dense]
+    min_spread = options.outlier_min_spread * (1.0 if log_scale else amount_median)
+    z, _, _ = robust_z_by_group(values, dense, len(tested_groups), min_spread)
     score = np.abs(z) if options.outlier_two_sided else z
-    hit = score >= options.outlier_medium_z
+    with np.errstate(divide="ignore"):
+        deviation = np.maximum(amounts / amount_median, amount_median / amounts)  # ≥ 1, either side
+    hit = (score >= options.outlier_medium_z) & (deviation >= options.outlier_min_ratio)
     rows = transactions["row_number"].to_numpy()[usable][tested][hit]
     names = uniques.to_numpy()[np.asarray(tested_groups)[dense[hit]]].tolist()
     hit_amounts, hit_medians, hit_z = amounts[hit].tolist(), amount_median[hit].tolist(), z[hit].tolist()
@@ -179,5 +203,5 @@ def group_outlier_flags(
         for a, med, zz, name, ratio in zip(hit_amounts, hit_medians, hit_z, names, ratios, strict=True)
     ]
     stats["flagged"] = int(hit.sum())
-    severity = graded_severity(rule_code, score[hit] >= options.outlier_high_z)
+    severity = graded_severity(rule_code, deviation[hit] >= options.outlier_high_ratio)
     return build_flags(rows, rule_code, reasons, details, severity=severity), stats
