@@ -240,10 +240,13 @@ _RULES = (
         "medium",
         "Amount just below an approval limit",
         ("amount",),
-        "Amount {amount:,.2f} is {below_pct:.1f} % below {which}",
+        "Amount {amount:,.2f} is {below_pct:.1f} % below {which}{chance}",
         {
             "common": "a common approval limit of {limit:,.0f}",
             "configured": "the approval limit of {limit:,.0f} set for {set_for}",
+            "at_chance": "; no more of the file's amounts fall just below it than chance predicts ({below:,} found, "
+            "{expected:,.0f} expected)",
+            "none": "",
         },
     ),
     # Compared with the user's own lines on the same account where there are enough of them.

@@ -126,9 +126,9 @@ def test_a_rule_is_skipped_when_a_column_it_reads_is_missing(generated, skipped_
 
 def test_reasons_fill_slots_with_their_formats():
     rule = RULES["JUST_BELOW_LIMIT"]
-    assert rule.slots() == {"amount", "below_pct", "which"}
+    assert rule.slots() == {"amount", "below_pct", "which", "chance"}
     which = rule.fill_phrases(["common", "configured"], limit=[2500, 100_000], set_for=["", "this company"])
-    assert rule.reasons(2, amount=[2450.0, 98_765.4], below_pct=[2.0, 1.23456], which=which) == [
+    assert rule.reasons(2, amount=[2450.0, 98_765.4], below_pct=[2.0, 1.23456], which=which, chance="") == [
         "Amount 2,450.00 is 2.0 % below a common approval limit of 2,500",
         "Amount 98,765.40 is 1.2 % below the approval limit of 100,000 set for this company",
     ]
@@ -138,7 +138,7 @@ def test_reasons_fill_slots_with_their_formats():
     with pytest.raises(KeyError):
         rule.reasons(1, amount=[1.0], which=["x"])
     with pytest.raises(ValueError):
-        rule.reasons(2, amount=[1.0], below_pct=[1.0, 2.0], which="x")
+        rule.reasons(2, amount=[1.0], below_pct=[1.0, 2.0], which="x", chance="")
 
 
 def test_phrases_are_chosen_case_by_case():

@@ -22,6 +22,7 @@ MEAN_AD_SCALE = 1.253314
 
 COMMON_APPROVAL_LIMITS = (2_500.0, 5_000.0, 10_000.0, 25_000.0, 50_000.0, 100_000.0)
 LIMIT_SOURCES = {"company": "this company", "file": "this file"}
+PILE_UP_Z = 3.09  # one-sided 0.1 %: more amounts just below a common limit than chance predicts
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,8 @@ class AmountRuleOptions(Options):
     # Who set the limits: "common" (the defaults above, a guess), "company" (configured) or "file".
     approval_limits_source: str = "common"
     below_limit_band: float = 0.02
+    # Below this many amounts around a common limit, chance cannot be told from a pile-up.
+    below_limit_min_amounts: int = 30
     outlier_min_lines: int = 20
     outlier_medium_z: float = 3.5
     # The group's spread is never taken below this share of its median (0.1 on the log scale), so a
@@ -49,7 +52,7 @@ class AmountRuleOptions(Options):
 def check_amount_rules(run: RuleRun, options: AmountRuleOptions) -> None:
     tx = run.transactions
     run.run_rule("ROUND_AMOUNT", lambda: run.add(round_amount_flags(tx, options)))
-    run.run_rule("JUST_BELOW_LIMIT", lambda: run.add(just_below_limit_flags(tx, options)))
+    run.run_rule("JUST_BELOW_LIMIT", lambda: run.record("JUST_BELOW_LIMIT", *just_below_limit_flags(tx, options)))
     for column, code in (("user", "USER_AMOUNT_OUTLIER"), ("account", "ACCOUNT_AMOUNT_OUTLIER")):
 
         def outliers(column: str = column, code: str = code) -> None:
@@ -93,32 +96,75 @@ def round_amount_flags(transactions: pd.DataFrame, options: AmountRuleOptions) -
     )
 
 
-def just_below_limit_flags(transactions: pd.DataFrame, options: AmountRuleOptions) -> pd.DataFrame:
-    """|amount| in [limit·(1 − band), limit) for the nearest approval limit above it."""
+def limit_pile_ups(magnitude: np.ndarray, limits: np.ndarray, band: float, min_amounts: int) -> list[dict[str, Any]]:
+    """Per limit, whether more of the file's amounts fall just below it than chance predicts.
+
+    Chance is the average of the equally wide bands on either side, [limit·(1 − 2·band), limit·(1 − band))
+    and [limit, limit·(1 + band)), which a smooth distribution of amounts fills about alike; with fewer
+    than ``min_amounts`` amounts in the three bands chance cannot be told (``beats_chance`` is None).
+    """
+    out = []
+    for limit in limits.tolist():
+        below = int(((magnitude >= limit * (1 - band)) & (magnitude < limit)).sum())
+        lower = int(((magnitude >= limit * (1 - 2 * band)) & (magnitude < limit * (1 - band))).sum())
+        upper = int(((magnitude >= limit) & (magnitude < limit * (1 + band))).sum())
+        expected = (lower + upper) / 2
+        z = (below - expected) / np.sqrt(max(expected + (lower + upper) / 4, 1.0))
+        judged = below + lower + upper >= min_amounts
+        out.append(
+            {
+                "limit": limit,
+                "just_below": below,
+                "expected": expected,
+                "z": round(float(z), 2),
+                "beats_chance": bool(z >= PILE_UP_Z) if judged else None,
+            }
+        )
+    return out
+
+
+def just_below_limit_flags(
+    transactions: pd.DataFrame, options: AmountRuleOptions
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """|amount| in [limit·(1 − band), limit) for the nearest approval limit above it.
+
+    A configured limit is the company's: staying just below it is medium. A common limit is a guess:
+    its findings are medium only where the file's amounts pile up just below it, else low."""
     limits, band = options.approval_limits, options.below_limit_band
+    stats: dict[str, Any] = {"limits": list(limits), "source": options.approval_limits_source}
     if not limits:
-        return build_flags([], "JUST_BELOW_LIMIT", [], [])
+        return build_flags([], "JUST_BELOW_LIMIT", [], []), stats
     ordered = np.array(sorted(limits), dtype="float64")
     magnitude = np.abs(transactions["amount"].to_numpy(dtype="float64"))
     position = np.searchsorted(ordered, magnitude, side="right")
     has_limit = position < len(ordered)
     limit = np.where(has_limit, ordered[np.minimum(position, len(ordered) - 1)], np.inf)
     mask = has_limit & (magnitude >= limit * (1 - band)) & (magnitude < limit)
+    source = options.approval_limits_source
+    configured = source in LIMIT_SOURCES
+    pile_ups = limit_pile_ups(magnitude, ordered, band, options.below_limit_min_amounts)
+    stats["pile_ups"] = pile_ups
+    at_chance = {p["limit"]: p for p in pile_ups if p["beats_chance"] is False}
     amounts, hit_limits = magnitude[mask].tolist(), limit[mask].tolist()
     gaps = [(lim - a) / lim * 100 for a, lim in zip(amounts, hit_limits, strict=True)]
+    chance = [not configured and lim in at_chance for lim in hit_limits]
     rule = RULES["JUST_BELOW_LIMIT"]
-    source = options.approval_limits_source
     which = rule.fill_phrases(
-        ["configured" if source in LIMIT_SOURCES else "common"] * len(gaps),
-        limit=hit_limits,
-        set_for=LIMIT_SOURCES.get(source, ""),
+        ["configured" if configured else "common"] * len(gaps), limit=hit_limits, set_for=LIMIT_SOURCES.get(source, "")
     )
-    reasons = rule.reasons(len(gaps), amount=amounts, below_pct=gaps, which=which)
+    notes = rule.fill_phrases(
+        ["at_chance" if c else "none" for c in chance],
+        below=[at_chance[lim]["just_below"] if c else 0 for lim, c in zip(hit_limits, chance, strict=True)],
+        expected=[at_chance[lim]["expected"] if c else 0.0 for lim, c in zip(hit_limits, chance, strict=True)],
+    )
+    reasons = rule.reasons(len(gaps), amount=amounts, below_pct=gaps, which=which, chance=notes)
     details = [
         {"amount": a, "limit": lim, "limit_source": source, "below_limit_pct": round(gap, 2), "band_pct": band * 100}
         for a, lim, gap in zip(amounts, hit_limits, gaps, strict=True)
     ]
-    return build_flags(transactions["row_number"].to_numpy()[mask], "JUST_BELOW_LIMIT", reasons, details)
+    severity = np.where(chance, RULES["JUST_BELOW_LIMIT"].severity_step(-1), RULES["JUST_BELOW_LIMIT"].severity)
+    flags = build_flags(transactions["row_number"].to_numpy()[mask], "JUST_BELOW_LIMIT", reasons, details, severity)
+    return flags, stats
 
 
 def robust_z_by_group(

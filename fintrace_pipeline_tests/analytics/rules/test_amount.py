@@ -134,3 +134,26 @@ def test_findings_below_materiality_are_one_level_lower_and_say_so():
     assert rounded["severity"].tolist() == ["medium", "low"]
     assert "below_materiality" not in rounded["details"][1]
     assert material.summary["high_risk_transactions"] < plain.summary["high_risk_transactions"]
+
+
+def test_amounts_just_below_a_common_limit_are_low_unless_they_pile_up_there():
+    # 600 amounts spread evenly from 9,000 to 10,600 around the common limit of 10,000 ...
+    spread = list(np.round(np.linspace(9_000.13, 10_600.13, 600), 2))
+    at_chance = run_anomaly_detection(ledger(amount=spread))
+    below = flags_of(at_chance, "JUST_BELOW_LIMIT")
+    assert set(below["severity"]) == {"low"}
+    assert below["reason"][0] == (
+        f"Amount {below['details'][0]['amount']:,.2f} is {below['details'][0]['below_limit_pct']:.1f} % below a "
+        "common approval limit of 10,000; no more of the file's amounts fall just below it than chance predicts "
+        "(75 found, 75 expected)"
+    )
+    pile_up = at_chance.sections["risk_assessment"]["checks"]["JUST_BELOW_LIMIT"]["pile_ups"][2]
+    assert pile_up == {"limit": 10_000.0, "just_below": 75, "expected": 75.0, "z": 0.0, "beats_chance": False}
+    # ... and with 60 more just below it: a pile-up, so staying below the limit means something.
+    piled = run_anomaly_detection(ledger(amount=spread + [9_876.54] * 60))
+    assert set(flags_of(piled, "JUST_BELOW_LIMIT")["severity"]) == {"medium"}
+    # A limit the company set is its own: medium without any pile-up.
+    configured = AnomalyDetectionOptions(approval_limits=(10_000.0,), approval_limits_source="company")
+    assert set(flags_of(run_anomaly_detection(ledger(amount=spread), configured), "JUST_BELOW_LIMIT")["severity"]) == {
+        "medium"
+    }
