@@ -61,9 +61,10 @@ def _ratio_text(
         own = ratio + kind + " " + names.fillna("") + "'s " + what + shown
         if what != "median":  # a recent median is always the entity's own
             return own
-        few = "; " + kind + " " + names.fillna("") + " has too few lines (" + ctx[f"{kind}_lines"].astype("string")
+        # ", as": the reasons of a row are joined with "; ", so one reason does not use it.
+        few = ", as " + kind + " " + names.fillna("") + " has too few lines (" + ctx[f"{kind}_lines"].astype("string")
         few = few + ") for a median of its own"
-        blank = pd.Series(f"; the line names no {kind}", index=ctx.index, dtype="string")
+        blank = pd.Series(f", as the line names no {kind}", index=ctx.index, dtype="string")
         file_wide = ratio + "the file's median" + shown + few.where(names.notna(), blank)
         return own.where(own_baseline(ctx, kind, options), file_wide)
 
