@@ -198,13 +198,16 @@ DIGIT_MIN_Z = 3.06
 DIGIT_MIN_EXCESS = 1.1
 
 
-def _facts(codes: list[str], context: pd.DataFrame, options: MLOptions) -> pd.DataFrame:
-    """The fact each reason code states, per row (columns = codes)."""
-    facts = {code: pd.Series(FACTS.get(code, code), index=context.index, dtype=object) for code in codes}
-    for code, entity in _FILE_WIDE_WHEN_SMALL.items():
-        if code in facts:
-            facts[code] = facts[code].where(own_baseline(context, entity, options), "amount_vs_file")
-    return pd.DataFrame(facts, index=context.index, columns=codes)
+def _facts(codes: list[str], context: pd.DataFrame | None, options: MLOptions, rows: int) -> np.ndarray:
+    """The fact each reason code states, per row (rows × codes); without ``context`` every code states
+    its catalogue fact."""
+    facts = np.empty((rows, len(codes)), dtype=object)
+    for j, code in enumerate(codes):
+        facts[:, j] = FACTS.get(code, code)
+        if context is not None and code in _FILE_WIDE_WHEN_SMALL:
+            own = own_baseline(context, _FILE_WIDE_WHEN_SMALL[code], options).to_numpy()
+            facts[~own, j] = "amount_vs_file"
+    return facts
 
 
 def _digit_excess_is_real(context: pd.DataFrame, rows_with_digit: int) -> pd.Series:
@@ -301,7 +304,7 @@ def _no_reasons(rows: np.ndarray) -> pd.DataFrame:
 
 
 def _strongest_reasons(
-    strength: pd.DataFrame, text: pd.DataFrame, facts: pd.DataFrame, rows: np.ndarray, options: MLOptions
+    strength: pd.DataFrame, text: pd.DataFrame, facts: np.ndarray, rows: np.ndarray, options: MLOptions
 ) -> pd.DataFrame:
     """The ``max_reasons`` strongest facts of each row: their codes (';'-separated) and texts, strongest
     first. A fact stated by several codes counts once, at its strongest, in a rule finding's words
@@ -310,42 +313,39 @@ def _strongest_reasons(
     if len(codes) == 0:
         return _no_reasons(rows)
     values = strength.to_numpy(dtype=np.float64, na_value=np.nan)
-    fact_values = facts.reindex(columns=strength.columns).to_numpy(dtype=object)
-    is_rule = np.array([code in RULES for code in codes])
-    order = np.argsort(-np.nan_to_num(values, nan=-1.0), axis=1, kind="stable")
-    text_values = text.to_numpy(dtype=object, na_value=None)
-    chosen_codes: list[list[str]] = []
-    chosen_texts: list[list[str]] = []
-    for i in range(len(rows)):
-        strongest: dict[str, float] = {}
-        speaker: dict[str, int] = {}
-        for j in order[i]:
-            value = values[i, j]
-            if np.isnan(value):
-                break
-            fact = fact_values[i, j] or codes[j]
-            if fact not in strongest:
-                strongest[fact], speaker[fact] = value, j
-            elif is_rule[j] and not is_rule[speaker[fact]]:
-                speaker[fact] = j
-        picked_codes, picked_texts = [], []
-        for fact in strongest:  # already strongest first
-            j = speaker[fact]
-            words = text_values[i, j] or ""
-            if words in picked_texts:
-                continue
-            picked_codes.append(str(codes[j]))
-            picked_texts.append(words)
-            if len(picked_codes) == options.max_reasons:
-                break
-        chosen_codes.append(picked_codes)
-        chosen_texts.append(picked_texts)
-    return pd.DataFrame(
-        {
-            "reasons": pd.Series(["; ".join(c) for c in chosen_codes], index=rows, dtype="string"),
-            "reason_text": pd.Series(["; ".join(t) for t in chosen_texts], index=rows, dtype="string"),
-        }
+    row, code = np.nonzero(~np.isnan(values))
+    if len(row) == 0:
+        return _no_reasons(rows)
+    value = values[row, code]
+    fact = pd.factorize(facts[row, code])[0]
+    rule = np.array([c in RULES for c in codes])[code]
+    # Strongest first (ties in column order): a fact stands where its strongest statement stands ...
+    order = np.lexsort((code, -value, row))
+    row, code, fact, rule = row[order], code[order], fact[order], rule[order]
+    position = np.arange(len(row))
+    lead = pd.Series(position).groupby([row, fact], sort=False).transform("min").to_numpy()
+    # ... in the words of the first rule finding that states it, else of its strongest statement.
+    by_speaker = np.lexsort((position, ~rule, fact, row))
+    first = np.r_[True, (row[by_speaker][1:] != row[by_speaker][:-1]) | (fact[by_speaker][1:] != fact[by_speaker][:-1])]
+    speaker = by_speaker[first]
+    speaker = speaker[np.lexsort((lead[speaker], row[speaker]))]
+    text_values = text.to_numpy(dtype=object, na_value="")
+    picked = pd.DataFrame(
+        {"row": row[speaker], "name": codes[code[speaker]], "words": text_values[row[speaker], code[speaker]]}
     )
+    picked = picked.drop_duplicates(["row", "words"])
+    slot = picked.groupby("row").cumcount().to_numpy()
+    picked = picked[slot < options.max_reasons]
+    slot = slot[slot < options.max_reasons]
+    reasons = np.full(len(rows), "", dtype=object)
+    reason_text = np.full(len(rows), "", dtype=object)
+    for number in range(options.max_reasons):
+        chosen = picked[slot == number]
+        at = chosen["row"].to_numpy()
+        separator = "; " if number else ""
+        reasons[at] = reasons[at] + separator + chosen["name"].to_numpy(dtype=object)
+        reason_text[at] = reason_text[at] + separator + chosen["words"].to_numpy(dtype=object)
+    return pd.DataFrame({"reasons": reasons, "reason_text": reason_text}, index=rows).astype("string")
 
 
 def explain_rows(
@@ -368,7 +368,8 @@ def explain_rows(
     feature_strength[COMBINATION], feature_text[COMBINATION] = _combination_only(rule_strength, feature_strength)
     strength = pd.concat([rule_strength, feature_strength], axis=1)
     text = pd.concat([rule_text, feature_text], axis=1).astype("string")
-    return _strongest_reasons(strength, text, _facts(list(strength.columns), context, options), rows, options)
+    facts = _facts(list(strength.columns), context, options, len(rows))
+    return _strongest_reasons(strength, text, facts, rows, options)
 
 
 def explain_rule_findings(
@@ -378,5 +379,5 @@ def explain_rule_findings(
     if len(rows) == 0:
         return _no_reasons(rows)
     strength, text = _rule_strengths(flags, frame["row_number"].to_numpy(), rows)
-    facts = pd.DataFrame({code: FACTS.get(code, code) for code in strength.columns}, index=strength.index)
+    facts = _facts(list(strength.columns), None, options, len(rows))
     return _strongest_reasons(strength, text.astype("string"), facts, rows, options)

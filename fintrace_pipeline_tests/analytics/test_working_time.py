@@ -69,3 +69,21 @@ def test_both_stages_name_weekdays_alike():
     summary_weekdays = run_default_analytics(frame).sections["temporal_patterns"]["by_weekday"]
     assert list(by_weekday) == [d["name"] for d in summary_weekdays] == list(WEEKDAY_NAMES)
     assert [by_weekday[d["name"]] for d in summary_weekdays] == [d["lines"] for d in summary_weekdays]
+
+
+def test_both_stages_keep_the_same_weekend_the_country_s_unless_configured():
+    # Thursday 14 to Sunday 17 March 2024, one line each by its own user
+    frame = ledger(posting_date=["2024-03-14", "2024-03-15", "2024-03-16", "2024-03-17"], user=["a", "b", "c", "d"])
+    for options, weekend in (
+        ({}, ["Saturday", "Sunday"]),
+        ({"country": "SA"}, ["Friday", "Saturday"]),
+        ({"country": "SA", "weekend_days": ("Sunday",)}, ["Sunday"]),
+    ):
+        flagged = flags_of(run_anomaly_detection(frame, AnomalyDetectionOptions(**options)), "WEEKEND_POSTING")
+        patterns = run_default_analytics(frame, DefaultAnalyticsOptions(**options)).sections["user_patterns"]
+        shares = {u["user"]: u["weekend_share"] for u in patterns["top_users"]["items"]}
+        assert patterns["weekend_days"] == weekend
+        assert [d["weekday"] for d in flagged["details"]] == weekend
+        assert sorted(u for u, share in shares.items() if share == 1.0) == sorted(
+            "abcd"[i] for i, day in enumerate(("Thursday", "Friday", "Saturday", "Sunday")) if day in weekend
+        )
