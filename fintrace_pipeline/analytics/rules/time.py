@@ -81,21 +81,15 @@ def file_calendar(transactions: pd.DataFrame, options: TimeRuleOptions) -> FileC
 def check_time_rules(run: RuleRun, options: TimeRuleOptions) -> None:
     tx = run.transactions
     users = tx["user"] if "user" in tx.columns else None
-    holder: dict[str, FileCalendar] = {}
-
-    def calendar() -> FileCalendar:
-        if "calendar" not in holder:
-            holder["calendar"] = file_calendar(tx, options)
-        return holder["calendar"]
+    calendar = file_calendar(tx, options)  # every file has posting dates (FLAGGING_COLUMNS)
 
     def weekend() -> None:
-        flags, habits = weekend_flags(tx, users, calendar(), options)
+        flags, habits = weekend_flags(tx, users, calendar, options)
         run.record("WEEKEND_POSTING", flags, {"weekend_days": [WEEKDAY_NAMES[d] for d in options.weekend]} | habits)
 
     def holidays() -> None:
-        chosen = calendar()
-        flags, habits = holiday_flags(tx, users, chosen, options)
-        stats = {"calendar": chosen.name or "configured", "holidays_in_calendar": len(chosen.holidays)}
+        flags, habits = holiday_flags(tx, users, calendar, options)
+        stats = {"calendar": calendar.name or "configured", "holidays_in_calendar": len(calendar.holidays)}
         run.record("HOLIDAY_POSTING", flags, stats | habits)
 
     run.run_rule("WEEKEND_POSTING", weekend)
