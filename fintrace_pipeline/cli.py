@@ -8,6 +8,7 @@ import logging
 import sys
 from pathlib import Path
 
+from fintrace_pipeline.analysis_choices import Choices
 from fintrace_pipeline.export_kinds import EXPORT_KINDS
 from fintrace_pipeline.settings import get_settings
 
@@ -55,10 +56,18 @@ def cmd_process(args) -> int:
     path = Path(args.path)
     if not path.is_file():
         raise ValueError(f"no such file: {path}")
+    choices = Choices.parse(
+        country=args.country,
+        weekend_days=args.weekend_days,
+        business_hours=args.business_hours,
+        approval_limits=args.approval_limits,
+        materiality=args.materiality,
+    )
     outcome = process_file(
         path,
         get_settings(),
         user_mapping=_load_mapping(args.mapping),
+        choices=choices,
         log_level="DEBUG" if args.verbose else "CRITICAL",
     )
     summary = outcome.summary
@@ -166,6 +175,12 @@ def build_parser() -> argparse.ArgumentParser:
     process.add_argument("path")
     process.add_argument("--mapping", help="JSON or a JSON file: canonical name -> source column")
     process.add_argument("--json", action="store_true", help="print one JSON object")
+    calendar = process.add_argument_group("the file's own calendar and limits (default: the FINTRACE_ settings)")
+    calendar.add_argument("--country", help="ISO 3166-1 alpha-2 code, optionally with a subdivision: DE, DE-BY, US-CA")
+    calendar.add_argument("--weekend-days", help="weekday names, comma-separated: Fri,Sat (default: the country's)")
+    calendar.add_argument("--business-hours", help="HH:MM-HH:MM, e.g. 08:00-18:00 (default 07:00-20:00)")
+    calendar.add_argument("--approval-limits", help="amounts, comma-separated: 5000,10000,25000")
+    calendar.add_argument("--materiality", help="an amount; findings on smaller amounts are one severity lower")
     process.set_defaults(handler=cmd_process)
 
     inspect = commands.add_parser(

@@ -118,6 +118,9 @@ def plural_s(counts: Sequence[int]) -> list[str]:
     return ["" if n == 1 else "s" for n in counts]
 
 
+# Weekend, holiday and after-hours findings say how often their poster posts at such a time.
+_HABIT = {"habit": "; user {user} has {lines} of {user_lines} lines {bucket}", "none": ""}
+
 _RULES = (
     # duplicate_analysis
     Rule(
@@ -219,7 +222,8 @@ _RULES = (
         "low",
         "Posted on a weekend",
         ("posting_date",),
-        "Posted on a {weekday} ({date})",
+        "Posted on a {weekday} ({date}){habit}",
+        _HABIT,
     ),
     Rule(
         "HOLIDAY_POSTING",
@@ -228,7 +232,8 @@ _RULES = (
         "low",
         "Posted on a public holiday",
         ("posting_date",),
-        "Posted on {holiday} ({date})",
+        "Posted on {calendar}: {holiday} ({date}){habit}",
+        {"country": "a public holiday in {calendar}", "configured": "a holiday of the configured calendar", **_HABIT},
     ),
     # The time of day comes from entry_date where that column carries one, else from posting_date.
     Rule(
@@ -238,7 +243,8 @@ _RULES = (
         "low",
         "Keyed in outside business hours",
         ("posting_date",),
-        "Keyed in at {clock} on {date}, outside business hours {business_hours}",
+        "Keyed in at {clock} on {date}, outside business hours {business_hours}{habit}",
+        _HABIT,
     ),
     Rule(
         "ROUND_AMOUNT",
@@ -256,7 +262,14 @@ _RULES = (
         "medium",
         "Amount just below an approval limit",
         ("amount",),
-        "Amount {amount:,.2f} is {below_pct:.1f} % below the approval limit of {limit:,.2f}",
+        "Amount {amount:,.2f} is {below_pct:.1f} % below {which}{chance}",
+        {
+            "common": "a common approval limit of {limit:,.0f}",
+            "configured": "the approval limit of {limit:,.0f} set for {set_for}",
+            "at_chance": "; no more of the file's amounts fall just below it than chance predicts ({below:,} found, "
+            "{expected:,.0f} expected)",
+            "none": "",
+        },
     ),
     # Compared with the user's own lines on the same account where there are enough of them.
     Rule(

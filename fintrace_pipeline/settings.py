@@ -7,9 +7,11 @@ zero set-up on SQLite and a local Dagster instance.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from fintrace_pipeline.analysis_choices import ChoiceError, Choices
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SQL_DIR = PROJECT_ROOT / "sql"
@@ -81,6 +83,14 @@ def _list(name: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in os.environ.get(name, "").split(",") if item.strip())
 
 
+def _choice(name: str, choice: str) -> Choices:
+    """The analysis choice an environment variable sets (none when it is unset or blank)."""
+    try:
+        return Choices.parse(**{choice: os.environ.get(name)})
+    except ChoiceError as exc:
+        raise ValueError(f"{name}: {exc}") from None
+
+
 @dataclass(frozen=True)
 class Settings:
     var_dir: Path
@@ -96,10 +106,12 @@ class Settings:
     sensor_max_files_per_tick: int
     missing_values: tuple[str, ...] = DEFAULT_MISSING_VALUES
     country: str = "US"  # ISO 3166-1 alpha-2, optionally with a subdivision ("DE-BY"): the default calendar
+    # The company's weekend days, business hours, approval limits and materiality, where configured.
+    choices: Choices = field(default_factory=Choices)
 
     def analysis_options(self) -> dict[str, Any]:
         """The configured values of analysis options, by option name (a file's own choices win)."""
-        return {"country": self.country}
+        return {"country": self.country, **self.choices.options(set_by="company")}
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -120,6 +132,15 @@ class Settings:
             sensor_max_files_per_tick=_int("FINTRACE_SENSOR_MAX_FILES_PER_TICK", 25),
             missing_values=DEFAULT_MISSING_VALUES + _list("FINTRACE_MISSING_VALUES"),
             country=(os.environ.get("FINTRACE_COUNTRY") or "US").strip().upper(),
+
+
+            country=_choice("FINTRACE_COUNTRY", "country").country or "US",
+            choices=Choices(
+                weekend_days=_choice("FINTRACE_WEEKEND_DAYS", "weekend_days").weekend_days,
+                business_hours=_choice("FINTRACE_BUSINESS_HOURS", "business_hours").business_hours,
+                approval_limits=_choice("FINTRACE_APPROVAL_LIMITS", "approval_limits").approval_limits,
+                materiality=_choice("FINTRACE_MATERIALITY", "materiality").materiality,
+            ),
         )
 
 

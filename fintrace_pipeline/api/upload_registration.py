@@ -7,6 +7,9 @@ Same bytes as a registered file:
   RUNNING or COMPLETED): refused with 409, so stored results never disagree with the stored mapping;
 - with a different mapping when every earlier job FAILED or was CANCELED: the mapping is replaced
   and the file processed again with it (the usual fix for a wrong mapping).
+The file's own calendar and limits (country, weekend days, business hours, approval limits,
+materiality) are treated the same way: given and different from the stored ones, they conflict with
+results computed with those, or replace them when no job has such results.
 """
 
 from __future__ import annotations
@@ -18,10 +21,11 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from fintrace_pipeline.analysis_choices import Choices
 from fintrace_pipeline.api.errors import ApiError
 from fintrace_pipeline.api.upload import ReceivedUpload
 from fintrace_pipeline.persistence import jobs
-from fintrace_pipeline.persistence.files import register_file, set_user_mapping
+from fintrace_pipeline.persistence.files import register_file, set_analysis_choices, set_user_mapping
 from fintrace_pipeline.settings import Settings
 from fintrace_pipeline.status import COMPLETED, PENDING, RUNNING
 
@@ -40,11 +44,11 @@ class Registered:
 
 
 class MappingConflict(ApiError):
-    def __init__(self, data_file_id: uuid.UUID):
+    def __init__(self, data_file_id: uuid.UUID, what: str = "mapping"):
         super().__init__(
             409,
             f"these bytes were uploaded before as data file {data_file_id}, whose results use a different "
-            "mapping; upload without a mapping to get that file",
+            f"{what}; upload without a {what} to get that file",
         )
 
 
@@ -61,17 +65,24 @@ def register_upload(settings: Settings, upload: ReceivedUpload, engine: Engine) 
             archive_dir=settings.archive_dir,
             file_name=upload.file_name,
             user_mapping=upload.mapping,
+            country=upload.choices.country,
+            analysis_options=upload.choices.options(set_by="file"),
         )
         if is_new:
             return _hand_over(settings, engine, data_file.id, upload)
         mapping_differs = upload.mapping is not None and upload.mapping != data_file.user_mapping
+        choices = (upload.choices.country, upload.choices.options(set_by="file") or None)
+        choices_differ = upload.choices != Choices() and choices != (data_file.country, data_file.analysis_options)
         with engine.connect() as connection:
             latest = jobs.latest_job(connection, data_file.id)
             mapping_in_use = jobs.has_job_in(connection, data_file.id, USES_ITS_MAPPING)
-        if mapping_differs:
+        if mapping_differs or choices_differ:
             if mapping_in_use:
-                raise MappingConflict(data_file.id)
-            set_user_mapping(engine, data_file.id, upload.mapping)
+                raise MappingConflict(data_file.id, "mapping" if mapping_differs else "calendar or limits")
+            if mapping_differs:
+                set_user_mapping(engine, data_file.id, upload.mapping)
+            if choices_differ:
+                set_analysis_choices(engine, data_file.id, *choices)
             return _hand_over(settings, engine, data_file.id, upload)
         if latest is None:
             return _hand_over(settings, engine, data_file.id, upload)

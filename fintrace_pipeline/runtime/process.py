@@ -10,6 +10,7 @@ from pathlib import Path
 from dagster import DagsterInstance, materialize
 from sqlalchemy import Engine
 
+from fintrace_pipeline.analysis_choices import Choices
 from fintrace_pipeline.db import migrate
 from fintrace_pipeline.db.engine import get_engine
 from fintrace_pipeline.defs.assets import PER_FILE_ASSETS
@@ -17,7 +18,7 @@ from fintrace_pipeline.defs.finalize import finalize_run
 from fintrace_pipeline.defs.partitions import JOB_ID_TAG, TRIGGER_TAG, data_file_partitions
 from fintrace_pipeline.defs.resources import fintrace_resources
 from fintrace_pipeline.persistence import jobs
-from fintrace_pipeline.persistence.files import register_file, set_user_mapping
+from fintrace_pipeline.persistence.files import register_file, set_analysis_choices, set_user_mapping
 from fintrace_pipeline.persistence.records import ProcessingJob
 from fintrace_pipeline.persistence.saver import AnalyticsDBSaver
 from fintrace_pipeline.runtime.instance import get_instance
@@ -46,18 +47,31 @@ def process_file(
     settings: Settings,
     *,
     user_mapping: dict[str, str] | None = None,
+    choices: Choices | None = None,
     instance: DagsterInstance | None = None,
     log_level: str = "CRITICAL",
 ) -> ProcessOutcome:
-    """``log_level`` is Dagster's console log level: the stored summary is what a CLI user reads."""
+    """``log_level`` is Dagster's console log level: the stored summary is what a CLI user reads.
+    ``choices`` are the file's own calendar and limits (those not chosen are the configured ones)."""
     engine = get_engine(settings.database_url)
     require_current_schema(engine)
+    choices = choices or Choices()
+    country, options = choices.country, choices.options(set_by="file")
     data_file, _ = register_file(
-        engine, path, source="cli", archive_dir=settings.archive_dir, user_mapping=user_mapping
+        engine,
+        path,
+        source="cli",
+        archive_dir=settings.archive_dir,
+        user_mapping=user_mapping,
+        country=country,
+        analysis_options=options,
     )
     if user_mapping is not None and user_mapping != data_file.user_mapping:
         # An explicit re-run: the new job ingests the same bytes with the mapping given now.
         set_user_mapping(engine, data_file.id, user_mapping)
+    if choices != Choices() and (country, options or None) != (data_file.country, data_file.analysis_options):
+        # Likewise for the calendar and limits given now: they replace the file's earlier ones.
+        set_analysis_choices(engine, data_file.id, country, options)
     job = jobs.create_job(engine, data_file.id, trigger="cli")
     return run_registered_job(settings, job, trigger="cli", instance=instance, log_level=log_level)
 

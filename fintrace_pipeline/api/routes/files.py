@@ -16,7 +16,9 @@ from fintrace_pipeline.settings import Settings
 
 
 async def upload_file(request: Request) -> Response:
-    """Upload a ledger file (multipart field ``file``; optional ``mapping``: JSON canonical -> source column).
+    """Upload a ledger file (multipart field ``file``; optional ``mapping``: JSON canonical -> source column;
+    optional calendar and limits of the file: ``country``, ``weekend_days``, ``business_hours``,
+    ``approval_limits``, ``materiality``).
     ---
     summary: Upload a file for processing
     requestBody:
@@ -29,6 +31,11 @@ async def upload_file(request: Request) -> Response:
             properties:
               file: {type: string, format: binary, description: ".csv .tsv .txt .gz or .xlsx"}
               mapping: {type: string, description: 'JSON object, e.g. {"posting_date": "Date"}'}
+              country: {type: string, description: "ISO 3166-1 alpha-2, optionally with a subdivision: DE, DE-BY"}
+              weekend_days: {type: string, description: "weekday names, comma-separated: Fri,Sat"}
+              business_hours: {type: string, description: "HH:MM-HH:MM, e.g. 08:00-18:00"}
+              approval_limits: {type: string, description: "amounts, comma-separated: 5000,10000"}
+              materiality: {type: string, description: "an amount; findings below it are one severity lower"}
     responses:
       201: {description: "A PENDING job the inbox sensor will run: data_file_id, job_id, file_name",
             content: {application/json: {schema: {$ref: "#/components/schemas/UploadResponse"}}}}
