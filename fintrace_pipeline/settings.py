@@ -131,9 +131,6 @@ class Settings:
             cors_origins=tuple(o.strip() for o in cors.split(",") if o.strip()),
             sensor_max_files_per_tick=_int("FINTRACE_SENSOR_MAX_FILES_PER_TICK", 25),
             missing_values=DEFAULT_MISSING_VALUES + _list("FINTRACE_MISSING_VALUES"),
-            country=(os.environ.get("FINTRACE_COUNTRY") or "US").strip().upper(),
-
-
             country=_choice("FINTRACE_COUNTRY", "country").country or "US",
             choices=Choices(
                 weekend_days=_choice("FINTRACE_WEEKEND_DAYS", "weekend_days").weekend_days,
