@@ -162,7 +162,8 @@ def test_user_mapping_and_label(tmp_path):
 def test_a_mapping_that_leaves_a_column_out_still_finds_its_header_below_title_rows(tmp_path):
     content = "Spend report\n\nWhen,How much,Supplier\n2024-01-02,5,Acme\n2024-01-03,6,Globex\n"
     result = ingest(
-        write(tmp_path, "titled.csv", content), user_mapping={"posting_date": "When", "amount": "How much", "vendor": ""}
+        write(tmp_path, "titled.csv", content),
+        user_mapping={"posting_date": "When", "amount": "How much", "vendor": ""},
     )
     assert result.column_mapping == {"posting_date": "When", "amount": "How much"}
     assert result.transactions["amount"].tolist() == [5.0, 6.0] and "vendor" not in result.transactions
