@@ -40,7 +40,9 @@ def listed(system, file_name: str) -> list[dict]:
     return [f for f in api(system, "/api/files/?limit=50")["files"] if f["file_name"] == file_name]
 
 
-def test_choosing_the_amount_column_in_the_preview_processes_the_file_with_it(page, system, odd_headers):
+def test_choosing_the_amount_column_in_the_preview_processes_the_file_with_it(
+    page, system, odd_headers, screenshot_dir
+):
     path, amounts = odd_headers
     page.goto(f"{system.url}/")
 
@@ -76,6 +78,7 @@ def test_choosing_the_amount_column_in_the_preview_processes_the_file_with_it(pa
     assert row_cells(page, "posting_date") == ("0.85", "by its header", ["2024-03-01", "2024-03-02", "2024-03-03"])
     assert page.locator("#preview-table tbody tr.missing th").all_text_contents() == ["amount (required, missing)"]
     assert page.get_by_label("Source column for vendor", exact=True).input_value() == "Supplier"
+    page.screenshot(path=str(screenshot_dir / "upload_preview_problem.png"), full_page=True)
 
     # From the keyboard: the amount's select takes "Quantum" by typing it; the preview follows and
     # the focus stays where it was.
@@ -88,6 +91,7 @@ def test_choosing_the_amount_column_in_the_preview_processes_the_file_with_it(pa
     shown = [f"{value:,.2f}".rstrip("0").rstrip(".") for value in amounts[:3]]
     assert row_cells(page, "amount") == ("1.00", "your choice", shown)
     assert page.locator("#preview-table tbody tr.missing").count() == 0
+    page.screenshot(path=str(screenshot_dir / "upload_preview_mapped.png"), full_page=True)
 
     # The vendor left out on purpose: the preview shows it unmapped and its column unused.
     page.select_option("#map-vendor", "")
@@ -98,7 +102,7 @@ def test_choosing_the_amount_column_in_the_preview_processes_the_file_with_it(pa
     # Process, from the keyboard too.
     tab_to(page, "process-file", limit=60)
     page.keyboard.press("Enter")
-    assert page.is_hidden("#preview")
+    assert page.is_hidden("#preview") and page.evaluate("document.activeElement.id") == "choose-file"
     page.wait_for_function(
         "document.getElementById('upload-status').textContent === 'COMPLETED'", timeout=PROCESSING_TIMEOUT_MS
     )

@@ -87,7 +87,8 @@ function showPreview(preview) {
   $("preview-wrap").hidden = false;
   const problem = $("preview-problem");
   problem.hidden = !preview.problem;
-  setText(problem, preview.problem ? `Cannot be loaded as it is: ${preview.problem}` : "");
+  const choose = `Choose a source column below for ${preview.missing.join(" and ")}.`;
+  setText(problem, preview.problem ? `Cannot be loaded as it is: ${preview.problem} ${choose}` : "");
   setText($("preview-unmapped"), preview.unmapped_columns.length
     ? `Not used: ${preview.unmapped_columns.map((h) => `“${h}”`).join(", ")}` : "Every column of the file is used.");
   const notes = [...preview.warnings, ...preview.notes];
@@ -157,10 +158,12 @@ function closePreview() {
   $("preview").hidden = true;
 }
 
+// Either button hides the preview it sits in, so the focus goes back to the file chooser.
 function setUpPreview() {
   $("process-file").addEventListener("click", () => {
     const { file, choices } = previewState;
     closePreview();
+    $("choose-file").focus();
     upload(file, choices);
   });
   $("cancel-preview").addEventListener("click", () => {
