@@ -108,8 +108,10 @@ function showPreviewError(error, first) {
   $("preview-wrap").hidden = true;
   $("preview-warnings").hidden = true;
   const refused = REFUSED.has(error.status);
-  setText(problem, refused ? `This file cannot be uploaded: ${error.message}`
-    : `This file cannot be read: ${error.message}. Processing it records the failure with this reason.`);
+  let text = `The preview failed (${error.message}); the file can still be processed.`;
+  if (refused) text = `This file cannot be uploaded: ${error.message}`;
+  else if (error.status === 400) text = `This file cannot be read: ${error.message}. Processing it records the failure with this reason.`;
+  setText(problem, text);
   $("process-file").disabled = refused;
 }
 
