@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from fintrace_pipeline import canonical
 from fintrace_pipeline.api.params import (
     ANALYTICS_TYPE,
     DEFAULT_LIMIT,
@@ -24,6 +25,7 @@ from fintrace_pipeline.api.params import (
 )
 from fintrace_pipeline.exports import XLSX_MAX_DATA_ROWS
 from fintrace_pipeline.findings import SECTIONS, SUMMARY_FIELDS
+from fintrace_pipeline.ingest.mapping import BY_CONTENT, BY_HEADER, BY_USER
 from fintrace_pipeline.stages import ANALYTICS_TYPES, MODEL_TYPES, STAGES
 from fintrace_pipeline.status import JOB_STATES
 
@@ -286,6 +288,47 @@ FLAGGED_ENTRY = obj(
     ["je_number", "risk_score", "line_count", "debit_total", "credit_total", "rule_codes", "reasons", "lines"],
 )
 
+MAPPABLE: dict[str, Any] = {"type": "string", "enum": list(canonical.MAPPABLE)}
+STRINGS: dict[str, Any] = {"type": "array", "items": STRING}
+
+PREVIEW_COLUMN = obj(
+    {
+        "canonical": MAPPABLE,
+        "column": {"type": "string", "description": "the source column (header) that feeds it"},
+        "confidence": {"type": "number", "description": "0-1; 1 for a column the mapping names"},
+        "decided_by": {"type": "string", "enum": [BY_USER, BY_HEADER, BY_CONTENT]},
+        "runner_up": nullable(obj({"column": STRING, "confidence": NUMBER}, ["column", "confidence"])),
+        "samples": {
+            "type": "array",
+            "items": {},
+            "description": "the first values as ingest would store them: dates as ISO text, amounts as numbers",
+        },
+    },
+    ["canonical", "column", "confidence", "decided_by", "runner_up", "samples"],
+)
+
+PREVIEW = {
+    "file_name": STRING,
+    "file_format": STRING,
+    "compression": nullable(STRING),
+    "encoding": nullable(STRING),
+    "delimiter": nullable(STRING),
+    "sheet_name": nullable(STRING),
+    "header_row": {"type": "integer", "description": "1-based row of the header in the file or sheet"},
+    "date_format": nullable(STRING),
+    "rows_sampled": {"type": "integer", "description": "data rows looked at (the head of the file)"},
+    "headers": STRINGS,
+    "mappable_columns": {"type": "array", "items": MAPPABLE, "description": "the names a mapping may use"},
+    "columns": {"type": "array", "items": ref("PreviewColumn"), "description": "one per mapped canonical column"},
+    "unmapped_columns": STRINGS,
+    "missing": {"type": "array", "items": {"type": "string", "enum": list(canonical.REQUIRED)}},
+    "problem": nullable(
+        {"type": "string", "description": "why the file cannot be loaded as it is, and a mapping to try"}
+    ),
+    "warnings": STRINGS,
+    "notes": STRINGS,
+}
+
 _PAGE = {"total": INTEGER, "limit": INTEGER, "offset": INTEGER}
 
 SCHEMAS: dict[str, Any] = {
@@ -305,6 +348,8 @@ SCHEMAS: dict[str, Any] = {
     ),
     "ProgressResponse": success({"progress": ref("Progress")}),
     "UploadResponse": success({"data_file_id": UUID, "job_id": UUID, "file_name": STRING}),
+    "PreviewColumn": PREVIEW_COLUMN,
+    "PreviewResponse": success(PREVIEW),
     "FilesResponse": success({**_PAGE, "files": {"type": "array", "items": FILE_ITEM}}),
     "FlaggedTransactionsResponse": success(
         {"file_id": UUID, "job_id": UUID, **_PAGE, "transactions": {"type": "array", "items": FLAGGED_TRANSACTION}}

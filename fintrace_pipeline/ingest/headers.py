@@ -13,7 +13,7 @@ def find_header_row(rows: Sequence[Sequence[str]], user_mapping: dict[str, str] 
     A header row names a posting date and an amount (or debit/credit), or holds every header the
     user's mapping names. Title rows above it ("General Ledger FY2024", blank rows) are passed over.
     """
-    wanted = {loose(h) for h in (user_mapping or {}).values()}
+    wanted = {loose(h) for h in (user_mapping or {}).values() if h.strip()}
     for index, row in enumerate(rows):
         cells = [str(c) for c in row if c is not None and str(c).strip()]
         if len(cells) < 2:

@@ -101,6 +101,7 @@ def propose_mapping(
         closed |= set(SIDES)
     if closed & set(SIDES):
         closed.add("amount")
+    closed |= left_unmapped(user_mapping)
     profiles = {h: ColumnProfile(sample[h]) for h in headers} if sample is not None else None
     used = {choice.header for choice in fixed.values()}
     candidates = _candidates(headers, profiles, closed, used)
@@ -277,6 +278,11 @@ def _with_runner_up(pick: Candidate, found: list[Candidate], taken: set[str], wa
     return Choice(pick.header, pick.confidence, decided_by)
 
 
+def left_unmapped(user_mapping: dict[str, str] | None) -> set[str]:
+    """The canonical columns the user names with a blank source: no column feeds them, none is guessed."""
+    return {target for target, source in (user_mapping or {}).items() if not source.strip()}
+
+
 def _user_choices(headers: list[str], user_mapping: dict[str, str] | None) -> dict[str, Choice]:
     """The user's entries, each matched to a header (ignoring case and spacing)."""
     user_mapping = dict(user_mapping or {})
@@ -289,6 +295,8 @@ def _user_choices(headers: list[str], user_mapping: dict[str, str] | None) -> di
     by_loose_name = {loose(h): h for h in headers}
     choices = {}
     for target, source in user_mapping.items():
+        if not source.strip():
+            continue  # left unmapped on purpose (see left_unmapped)
         header = source if source in headers else by_loose_name.get(loose(source))
         if header is None:
             shown = ", ".join(repr(h) for h in headers[:30]) + (

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from fintrace_pipeline import canonical
 from fintrace_pipeline.ingest import dates, debit_credit, values
 from fintrace_pipeline.ingest.date_columns import date_shapes, fill_placeholder_dates
 from fintrace_pipeline.ingest.failures import unmatched_message
@@ -70,6 +71,7 @@ def preview_file(
             "date_format": _date_order(proposal, sample),
             "rows_sampled": table.rows_read,
             "headers": table.headers,
+            "mappable_columns": list(canonical.MAPPABLE),
             "columns": columns,
             "unmapped_columns": proposal.unmapped,
             "missing": proposal.missing,

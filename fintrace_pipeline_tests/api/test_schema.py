@@ -2,7 +2,9 @@
 
 import pytest
 
+from fintrace_pipeline.canonical import MAPPABLE, REQUIRED
 from fintrace_pipeline.export_kinds import EXPORT_FORMATS, EXPORT_KINDS
+from fintrace_pipeline.ingest.mapping import BY_CONTENT, BY_HEADER, BY_USER
 from fintrace_pipeline.stages import ANALYTICS_TYPES, MODEL_TYPES
 from fintrace_pipeline.status import JOB_STATES
 from fintrace_pipeline_tests.api.conftest import LEDGER
@@ -21,6 +23,10 @@ FIELD_ENUMS = {
     "model_type": list(MODEL_TYPES),
     "status": list(JOB_STATES),
     "latest_job_status": [*JOB_STATES, None],
+    "canonical": list(MAPPABLE),
+    "mappable_columns": list(MAPPABLE),
+    "missing": list(REQUIRED),
+    "decided_by": [BY_USER, BY_HEADER, BY_CONTENT],
 }
 
 
@@ -33,6 +39,7 @@ def test_openapi_describes_every_endpoint_and_parameter(client):
         "/api/processing-progress/",
         "/api/files",
         "/api/files/",
+        "/api/files/preview",
         "/api/flagged-transactions/",
         "/api/flagged-entries/",
         "/api/exports/",
@@ -100,6 +107,7 @@ def test_every_documented_operation_is_served(client, seeded, document):
         "GET /api/processing-progress/": 200,
         "POST /api/files": 201,
         "GET /api/files/": 200,
+        "POST /api/files/preview": 200,
         "GET /api/flagged-transactions/": 200,
         "GET /api/flagged-entries/": 200,
         "GET /api/exports/": 200,
@@ -135,7 +143,7 @@ def test_every_enumerated_answer_field_lists_a_registry(document):
     for path, values in _enums(document["components"]["schemas"]):
         if len([v for v in values if v is not None]) == 1:
             continue  # a constant: success true/false, status "ok", ping "pong"
-        field = path[-1]
+        field = path[-2] if path[-1] == "items" else path[-1]  # an array's values are named by the array
         assert values == FIELD_ENUMS[field], "/".join(map(str, path))
         checked.add(field)
     assert checked == set(FIELD_ENUMS)

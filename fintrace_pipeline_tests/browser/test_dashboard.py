@@ -43,9 +43,16 @@ def ledger(tmp_path_factory):
     return path
 
 
+def process_after_preview(page):
+    """Presses Process once the preview of the chosen file has answered."""
+    page.wait_for_selector("#preview:not([hidden]) #process-file:not([disabled])")
+    page.click("#process-file")
+
+
 def upload(page, system, path):
     page.goto(f"{system.url}/")
     page.set_input_files("#file-input", str(path))
+    process_after_preview(page)
 
 
 def drop_file(page, path):
@@ -293,6 +300,7 @@ def test_upload_reaches_completed_and_the_file_view_shows_the_results(page, syst
     assert stray_drop_is_prevented(page)
     assert page.is_hidden("#upload-progress")
     drop_file(page, ledger)
+    process_after_preview(page)
     page.wait_for_function(
         "document.getElementById('upload-status').textContent === 'COMPLETED'", timeout=PROCESSING_TIMEOUT_MS
     )
@@ -375,6 +383,10 @@ def test_an_unreadable_file_ends_failed_with_its_reason_on_the_page(page, system
     with page.expect_file_chooser() as chooser:
         page.click("#choose-file")
     chooser.value.set_files(str(broken))
+    page.wait_for_selector("#preview-problem:not([hidden])")
+    assert page.text_content("#preview-problem").startswith("This file cannot be read: ")
+    assert page.is_hidden("#preview-table")
+    process_after_preview(page)
     page.wait_for_function(
         "document.getElementById('upload-status').textContent === 'FAILED'", timeout=PROCESSING_TIMEOUT_MS
     )
@@ -436,6 +448,7 @@ def test_a_job_nothing_picks_up_gets_a_notice_until_it_moves(page, system, tmp_p
     with paused(system.worker):
         page.goto(f"{system.url}/?stall_seconds=3")
         page.set_input_files("#file-input", str(waiting))
+        process_after_preview(page)
         page.wait_for_selector("#upload-stall:not([hidden])", timeout=20_000)
         assert "No progress for 3 seconds — the job has not been picked up" in page.text_content("#upload-stall")
         assert page.text_content("#upload-message").startswith("PENDING")

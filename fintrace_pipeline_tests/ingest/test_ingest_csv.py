@@ -159,6 +159,16 @@ def test_user_mapping_and_label(tmp_path):
         ingest(write(tmp_path, "custom2.csv", content), user_mapping={"posting_date": "Booked"})
 
 
+def test_a_mapping_that_leaves_a_column_out_still_finds_its_header_below_title_rows(tmp_path):
+    content = "Spend report\n\nWhen,How much,Supplier\n2024-01-02,5,Acme\n2024-01-03,6,Globex\n"
+    result = ingest(
+        write(tmp_path, "titled.csv", content),
+        user_mapping={"posting_date": "When", "amount": "How much", "vendor": ""},
+    )
+    assert result.column_mapping == {"posting_date": "When", "amount": "How much"}
+    assert result.transactions["amount"].tolist() == [5.0, 6.0] and "vendor" not in result.transactions
+
+
 def test_quoted_fields_with_embedded_newline_and_ragged_rows_together(tmp_path):
     content = 'Date,Amount,Memo\n2024-01-02,5,"a\nb"\n2024-01-03,6\n2024-01-04,7,"c,d"\n'
     result = ingest(write(tmp_path, "mix.csv", content))

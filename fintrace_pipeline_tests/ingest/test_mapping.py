@@ -555,6 +555,18 @@ def test_user_mapping_overrides_guess_and_releases_the_header():
     }
 
 
+def test_a_blank_source_leaves_a_canonical_column_unmapped():
+    headers = ["Date", "Amount", "Supplier", "Memo"]
+    assert "vendor" in propose_mapping(headers).mapping
+    proposal = propose_mapping(headers, user_mapping={"vendor": "", "description": " "})
+    assert proposal.mapping == {"posting_date": "Date", "amount": "Amount"}
+    assert proposal.unmapped == ["Supplier", "Memo"]
+    # Leaving the amount out opens it to a debit/credit pair; a required column left out is missing.
+    pair = propose_mapping(["Date", "Amount", "Debit", "Credit"], user_mapping={"amount": ""})
+    assert pair.mapping == {"posting_date": "Date", "debit": "Debit", "credit": "Credit"}
+    assert propose_mapping(headers, user_mapping={"posting_date": ""}).missing == ["posting_date"]
+
+
 def test_user_mapping_errors_name_the_problem():
     with pytest.raises(IngestError, match="'Booking Day'.*no such column"):
         propose_mapping(["Date", "Amount"], user_mapping={"posting_date": "Booking Day"})

@@ -39,6 +39,9 @@ def test_a_file_that_cannot_be_mapped_gets_a_mapping_to_paste(tmp_path):
     assert preview["problem"].endswith("""--mapping '{"posting_date": "When", "amount": "How much"}'""")
     mapped = preview_file(path, user_mapping={"posting_date": "When", "amount": "How much"}, **LIMITS)
     assert mapped["missing"] == [] and mapped["columns"][0]["decided_by"] == "user"
+    # What a mapping may name, for a person choosing one.
+    assert mapped["mappable_columns"][:3] == ["posting_date", "amount", "entry_date"]
+    assert {"vendor", "debit", "credit", "label"} <= set(mapped["mappable_columns"])
 
 
 def test_inspect_prints_the_preview_and_stores_nothing(tmp_path, monkeypatch, capsys):

@@ -18,6 +18,7 @@ API_ROUTES: list[BaseRoute] = [
     Route("/ml-processing-results/", results.ml_processing_results, methods=["GET"]),
     Route("/processing-progress/", progress.processing_progress, methods=["GET"]),
     Route("/files", files.upload_file, methods=["POST"]),
+    Route("/files/preview", files.preview_file, methods=["POST"]),
     Route("/files/", files.list_files, methods=["GET"]),
     Route("/flagged-transactions/", flagged.flagged_transactions, methods=["GET"]),
     Route("/flagged-entries/", flagged.flagged_entries, methods=["GET"]),

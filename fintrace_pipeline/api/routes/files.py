@@ -1,4 +1,5 @@
-"""Files: upload (register + PENDING job + hand-over to the inbox) and the paginated listing."""
+"""Files: upload (register + PENDING job + hand-over to the inbox), the preview of a file before it is
+uploaded, and the paginated listing."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from fintrace_pipeline.api.errors import unavailable_when_unreachable
 from fintrace_pipeline.api.reader import reader
 from fintrace_pipeline.api.responses import json_ok
 from fintrace_pipeline.api.upload import receive_upload
+from fintrace_pipeline.api.upload_preview import preview_upload
 from fintrace_pipeline.api.upload_registration import register_upload
 from fintrace_pipeline.settings import Settings
 
@@ -53,6 +55,37 @@ async def upload_file(request: Request) -> Response:
     with unavailable_when_unreachable():
         registered = await run_in_threadpool(register_upload, settings, upload, engine)
     return json_ok(registered.answer(), status_code=201 if registered.job_created else 200)
+
+
+async def preview_file(request: Request) -> Response:
+    """How a file would be read and mapped (as ``fintrace inspect --json``), storing nothing.
+    ---
+    summary: Preview a file before uploading it
+    description: "The file is received with the upload's limits and checks, read (only its head), and
+      deleted. The answer is what ingest would make of it with this mapping: format, header row, the
+      proposed source column per canonical column with its confidence and parsed samples, unmapped
+      columns, warnings, and, when a required column is missing, the problem and a mapping to try. A
+      blank source column in the mapping leaves that canonical column unmapped."
+    requestBody:
+      required: true
+      content:
+        multipart/form-data:
+          schema:
+            type: object
+            required: [file]
+            properties:
+              file: {type: string, format: binary, description: ".csv .tsv .txt .gz or .xlsx"}
+              mapping: {type: string, description: 'JSON object, e.g. {"amount": "Betrag", "vendor": ""}'}
+    responses:
+      200: {description: "The preview; nothing is stored",
+            content: {application/json: {schema: {$ref: "#/components/schemas/PreviewResponse"}}}}
+      400: {description: "A malformed body or mapping, or a file that cannot be read at all (the reason)",
+            content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
+      413: {$ref: "#/components/responses/TooLarge"}
+      415: {$ref: "#/components/responses/UnsupportedType"}
+    """
+    settings: Settings = request.app.state.settings
+    return json_ok(await preview_upload(request, settings))
 
 
 async def list_files(request: Request) -> Response:

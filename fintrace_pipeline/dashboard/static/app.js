@@ -249,7 +249,8 @@ function refreshFiles() {
     });
 }
 
-async function upload(file) {
+// `mapping`: the source columns the person chose in the preview (canonical -> header, "" for none).
+async function upload(file, mapping = {}) {
   $("upload-progress").hidden = false;
   $("upload-name").textContent = file.name;
   $("upload-status").textContent = "uploading…";
@@ -260,6 +261,7 @@ async function upload(file) {
   message.textContent = "";
   const form = new FormData();
   form.append("file", file, file.name);
+  if (Object.keys(mapping).length) form.append("mapping", JSON.stringify(mapping));
   let answer;
   try {
     answer = await api("/api/files", { method: "POST", body: form, timeoutMs: UPLOAD_TIMEOUT_MS });
@@ -283,14 +285,15 @@ async function upload(file) {
 function setUpUpload() {
   const zone = $("drop-zone");
   const input = $("file-input");
-  input.addEventListener("change", () => { if (input.files.length) upload(input.files[0]); input.value = ""; });
+  setUpPreview();
+  input.addEventListener("change", () => { if (input.files.length) previewUpload(input.files[0]); input.value = ""; });
   $("choose-file").addEventListener("click", () => input.click());
   zone.addEventListener("dragover", (event) => { event.preventDefault(); zone.classList.add("over"); });
   zone.addEventListener("dragleave", () => zone.classList.remove("over"));
   zone.addEventListener("drop", (event) => {
     event.preventDefault();
     zone.classList.remove("over");
-    if (event.dataTransfer.files.length) upload(event.dataTransfer.files[0]);
+    if (event.dataTransfer.files.length) previewUpload(event.dataTransfer.files[0]);
   });
 }
 
