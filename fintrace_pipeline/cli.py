@@ -8,6 +8,7 @@ import logging
 import sys
 from pathlib import Path
 
+from fintrace_pipeline.cli_review import add_review_commands
 from fintrace_pipeline.export_kinds import EXPORT_KINDS
 from fintrace_pipeline.settings import get_settings
 
@@ -59,6 +60,7 @@ def cmd_process(args) -> int:
         path,
         get_settings(),
         user_mapping=_load_mapping(args.mapping),
+        source=args.source,
         log_level="DEBUG" if args.verbose else "CRITICAL",
     )
     summary = outcome.summary
@@ -147,6 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
     process.add_argument("path")
     process.add_argument("--mapping", help="JSON or a JSON file: canonical name -> source column")
     process.add_argument("--json", action="store_true", help="print one JSON object")
+    process.add_argument("--source", help="the source a new file belongs to (a short slug; default: default)")
     process.set_defaults(handler=cmd_process)
 
     backfill = commands.add_parser("backfill", help="re-process registered files through a Dagster backfill")
@@ -166,6 +169,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.set_defaults(handler=cmd_serve)
+
+    add_review_commands(commands)
 
     up = commands.add_parser("up", help="run Dagster UI, daemon and API in the foreground (Ctrl-C stops all)")
     up.add_argument("--ui-port", type=int, default=3000)

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from fintrace_pipeline.tokens import server_key
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SQL_DIR = PROJECT_ROOT / "sql"
 
@@ -46,10 +48,15 @@ class Settings:
     cors_origins: tuple[str, ...]
     sensor_max_files_per_tick: int
     country: str = "US"  # ISO 3166-1 alpha-2, optionally with a subdivision ("DE-BY"): the default calendar
+    secret_key: str | None = None  # the key API tokens are hashed with; None: var/secret_key
 
     def analysis_options(self) -> dict[str, Any]:
         """The configured values of analysis options, by option name (a file's own choices win)."""
         return {"country": self.country}
+
+    def token_key(self) -> bytes:
+        """The key API tokens are hashed with (read, or made once, when first needed)."""
+        return server_key(self.secret_key, self.var_dir)
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -69,6 +76,7 @@ class Settings:
             cors_origins=tuple(o.strip() for o in cors.split(",") if o.strip()),
             sensor_max_files_per_tick=_int("FINTRACE_SENSOR_MAX_FILES_PER_TICK", 25),
             country=(os.environ.get("FINTRACE_COUNTRY") or "US").strip().upper(),
+            secret_key=os.environ.get("FINTRACE_SECRET_KEY") or None,
         )
 
 

@@ -16,10 +16,12 @@ from python_multipart.multipart import parse_options_header
 from starlette.requests import ClientDisconnect, Request
 
 from fintrace_pipeline.api.errors import ApiError, BadRequest
+from fintrace_pipeline.sources import MAX_SOURCE_LENGTH, InvalidSource, validate_source
 
 ACCEPTED_SUFFIXES = (".csv", ".tsv", ".txt", ".gz", ".xlsx")
 FILE_FIELD = "file"
 MAPPING_FIELD = "mapping"
+SOURCE_FIELD = "source"
 MAX_MAPPING_BYTES = 64 * 1024
 MAX_NAME_LENGTH = 150
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -51,6 +53,7 @@ class ReceivedUpload:
     file_name: str
     size_bytes: int
     mapping: dict[str, str] | None
+    source: str | None = None  # as the form named it; None: the file's own, or default for a new one
 
 
 @dataclass
@@ -73,6 +76,7 @@ class _UploadReceiver:
         self.file_name: str | None = None
         self.size = 0
         self.mapping_text = bytearray()
+        self.source_text = bytearray()
 
     def callbacks(self) -> dict:
         return {
@@ -120,6 +124,10 @@ class _UploadReceiver:
             self.mapping_text += data[start:end]
             if len(self.mapping_text) > MAX_MAPPING_BYTES:
                 raise BadRequest("mapping is too large")
+        elif self.part.name == SOURCE_FIELD:
+            self.source_text += data[start:end]
+            if len(self.source_text) > MAX_SOURCE_LENGTH * 4:
+                raise BadRequest(f"source must be at most {MAX_SOURCE_LENGTH} characters")
 
     def on_part_end(self) -> None:
         if self.part.name == FILE_FIELD and self.handle is not None:
@@ -150,6 +158,16 @@ def parse_mapping(text: bytes) -> dict[str, str] | None:
         if not _storable(text_value):
             raise BadRequest("mapping must not contain NUL characters or unpaired surrogates")
     return mapping
+
+
+def parse_source(text: bytes) -> str | None:
+    name = text.decode("utf-8", "replace").strip()
+    if not name:
+        return None
+    try:
+        return validate_source(name)
+    except InvalidSource as exc:
+        raise BadRequest(str(exc)) from None
 
 
 def _storable(value: str) -> bool:
@@ -186,7 +204,8 @@ async def receive_upload(request: Request, inbox_dir: Path, max_bytes: int) -> R
         if receiver.file_name is None:
             raise BadRequest("the upload has no 'file' field")
         mapping = parse_mapping(bytes(receiver.mapping_text))
-        upload = ReceivedUpload(temp_path, receiver.file_name, receiver.size, mapping)
+        source = parse_source(bytes(receiver.source_text))
+        upload = ReceivedUpload(temp_path, receiver.file_name, receiver.size, mapping, source)
         received = True
         return upload
     except (ValueError, ClientDisconnect) as exc:

@@ -6,7 +6,8 @@ Same bytes as a registered file:
 - with a different mapping, while a job has used (or is about to use) the old one (PENDING,
   RUNNING or COMPLETED): refused with 409, so stored results never disagree with the stored mapping;
 - with a different mapping when every earlier job FAILED or was CANCELED: the mapping is replaced
-  and the file processed again with it (the usual fix for a wrong mapping).
+  and the file processed again with it (the usual fix for a wrong mapping);
+- naming another source than the file's: refused with 409 (a file belongs to one source).
 """
 
 from __future__ import annotations
@@ -20,9 +21,11 @@ from sqlalchemy import Engine
 
 from fintrace_pipeline.api.errors import ApiError
 from fintrace_pipeline.api.upload import ReceivedUpload
-from fintrace_pipeline.persistence import jobs
-from fintrace_pipeline.persistence.files import register_file, set_user_mapping
+from fintrace_pipeline.persistence import audit, jobs
+from fintrace_pipeline.persistence.files import SourceConflict, register_file, require_source, set_user_mapping
+from fintrace_pipeline.persistence.records import DataFile
 from fintrace_pipeline.settings import Settings
+from fintrace_pipeline.sources import DEFAULT_SOURCE
 from fintrace_pipeline.status import COMPLETED, PENDING, RUNNING
 
 USES_ITS_MAPPING = (PENDING, RUNNING, COMPLETED)
@@ -48,8 +51,9 @@ class MappingConflict(ApiError):
         )
 
 
-def register_upload(settings: Settings, upload: ReceivedUpload, engine: Engine) -> Registered:
-    """Register the received file and, when it needs processing, create its job and hand it over.
+def register_upload(settings: Settings, upload: ReceivedUpload, engine: Engine, actor: str) -> Registered:
+    """Register the received file and, when it needs processing, create its job and hand it over;
+    then record the upload in the audit log under ``actor``.
 
     The temporary file is always gone afterwards: moved into the inbox or dropped.
     """
@@ -57,27 +61,59 @@ def register_upload(settings: Settings, upload: ReceivedUpload, engine: Engine) 
         data_file, is_new = register_file(
             engine,
             upload.temp_path,
-            source="upload",
+            received_via="upload",
             archive_dir=settings.archive_dir,
+            source=upload.source or DEFAULT_SOURCE,
             file_name=upload.file_name,
             user_mapping=upload.mapping,
         )
-        if is_new:
-            return _hand_over(settings, engine, data_file.id, upload)
-        mapping_differs = upload.mapping is not None and upload.mapping != data_file.user_mapping
-        with engine.connect() as connection:
-            latest = jobs.latest_job(connection, data_file.id)
-            mapping_in_use = jobs.has_job_in(connection, data_file.id, USES_ITS_MAPPING)
-        if mapping_differs:
-            if mapping_in_use:
-                raise MappingConflict(data_file.id)
-            set_user_mapping(engine, data_file.id, upload.mapping)
-            return _hand_over(settings, engine, data_file.id, upload)
-        if latest is None:
-            return _hand_over(settings, engine, data_file.id, upload)
-        return Registered(data_file.id, latest.id, data_file.file_name, job_created=False)
+        try:
+            require_source(data_file, upload.source)
+        except SourceConflict as exc:
+            raise ApiError(409, str(exc)) from None
+        registered = _outcome(settings, engine, upload, data_file, is_new)
     finally:
         Path(upload.temp_path).unlink(missing_ok=True)
+    _record_upload(engine, actor, data_file, is_new, upload, registered)
+    return registered
+
+
+def _outcome(
+    settings: Settings, engine: Engine, upload: ReceivedUpload, data_file: DataFile, is_new: bool
+) -> Registered:
+    if is_new:
+        return _hand_over(settings, engine, data_file.id, upload)
+    mapping_differs = upload.mapping is not None and upload.mapping != data_file.user_mapping
+    with engine.connect() as connection:
+        latest = jobs.latest_job(connection, data_file.id)
+        mapping_in_use = jobs.has_job_in(connection, data_file.id, USES_ITS_MAPPING)
+    if mapping_differs:
+        if mapping_in_use:
+            raise MappingConflict(data_file.id)
+        set_user_mapping(engine, data_file.id, upload.mapping)
+        return _hand_over(settings, engine, data_file.id, upload)
+    if latest is None:
+        return _hand_over(settings, engine, data_file.id, upload)
+    return Registered(data_file.id, latest.id, data_file.file_name, job_created=False)
+
+
+def _record_upload(
+    engine: Engine, actor: str, data_file: DataFile, is_new: bool, upload: ReceivedUpload, registered: Registered
+) -> None:
+    """The upload's audit row: the file as it was (none when new) -> as it is, with its job."""
+    mapping = upload.mapping if upload.mapping is not None else data_file.user_mapping
+    after = {
+        "file_name": upload.file_name,
+        "sha256": data_file.sha256,
+        "source": data_file.source,
+        "user_mapping": mapping,
+        "job_id": registered.job_id,
+        "job_created": registered.job_created,
+    }
+    before = None if is_new else {"source": data_file.source, "user_mapping": data_file.user_mapping}
+    entry = audit.AuditEntry(actor, audit.FILE_UPLOAD, "data_file", str(data_file.id), before, after)
+    with engine.begin() as connection:
+        audit.record(connection, entry)
 
 
 def _hand_over(settings: Settings, engine: Engine, data_file_id: uuid.UUID, upload: ReceivedUpload) -> Registered:

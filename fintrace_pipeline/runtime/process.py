@@ -17,11 +17,12 @@ from fintrace_pipeline.defs.finalize import finalize_run
 from fintrace_pipeline.defs.partitions import JOB_ID_TAG, TRIGGER_TAG, data_file_partitions
 from fintrace_pipeline.defs.resources import fintrace_resources
 from fintrace_pipeline.persistence import jobs
-from fintrace_pipeline.persistence.files import register_file, set_user_mapping
+from fintrace_pipeline.persistence.files import register_file, require_source, set_user_mapping
 from fintrace_pipeline.persistence.records import ProcessingJob
 from fintrace_pipeline.persistence.saver import AnalyticsDBSaver
 from fintrace_pipeline.runtime.instance import get_instance
 from fintrace_pipeline.settings import Settings
+from fintrace_pipeline.sources import DEFAULT_SOURCE
 
 
 class SchemaOutOfDate(RuntimeError):
@@ -46,15 +47,26 @@ def process_file(
     settings: Settings,
     *,
     user_mapping: dict[str, str] | None = None,
+    source: str | None = None,
     instance: DagsterInstance | None = None,
     log_level: str = "CRITICAL",
 ) -> ProcessOutcome:
-    """``log_level`` is Dagster's console log level: the stored summary is what a CLI user reads."""
+    """``log_level`` is Dagster's console log level: the stored summary is what a CLI user reads.
+
+    ``source``: the file's source when it is new (default: ``default``); a file registered before
+    keeps its own, and naming another one is refused.
+    """
     engine = get_engine(settings.database_url)
     require_current_schema(engine)
     data_file, _ = register_file(
-        engine, path, source="cli", archive_dir=settings.archive_dir, user_mapping=user_mapping
+        engine,
+        path,
+        received_via="cli",
+        archive_dir=settings.archive_dir,
+        user_mapping=user_mapping,
+        source=source or DEFAULT_SOURCE,
     )
+    require_source(data_file, source)
     if user_mapping is not None and user_mapping != data_file.user_mapping:
         # An explicit re-run: the new job ingests the same bytes with the mapping given now.
         set_user_mapping(engine, data_file.id, user_mapping)

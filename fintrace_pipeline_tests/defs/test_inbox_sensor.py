@@ -86,7 +86,7 @@ def test_byte_identical_copy_does_not_start_a_second_run(inbox_dir, database_url
 
 def test_upload_with_pending_job_is_run_under_that_job(inbox_dir, database_url, engine):
     path = _drop(inbox_dir, "uploaded.csv", age_seconds=120)
-    data_file, _ = register_file(engine, path, source="upload", archive_dir=get_settings().archive_dir)
+    data_file, _ = register_file(engine, path, received_via="upload", archive_dir=get_settings().archive_dir)
     job = jobs.create_job(engine, data_file.id, trigger="upload")
     [request] = _tick(database_url).run_requests
     assert request.tags[JOB_ID_TAG] == str(job.id) and request.partition_key == str(data_file.id)
