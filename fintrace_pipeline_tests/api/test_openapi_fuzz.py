@@ -66,6 +66,10 @@ OPERATION_LABELS = [
     "POST /api/files",
     "GET /api/flagged-transactions/",
     "GET /api/exports/",
+    "GET /api/sources/",
+    "POST /api/verdicts/",
+    "GET /api/verdicts/",
+    "GET /api/audit-log/",
     "GET /api/ping",
     "GET /healthz",
 ]

@@ -3,8 +3,10 @@
 import pytest
 
 from fintrace_pipeline.export_kinds import EXPORT_FORMATS, EXPORT_KINDS
+from fintrace_pipeline.persistence.audit import ACTIONS
 from fintrace_pipeline.stages import ANALYTICS_TYPES, MODEL_TYPES
 from fintrace_pipeline.status import JOB_STATES
+from fintrace_pipeline.verdicts import VERDICTS
 from fintrace_pipeline_tests.api.conftest import LEDGER
 
 # The values each enumerated query parameter takes, as the registries define them.
@@ -14,6 +16,9 @@ PARAMETER_ENUMS = {
     "status": list(JOB_STATES),
     "what": list(EXPORT_KINDS),
     "format": list(EXPORT_FORMATS),
+    "verdict": list(VERDICTS),
+    "history": ["true", "false", "1", "0"],
+    "action": list(ACTIONS),
 }
 # The values of each enumerated field of the answers (nullable ones also take null).
 FIELD_ENUMS = {
@@ -21,6 +26,8 @@ FIELD_ENUMS = {
     "model_type": list(MODEL_TYPES),
     "status": list(JOB_STATES),
     "latest_job_status": [*JOB_STATES, None],
+    "verdict": list(VERDICTS),
+    "action": list(ACTIONS),
 }
 
 
@@ -35,6 +42,9 @@ def test_openapi_describes_every_endpoint_and_parameter(client):
         "/api/files/",
         "/api/flagged-transactions/",
         "/api/exports/",
+        "/api/sources/",
+        "/api/verdicts/",
+        "/api/audit-log/",
         "/api/ping",
         "/healthz",
     }
@@ -86,7 +96,10 @@ def test_every_documented_operation_is_served(client, seeded, document):
         for method, operation in operations.items():
             names = {p["name"] for p in operation.get("parameters", [])}
             query = {name: value for name, value in known.items() if name in names}
-            if method == "post":
+            if path == "/api/verdicts/" and method == "post":
+                verdict = {"file_id": str(seeded.file_id), "row_number": 1, "verdict": "cleared"}
+                response = client.post(path, json=verdict, follow_redirects=False)
+            elif method == "post":
                 response = client.post(path, files={"file": ("served.csv", LEDGER)}, follow_redirects=False)
             else:
                 response = client.request(method.upper(), path, params=query, follow_redirects=False)
@@ -100,6 +113,10 @@ def test_every_documented_operation_is_served(client, seeded, document):
         "GET /api/files/": 200,
         "GET /api/flagged-transactions/": 200,
         "GET /api/exports/": 200,
+        "GET /api/sources/": 200,
+        "POST /api/verdicts/": 201,
+        "GET /api/verdicts/": 200,
+        "GET /api/audit-log/": 200,
         "GET /api/ping": 200,
         "GET /healthz": 200,
     }
