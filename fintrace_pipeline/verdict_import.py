@@ -1,8 +1,9 @@
 """Importing verdicts from a CSV: one verdict per line, each line imported or refused with its reason.
 
-The CSV names each target by a ``row_number``, ``transaction_id`` or ``je_number`` column (the first
-of these present is used) and gives a ``verdict`` column (a verdict's name, or 1 / 0 for confirmed /
-cleared) and optionally a ``comment``. Lines that are refused do not stop the others.
+The CSV names each line's target in a ``row_number``, ``transaction_id`` or ``je_number`` column (the
+first of them that is filled in on the line, so ``fintrace verdicts export`` reads back in) and gives
+a ``verdict`` (a verdict's name, or 1 / 0 for confirmed / cleared) and optionally a ``comment``.
+Lines that are refused do not stop the others.
 """
 
 from __future__ import annotations
@@ -33,23 +34,24 @@ class ImportReport:
         return sum(self.imported.values())
 
 
-def read_verdict_csv(path: Path) -> tuple[pd.DataFrame, str]:
-    """The CSV's cells as text (header names lower-cased and trimmed) and the target column it uses."""
+def read_verdict_csv(path: Path) -> tuple[pd.DataFrame, list[str]]:
+    """The CSV's cells as text (header names lower-cased and trimmed) and its target columns."""
     frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     frame.columns = [str(c).strip().lower() for c in frame.columns]
-    target = next((c for c in TARGET_COLUMNS if c in frame.columns), None)
-    if target is None or "verdict" not in frame.columns:
+    targets = [c for c in TARGET_COLUMNS if c in frame.columns]
+    if not targets or "verdict" not in frame.columns:
         raise ValueError(
             f"{path.name}: needs a verdict column and one of {', '.join(TARGET_COLUMNS)}; "
             f"found {', '.join(frame.columns) or 'no columns'}"
         )
-    return frame, target
+    return frame, targets
 
 
-def _named(column: str, text: str) -> verdicts.Named:
-    value = text.strip()
-    if not value:
-        raise InvalidVerdict(f"{column} is empty")
+def _named(cells: dict[str, str]) -> verdicts.Named:
+    """The target of a line: its first filled-in target column."""
+    column, value = next(((c, v.strip()) for c, v in cells.items() if v.strip()), (None, ""))
+    if column is None:
+        raise InvalidVerdict(f"no {' / '.join(cells)} given")
     if column == "row_number":
         try:
             number = int(float(value)) if value.endswith(".0") else int(value)
@@ -63,16 +65,15 @@ def _named(column: str, text: str) -> verdicts.Named:
 
 def import_csv(engine: Engine, path: Path, data_file_id: uuid.UUID, reviewer: str) -> ImportReport:
     """Import every line of the CSV it can; the report says how many and why the others were refused."""
-    frame, target_column = read_verdict_csv(path)
+    frame, target_columns = read_verdict_csv(path)
     comments = frame["comment"] if "comment" in frame.columns else pd.Series([""] * len(frame))
+    targets = frame[target_columns].to_dict("records")
     report = ImportReport()
     parsed: list[tuple[int, verdicts.Named, str, str | None]] = []
-    for offset, (target_text, verdict_text, comment_text) in enumerate(
-        zip(frame[target_column], frame["verdict"], comments, strict=True)
-    ):
+    for offset, (cells, verdict_text, comment_text) in enumerate(zip(targets, frame["verdict"], comments, strict=True)):
         line = offset + FIRST_DATA_LINE
         try:
-            named = _named(target_column, target_text)
+            named = _named(cells)
             parsed.append((line, named, parse_verdict(verdict_text), clean_comment(comment_text)))
         except InvalidVerdict as exc:
             report.refused.append((line, str(exc)))

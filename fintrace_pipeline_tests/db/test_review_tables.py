@@ -104,9 +104,7 @@ def test_files_registered_before_0006_keep_their_channel_and_join_the_default_so
         row = connection.execute(select(data_files).where(data_files.c.id == file_id)).one()
         assert (row.received_via, row.source) == ("inbox", "default")
         # Migration 0003's triggers on data_files still hold: rows need their file, and go with it.
-        connection.execute(
-            insert(transactions).values(data_file_id=file_id, row_number=1, posting_date=now, amount=5)
-        )
+        connection.execute(insert(transactions).values(data_file_id=file_id, row_number=1, posting_date=now, amount=5))
         connection.execute(delete(data_files).where(data_files.c.id == file_id))
         assert connection.execute(select(func.count()).select_from(transactions)).scalar_one() == 0
     with pytest.raises(IntegrityError):

@@ -94,7 +94,10 @@ def test_every_verdict_is_kept_and_the_newest_per_target_counts(engine, ledger):
         stored = store.record_reviewed(
             connection,
             ledger,
-            [Decision(Target(row_number=1), "confirmed", "duplicate payment"), Decision(Target(je_number="JE-2"), "cleared")],
+            [
+                Decision(Target(row_number=1), "confirmed", "duplicate payment"),
+                Decision(Target(je_number="JE-2"), "cleared"),
+            ],
             "bob",
         )
     assert [(s["row_number"], s["je_number"], s["verdict"], s["reviewer"]) for s in stored] == [

@@ -97,7 +97,11 @@ def test_an_upload_has_an_audit_row_from_before_to_after(env):
     again = ok(upload(client, LEDGER), 200)
     entries = ok(client.get("/api/audit-log/?action=file.upload"))["entries"]
     newest, oldest = entries
-    assert (oldest["actor"], oldest["target_type"], oldest["target_id"]) == ("local", "data_file", first["data_file_id"])
+    assert (oldest["actor"], oldest["target_type"], oldest["target_id"]) == (
+        "local",
+        "data_file",
+        first["data_file_id"],
+    )
     assert oldest["before"] is None
     assert oldest["after"] == {
         "file_name": "ledger.csv",

@@ -151,7 +151,12 @@ def test_flagged_transactions_show_the_verdict_that_counts_for_each_row(env):
 def test_the_scores_export_has_the_verdict_of_each_row(env):
     client, seeded = env
     file_id = str(seeded.file_id)
-    ok(post(client, [{"file_id": file_id, "row_number": r, "verdict": v} for r, v in ((2, "confirmed"), (5, "cleared"))]), 201)
+    ok(
+        post(
+            client, [{"file_id": file_id, "row_number": r, "verdict": v} for r, v in ((2, "confirmed"), (5, "cleared"))]
+        ),
+        201,
+    )
     ok(post(client, {"file_id": file_id, "row_number": 2, "verdict": "follow_up"}), 201)
     response = client.get(f"/api/exports/?file_id={file_id}&what=scores")
     assert response.status_code == 200
