@@ -41,7 +41,8 @@ def test_upload_registers_creates_a_pending_job_and_drops_the_file_in_the_inbox(
         jobs = file_processing_jobs
         job = connection.execute(select(jobs).where(jobs.c.id == uuid.UUID(body["job_id"]))).one()
     assert row.sha256 == hashlib.sha256(content).hexdigest() and row.size_bytes == len(content)
-    assert (row.received_via, row.source) == ("upload", "default") and row.user_mapping == mapping and row.file_name == "Q1_ledger_final_.csv"
+    assert (row.received_via, row.source) == ("upload", "default")
+    assert row.user_mapping == mapping and row.file_name == "Q1_ledger_final_.csv"
     assert (job.status, job.trigger, job.dagster_run_id) == ("PENDING", "upload", None)
     progress = ok(client.get(f"/api/processing-progress/?job_id={body['job_id']}"))["progress"]
     assert progress["status"] == "PENDING" and progress["overall_progress"] == 0.0
