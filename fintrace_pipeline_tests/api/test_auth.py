@@ -11,6 +11,7 @@ from fintrace_pipeline.persistence.users import add_user, revoke_user
 from fintrace_pipeline_tests.api.conftest import (
     LEDGER,
     error,
+    eventually,
     make_settings,
     ok,
     seed,
@@ -80,8 +81,9 @@ def test_without_users_or_api_token_the_api_is_open_as_the_local_admin(review_en
     assert client.get("/api/files/", headers={"Authorization": "Bearer anything"}).status_code == 200
     entries = ok(client.get("/api/audit-log/"))["entries"]
     assert {(e["actor"], e["action"]) for e in entries} == {("local", "file.upload"), ("local", "verdict.record")}
-    # The first user closes it, for the running app too.
+    # The first user closes it, for the running app too (within a second).
     add(seeded, "alice", "viewer")
+    eventually(lambda: client.get("/api/files/").status_code, 401, "the API once a user exists")
     assert "bearer token" in error(client.get("/api/files/"), 401)
 
 
