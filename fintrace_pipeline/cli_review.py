@@ -16,7 +16,7 @@ MAX_REFUSALS_SHOWN = 20
 
 def _engine():
     from fintrace_pipeline.db.engine import get_engine
-    from fintrace_pipeline.runtime.process import require_current_schema
+    from fintrace_pipeline.db.migrate import require_current_schema
 
     engine = get_engine(get_settings().database_url)
     require_current_schema(engine)

@@ -8,10 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dagster import DagsterInstance, materialize
-from sqlalchemy import Engine
 
-from fintrace_pipeline.db import migrate
 from fintrace_pipeline.db.engine import get_engine
+from fintrace_pipeline.db.migrate import require_current_schema
 from fintrace_pipeline.defs.assets import PER_FILE_ASSETS
 from fintrace_pipeline.defs.finalize import finalize_run
 from fintrace_pipeline.defs.partitions import JOB_ID_TAG, TRIGGER_TAG, data_file_partitions
@@ -25,21 +24,12 @@ from fintrace_pipeline.settings import Settings
 from fintrace_pipeline.sources import DEFAULT_SOURCE
 
 
-class SchemaOutOfDate(RuntimeError):
-    pass
-
-
 @dataclass
 class ProcessOutcome:
     data_file_id: uuid.UUID
     job_id: uuid.UUID
     run_id: str
     summary: dict
-
-
-def require_current_schema(engine: Engine) -> None:
-    if not migrate.is_up_to_date(engine):
-        raise SchemaOutOfDate("the results database is not up to date: run `fintrace db upgrade` first")
 
 
 def process_file(
