@@ -16,10 +16,10 @@ from datetime import datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Select, Subquery, and_, func, insert, or_, select
+from sqlalchemy import Connection, Select, Subquery, and_, case, exists, func, insert, literal, or_, select
 
 from fintrace_pipeline.db import bulk
-from fintrace_pipeline.db.schema import transactions, verdicts
+from fintrace_pipeline.db.schema import Timestamp, transactions, verdicts
 from fintrace_pipeline.jsonsafe import json_safe
 from fintrace_pipeline.persistence import audit
 from fintrace_pipeline.persistence.clock import utcnow
@@ -177,37 +177,48 @@ def import_decisions(
     frame["row_number"] = frame["row_number"].astype("Int64")
     frame["recorded_at"] = pd.to_datetime(frame["recorded_at"])
     bulk.insert_frame(connection, verdicts, frame)
-    counts = Counter(d.verdict for d in decisions)
-    after = {"origin": origin, "verdicts": len(decisions), **{v: counts.get(v, 0) for v in VERDICTS}}
-    audit.record(
-        connection,
-        audit.AuditEntry(reviewer, audit.VERDICTS_IMPORT, "data_file", str(data_file.id), None, after),
-        at=at,
-    )
-    return dict(counts)
+    counts = dict(Counter(d.verdict for d in decisions))
+    _audit_import(connection, data_file, reviewer, origin, counts, at)
+    return counts
 
 
-def import_labels(connection: Connection, data_file: DataFile, frame: pd.DataFrame, reviewer: str) -> dict[str, int]:
-    """Verdicts from a file's mapped ``label`` column (1 confirmed, 0 cleared) for its labelled rows
-    that have no verdict yet: processing a file again never overrides a verdict recorded since."""
-    if "label" not in frame:
-        return {}
-    labelled = frame.loc[frame["label"].notna(), ["row_number", "label"]]
-    reviewed = set(
+def _audit_import(
+    connection: Connection, data_file: DataFile, reviewer: str, origin: str, counts: dict[str, int], at: datetime
+) -> None:
+    """An import's one audit row: where the verdicts came from and how many of each."""
+    after = {"origin": origin, "verdicts": sum(counts.values()), **{v: counts.get(v, 0) for v in VERDICTS}}
+    entry = audit.AuditEntry(reviewer, audit.VERDICTS_IMPORT, "data_file", str(data_file.id), None, after)
+    audit.record(connection, entry, at=at)
+
+
+def import_labels(connection: Connection, data_file: DataFile, reviewer: str) -> dict[str, int]:
+    """Verdicts from the file's stored ``label`` column (1 confirmed, 0 cleared) for its labelled rows
+    that have no verdict yet, so processing a file again never overrides a verdict recorded since.
+    One INSERT ... SELECT: a labelled card month is a verdict on each of its rows."""
+    t, v = transactions, verdicts
+    at = utcnow()
+    verdict = case(*((t.c.label == label, literal(name)) for label, name in LABEL_VERDICTS.items()))
+    reviewed = select(v.c.id).where(v.c.data_file_id == data_file.id, v.c.row_number == t.c.row_number)
+    labelled = select(
+        t.c.data_file_id,
+        literal(data_file.source),
+        t.c.row_number,
+        verdict,
+        literal(reviewer),
+        literal(at, Timestamp),
+    ).where(t.c.data_file_id == data_file.id, t.c.label.in_(list(LABEL_VERDICTS)), ~exists(reviewed))
+    columns = ["data_file_id", "source", "row_number", "verdict", "reviewer", "recorded_at"]
+    connection.execute(insert(v).from_select(columns, labelled))
+    counts = dict(
         connection.execute(
-            select(verdicts.c.row_number)
-            .where(verdicts.c.data_file_id == data_file.id, verdicts.c.row_number.is_not(None))
-            .distinct()
-        ).scalars()
+            select(v.c.verdict, func.count())
+            .where(v.c.data_file_id == data_file.id, v.c.recorded_at == at, v.c.reviewer == reviewer)
+            .group_by(v.c.verdict)
+        ).all()
     )
-    decisions = [
-        Decision(Target(row_number=int(row)), LABEL_VERDICTS[int(label)])
-        for row, label in zip(labelled["row_number"], labelled["label"], strict=True)
-        if int(row) not in reviewed
-    ]
-    if not decisions:
-        return {}
-    return import_decisions(connection, data_file, decisions, reviewer, "label column")
+    if counts:
+        _audit_import(connection, data_file, reviewer, "label column", counts, at)
+    return counts
 
 
 # -- reading -----------------------------------------------------------------------------------------

@@ -173,23 +173,36 @@ def test_an_import_is_stored_at_once_with_one_audit_row(engine, ledger):
     assert row.after == {"origin": "outcomes.csv", "verdicts": 3, "confirmed": 1, "cleared": 2, "follow_up": 0}
 
 
-def test_labels_give_verdicts_only_to_rows_without_one(engine, ledger):
-    labelled = ROWS.assign(label=pd.array([1, 0, None, 0, 1], dtype="Int64"))
+def test_labels_give_verdicts_only_to_rows_without_one(engine, tmp_path):
+    labelled = _file(
+        engine, tmp_path, "labelled.csv", "cards", ROWS.assign(label=pd.array([1, 0, None, 0, 1], dtype="Int64"))
+    )
+    unlabelled = _file(engine, tmp_path, "plain.csv", "cards")
     with engine.begin() as connection:
-        store.record_reviewed(connection, ledger, [Decision(Target(row_number=4), "confirmed", "real")], "alice")
-        first = store.import_labels(connection, ledger, labelled, "import")
+        store.record_reviewed(connection, labelled, [Decision(Target(row_number=4), "confirmed", "real")], "alice")
+        first = store.import_labels(connection, labelled, "import")
         # Processing the file again adds nothing: every labelled row has its verdict now.
-        again = store.import_labels(connection, ledger, labelled, "import")
-        unlabelled = store.import_labels(connection, ledger, ROWS, "import")
-    assert first == {"confirmed": 2, "cleared": 1} and again == {} and unlabelled == {}
+        again = store.import_labels(connection, labelled, "import")
+        none = store.import_labels(connection, unlabelled, "import")
+    assert first == {"confirmed": 2, "cleared": 1} and again == {} and none == {}
     with engine.connect() as connection:
-        _, page = store.file_verdicts(connection, ledger.id, verdict=None, history=False, limit=10, offset=0)
+        _, page = store.file_verdicts(connection, labelled.id, verdict=None, history=False, limit=10, offset=0)
+        stored = connection.execute(select(verdicts.c.source, verdicts.c.comment).distinct()).all()
     newest = {item["row_number"]: (item["verdict"], item["reviewer"]) for item in page}
     assert newest == {
         1: ("confirmed", "import"),
         2: ("cleared", "import"),
         4: ("confirmed", "alice"),  # the reviewer's verdict stands
         5: ("confirmed", "import"),
+    }
+    assert set(stored) == {("cards", None), ("cards", "real")}
+    imports = [r for r in _audit_rows(engine) if r.action == "verdicts.import"]
+    assert len(imports) == 1 and imports[0].after == {
+        "origin": "label column",
+        "verdicts": 3,
+        "confirmed": 2,
+        "cleared": 1,
+        "follow_up": 0,
     }
 
 

@@ -38,7 +38,7 @@ def ingest_step(step: StepContext) -> StepOutput:
         replace_transactions(connection, data_file.id, result.transactions, result.rejected)
         record_ingest(connection, data_file.id, **_file_facts(result))
         # A mapped label column is the file's own verdicts, recorded as an import.
-        labels = import_labels(connection, data_file, result.transactions, IMPORT_REVIEWER)
+        labels = import_labels(connection, data_file, IMPORT_REVIEWER)
     loaded = as_loaded(result.transactions, canonical_columns(result.column_mapping))
     write_snapshot(settings.var_dir, data_file.id, loaded)
     details = {
