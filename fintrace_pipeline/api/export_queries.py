@@ -16,7 +16,7 @@ from fintrace_pipeline.db.schema import (
     transactions,
 )
 from fintrace_pipeline.export_kinds import DUPLICATES, FLAGS, SCORES, TRIAL_BALANCE
-from fintrace_pipeline.persistence.verdicts import counting_verdicts
+from fintrace_pipeline.persistence.verdicts import with_counting_verdict
 
 TRANSACTION_COLUMNS = ("transaction_id", "posting_date", "amount", "account", "user_name", "vendor", "description")
 SCORE_EXPORT_COLUMNS = (
@@ -41,15 +41,10 @@ def query_frame(connection: Connection, query: Select) -> pd.DataFrame:
 def scores_query(data_file_id: uuid.UUID, job_id: uuid.UUID) -> Select:
     """Every scored row with the verdict that counts for it (empty when it has none)."""
     s = transaction_scores
-    own, of_entry = counting_verdicts(data_file_id)
-    verdict = func.coalesce(own.c.verdict, of_entry.c.verdict).label("verdict")
+    joined, verdict = with_counting_verdict(data_file_id, s)
     return (
-        select(*(s.c[name] for name in SCORE_EXPORT_COLUMNS), verdict)
-        .select_from(
-            s.outerjoin(own, own.c.row_number == s.c.row_number).outerjoin(
-                of_entry, of_entry.c.row_number == s.c.row_number
-            )
-        )
+        select(*(s.c[name] for name in SCORE_EXPORT_COLUMNS), verdict.label("verdict"))
+        .select_from(joined)
         .where(s.c.processing_job_id == job_id)
         .order_by(s.c.risk_score.desc(), s.c.row_number)
     )

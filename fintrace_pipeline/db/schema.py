@@ -358,7 +358,7 @@ audit_log = Table(
     Index(None, "actor", "at"),
 )
 
-# Every verdict ever recorded; the newest per target (recorded_at, then id) is the one that counts.
+# Every verdict ever recorded; the newest per target (the last recorded: highest id) is the one that counts.
 verdicts = Table(
     "verdicts",
     metadata,
@@ -375,6 +375,6 @@ verdicts = Table(
     Column("recorded_at", Timestamp, nullable=False),
     CheckConstraint("(row_number IS NULL) <> (je_number IS NULL)", name="ck_verdicts_one_target"),
     _one_of("verdicts", "verdict", VERDICTS),
-    Index("ix_verdicts_target", "data_file_id", "row_number", "je_number", "recorded_at"),
+    Index("ix_verdicts_target", "data_file_id", "row_number", "je_number", "id"),
     Index("ix_verdicts_source_recorded_at", "source", "recorded_at"),
 )

@@ -1,4 +1,4 @@
-"""Storing and reading verdicts: every one is kept, the newest per target counts.
+"""Storing and reading verdicts: every one is kept, the newest (last recorded) per target counts.
 
 A target is a transaction (a row of the file, by row number; a transaction id is resolved to its row
 when recorded) or a journal entry (by its number). Verdicts belong to the file, not to a job, so they
@@ -16,7 +16,21 @@ from datetime import datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Select, Subquery, and_, case, exists, func, insert, literal, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    FromClause,
+    Select,
+    Table,
+    and_,
+    case,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+)
 
 from fintrace_pipeline.db import bulk
 from fintrace_pipeline.db.schema import Timestamp, transactions, verdicts
@@ -224,24 +238,15 @@ def import_labels(connection: Connection, data_file: DataFile, reviewer: str) ->
 # -- reading -----------------------------------------------------------------------------------------
 
 
-def _ranked(*conditions) -> Subquery:
-    """The matching verdicts, each with its rank among its target's verdicts (1 = the newest)."""
-    v = verdicts
-    rank = (
-        func.row_number()
-        .over(
-            partition_by=(v.c.data_file_id, v.c.row_number, v.c.je_number),
-            order_by=(v.c.recorded_at.desc(), v.c.id.desc()),
-        )
-        .label("rank")
-    )
-    return select(v, rank).where(*conditions).subquery("ranked")
+_TARGET = (verdicts.c.data_file_id, verdicts.c.row_number, verdicts.c.je_number)
 
 
 def newest_query(*conditions) -> Select:
-    """The newest verdict of every target among the verdicts matching ``conditions``."""
-    ranked = _ranked(*conditions)
-    return select(*(ranked.c[c.name] for c in verdicts.c)).where(ranked.c.rank == 1)
+    """The newest verdict of every target among the verdicts matching ``conditions``: the last one
+    recorded (ids grow with every verdict stored, as recorded_at does)."""
+    v = verdicts
+    last = select(func.max(v.c.id)).where(*conditions).group_by(*_TARGET)
+    return select(v).where(v.c.id.in_(last))
 
 
 def _of_targets(data_file_id: uuid.UUID, targets: Iterable[Target]):
@@ -283,11 +288,7 @@ def file_verdicts(
     where = [newest.c.verdict == verdict] if verdict else []
     total = connection.execute(select(func.count()).select_from(newest).where(*where)).scalar_one()
     page = connection.execute(
-        select(newest)
-        .where(*where)
-        .order_by(newest.c.recorded_at.desc(), newest.c.id.desc())
-        .limit(limit)
-        .offset(offset)
+        select(newest).where(*where).order_by(newest.c.id.desc()).limit(limit).offset(offset)
     ).all()
     ids = _transaction_ids(connection, data_file_id, [r.row_number for r in page if r.row_number is not None])
     items = []
@@ -316,9 +317,7 @@ def _add_history(connection: Connection, data_file_id: uuid.UUID, page: list, it
     v = verdicts
     position = {Target(row.row_number, row.je_number): i for i, row in enumerate(page)}
     shown = {row.id for row in page}
-    earlier = connection.execute(
-        select(v).where(_of_targets(data_file_id, position)).order_by(v.c.recorded_at.desc(), v.c.id.desc())
-    )
+    earlier = connection.execute(select(v).where(_of_targets(data_file_id, position)).order_by(v.c.id.desc()))
     for row in earlier:
         index = position.get(Target(row.row_number, row.je_number))
         if index is not None and row.id not in shown:
@@ -349,19 +348,31 @@ def newest_for_rows(connection: Connection, data_file_id: uuid.UUID, row_numbers
     return out
 
 
-def counting_verdicts(data_file_id: uuid.UUID) -> tuple[Subquery, Subquery]:
-    """Two (row_number, verdict) selectables for joining onto a file's rows: the row's own newest
-    verdict, and its entry's newest. The row's own counts where both exist (as ``newest_for_rows``)."""
-    newest = newest_query(verdicts.c.data_file_id == data_file_id).cte("newest_verdicts")
-    own = select(newest.c.row_number, newest.c.verdict).where(newest.c.row_number.is_not(None)).subquery("own_verdict")
-    t = transactions
-    of_entry = (
-        select(t.c.row_number, newest.c.verdict)
-        .join(newest, newest.c.je_number == t.c.je_number)
-        .where(t.c.data_file_id == data_file_id)
-        .subquery("entry_verdict")
+def with_counting_verdict(data_file_id: uuid.UUID, rows: Table) -> tuple[FromClause, ColumnElement]:
+    """``rows`` (with a ``row_number`` column, of this file) outer-joined to the verdict that counts
+    for each row, and that verdict's column: the row's own newest, else its entry's newest (as
+    ``newest_for_rows``), NULL for an unreviewed row. Joins, not correlated subqueries: a scores
+    export reads every row of the file."""
+    v, t = verdicts, transactions
+    newest_ids = select(func.max(v.c.id)).where(v.c.data_file_id == data_file_id).group_by(*_TARGET)
+    own, entry, line = v.alias("own_verdict"), v.alias("entry_verdict"), t.alias("verdict_line")
+    joined = (
+        rows.outerjoin(
+            own,
+            and_(own.c.data_file_id == data_file_id, own.c.row_number == rows.c.row_number, own.c.id.in_(newest_ids)),
+        )
+        .outerjoin(line, and_(line.c.data_file_id == data_file_id, line.c.row_number == rows.c.row_number))
+        .outerjoin(
+            entry,
+            and_(
+                entry.c.data_file_id == data_file_id,
+                entry.c.row_number.is_(None),
+                entry.c.je_number == line.c.je_number,
+                entry.c.id.in_(newest_ids),
+            ),
+        )
     )
-    return own, of_entry
+    return joined, func.coalesce(own.c.verdict, entry.c.verdict)
 
 
 def source_verdicts(connection: Connection, source: str, until: datetime | None = None) -> pd.DataFrame:
@@ -411,7 +422,6 @@ def export_frame(connection: Connection, data_file_id: uuid.UUID, *, history: bo
             chosen.c.row_number.is_(None),
             chosen.c.row_number,
             chosen.c.je_number,
-            chosen.c.recorded_at.desc(),
             chosen.c.id.desc(),
         )
     )

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
-from fintrace_pipeline.db.schema import audit_log, verdicts
+from fintrace_pipeline.db.schema import audit_log, transactions, verdicts
 from fintrace_pipeline.db.transactions import replace_transactions
 from fintrace_pipeline.persistence import verdicts as store
 from fintrace_pipeline.persistence.clock import utcnow
@@ -221,6 +221,28 @@ def test_a_row_shows_its_own_verdict_else_its_entrys(engine, ledger):
         shown = store.newest_for_rows(connection, ledger.id, [1, 2, 3, 5])
     assert {row: v["verdict"] for row, v in shown.items()} == {1: "confirmed", 2: "cleared"}
     assert shown[1]["comment"] == "fake invoice" and shown[1]["reviewer"] == "alice"
+
+
+def test_joined_onto_every_row_the_verdict_that_counts_is_the_same(engine, ledger, tmp_path):
+    other = _file(engine, tmp_path, "other.csv", "acme")
+    with engine.begin() as connection:
+        store.record_reviewed(connection, ledger, [Decision(Target(je_number="JE-1"), "confirmed")], "alice")
+        store.record_reviewed(connection, ledger, [Decision(Target(row_number=2), "follow_up")], "alice")
+        store.record_reviewed(connection, ledger, [Decision(Target(row_number=2), "cleared")], "bob")
+        store.record_reviewed(connection, other, [Decision(Target(row_number=3), "confirmed")], "carol")
+    t = transactions
+    joined, verdict = store.with_counting_verdict(ledger.id, t)
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(t.c.row_number, verdict)
+            .select_from(joined)
+            .where(t.c.data_file_id == ledger.id)
+            .order_by(t.c.row_number)
+        ).all()
+        shown = store.newest_for_rows(connection, ledger.id, [1, 2, 3, 4, 5])
+    # Row 1 takes its entry's verdict, row 2 its own newest; the other file's verdict stays there.
+    assert rows == [(1, "confirmed"), (2, "cleared"), (3, None), (4, None), (5, None)]
+    assert {row: v["verdict"] for row, v in shown.items()} == {r: v for r, v in rows if v}
 
 
 def test_a_sources_verdicts_up_to_a_moment_oldest_first_and_no_other_sources(engine, ledger, tmp_path):

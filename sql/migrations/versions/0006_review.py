@@ -106,7 +106,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name="pk_verdicts"),
     )
-    op.create_index("ix_verdicts_target", "verdicts", ["data_file_id", "row_number", "je_number", "recorded_at"])
+    op.create_index("ix_verdicts_target", "verdicts", ["data_file_id", "row_number", "je_number", "id"])
     op.create_index("ix_verdicts_source_recorded_at", "verdicts", ["source", "recorded_at"])
 
 
