@@ -32,5 +32,9 @@ TEXT_COLUMNS = (
 DATE_COLUMNS = ("posting_date", "entry_date")
 OPTIONAL = ("entry_date", *TEXT_COLUMNS, "label")
 ALL_COLUMNS = ("row_number", *REQUIRED, *OPTIONAL)
-# Mapping targets a user may name; ``debit``/``credit`` are combined into ``amount`` by ingest.
-MAPPABLE = (*REQUIRED, *OPTIONAL, "debit", "credit")
+# Source columns ingest folds into ``amount``: separate debit and credit columns, or an unsigned amount
+# whose sign sits in a debit/credit indicator column (S/H, D/C, DR/CR).
+AMOUNT_PARTS = ("debit", "credit", "debit_credit_indicator")
+# Mapping targets a user may name.
+MAPPABLE = (*REQUIRED, *OPTIONAL, *AMOUNT_PARTS)
+

@@ -8,6 +8,7 @@ import logging
 import sys
 from pathlib import Path
 
+from fintrace_pipeline.analysis_choices import Choices
 from fintrace_pipeline.cli_review import add_review_commands
 from fintrace_pipeline.export_kinds import EXPORT_KINDS
 from fintrace_pipeline.settings import get_settings
@@ -56,10 +57,18 @@ def cmd_process(args) -> int:
     path = Path(args.path)
     if not path.is_file():
         raise ValueError(f"no such file: {path}")
+    choices = Choices.parse(
+        country=args.country,
+        weekend_days=args.weekend_days,
+        business_hours=args.business_hours,
+        approval_limits=args.approval_limits,
+        materiality=args.materiality,
+    )
     outcome = process_file(
         path,
         get_settings(),
         user_mapping=_load_mapping(args.mapping),
+        choices=choices,
         source=args.source,
         log_level="DEBUG" if args.verbose else "CRITICAL",
     )
@@ -72,6 +81,25 @@ def cmd_process(args) -> int:
         print(f"fintrace: {summary['job']['error_message']}", file=sys.stderr)
         return 1
     return 0
+
+
+def cmd_inspect(args) -> int:
+    from fintrace_pipeline.ingest.preview import preview_file
+    from fintrace_pipeline.preview_report import preview_text
+
+    path = Path(args.path)
+    if not path.is_file():
+        raise ValueError(f"no such file: {path}")
+    settings = get_settings()
+    preview = preview_file(
+        path,
+        user_mapping=_load_mapping(args.mapping),
+        max_decompressed_bytes=settings.max_decompressed_bytes,
+        max_rows=settings.max_rows,
+        missing_values=settings.missing_values,
+    )
+    print(json.dumps(preview, indent=2, ensure_ascii=False) if args.json else preview_text(preview))
+    return 1 if preview["missing"] else 0
 
 
 def cmd_backfill(args) -> int:
@@ -150,7 +178,21 @@ def build_parser() -> argparse.ArgumentParser:
     process.add_argument("--mapping", help="JSON or a JSON file: canonical name -> source column")
     process.add_argument("--json", action="store_true", help="print one JSON object")
     process.add_argument("--source", help="the source a new file belongs to (a short slug; default: default)")
+    calendar = process.add_argument_group("the file's own calendar and limits (default: the FINTRACE_ settings)")
+    calendar.add_argument("--country", help="ISO 3166-1 alpha-2 code, optionally with a subdivision: DE, DE-BY, US-CA")
+    calendar.add_argument("--weekend-days", help="weekday names, comma-separated: Fri,Sat (default: the country's)")
+    calendar.add_argument("--business-hours", help="HH:MM-HH:MM, e.g. 08:00-18:00 (default 07:00-20:00)")
+    calendar.add_argument("--approval-limits", help="amounts, comma-separated: 5000,10000,25000")
+    calendar.add_argument("--materiality", help="an amount; findings on smaller amounts are one severity lower")
     process.set_defaults(handler=cmd_process)
+
+    inspect = commands.add_parser(
+        "inspect", help="show how a file would be read and mapped, storing nothing; exit 1 when it cannot be loaded"
+    )
+    inspect.add_argument("path")
+    inspect.add_argument("--mapping", help="JSON or a JSON file: canonical name -> source column")
+    inspect.add_argument("--json", action="store_true", help="print one JSON object")
+    inspect.set_defaults(handler=cmd_inspect)
 
     backfill = commands.add_parser("backfill", help="re-process registered files through a Dagster backfill")
     which = backfill.add_mutually_exclusive_group(required=True)

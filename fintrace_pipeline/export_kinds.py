@@ -8,7 +8,8 @@ SCORES = "scores"  # per-transaction risk scores, highest first
 FLAGS = "flags"  # every finding with the transaction it is about
 DUPLICATES = "duplicates"  # the findings that group duplicate transactions
 TRIAL_BALANCE = "trial_balance"  # the per-account trial balance of default analytics
-EXPORT_KINDS = (SCORES, FLAGS, DUPLICATES, TRIAL_BALANCE)
+ENTRIES = "entries"  # per-journal-entry risk scores, highest first (files with je_number)
+EXPORT_KINDS = (SCORES, FLAGS, DUPLICATES, TRIAL_BALANCE, ENTRIES)
 
 CSV = "csv"
 XLSX = "xlsx"

@@ -116,3 +116,20 @@ SCORE_COLUMNS = (
     "reasons",  # semicolon-separated reason codes, strongest first
     "reason_text",  # the same reasons in words
 )
+
+# Between the codes of a ``reasons`` or ``rule_codes`` list, and between the phrases of a reason text.
+LIST_SEPARATOR = "; "
+
+# Per-journal-entry risk scores written by the ML stage where the file has ``je_number``.
+ENTRY_SCORE_COLUMNS = (
+    "je_number",
+    "line_count",
+    "first_row_number",
+    "posting_date",  # the earliest posting date among its lines
+    "debit_total",
+    "credit_total",
+    "risk_score",  # 0-100, the entry's percentile among the file's entries
+    "rule_codes",  # semicolon-separated codes of the findings it takes part in, strongest first
+    "reasons",  # semicolon-separated reason codes, strongest first
+    "reason_text",  # the entry's size and the same reasons in words
+)

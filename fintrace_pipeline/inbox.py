@@ -19,10 +19,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from fintrace_pipeline.file_types import SUPPORTED_SUFFIXES
 from fintrace_pipeline.sources import DEFAULT_SOURCE, is_source_name
 
 TEMPORARY_SUFFIXES = (".tmp", ".part", ".partial", ".crdownload", ".download", ".swp", ".lock")
-SUPPORTED_SUFFIXES = (".csv", ".tsv", ".txt", ".gz", ".xlsx", ".xlsm")
 PROCESSED_DIR = "processed"  # one of RESERVED_SOURCES: never read as a source's folder
 # Files whose mtime is this old are complete already (a writer would have touched them since).
 SETTLE_SECONDS = 30.0

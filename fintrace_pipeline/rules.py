@@ -1,6 +1,7 @@
 """The catalogue of per-transaction findings: every rule code with the stage that raises it, its family,
 its default severity, a title a person reads, the canonical columns it reads and the sentence its
-findings give as their reason. Each finding fills the sentence in with its own specifics.
+findings give as their reason. Each finding fills the sentence in with its own specifics. A duplicate
+test has a second sentence for files with journal entries, where it compares documents, not lines.
 
 Reasons are ``str.format`` patterns; a slot whose wording depends on the case (one day or several,
 an invoice number or none) is filled from one of the rule's ``phrases``.
@@ -34,10 +35,18 @@ class Rule:
     columns: tuple[str, ...]  # canonical columns the rule reads; without one of them it is skipped
     reason: str
     phrases: Mapping[str, str] = field(default_factory=dict, hash=False)
+    entry_reason: str = ""  # the sentence where documents of journal entries are compared; "" = ``reason``
+
+    def reason_for(self, entries: bool) -> str:
+        return self.entry_reason if entries and self.entry_reason else self.reason
 
     def reasons(self, count: int, **values: Any) -> list[str]:
         """``count`` reasons; each value is a sequence of ``count`` items or one item for every reason."""
         return fill(self.reason, count, values)
+
+    def entry_reasons(self, count: int, **values: Any) -> list[str]:
+        """As ``reasons``, for findings about documents of journal entries."""
+        return fill(self.reason_for(True), count, values)
 
     def fill_phrases(self, choice: Sequence[str], **values: Any) -> list[str]:
         """One phrase per case: ``choice[i]`` names the phrase of case i, which takes from ``values``
@@ -61,8 +70,8 @@ class Rule:
         level = min(max(SEVERITIES.index(self.severity) + steps, 0), len(SEVERITIES) - 1)
         return SEVERITIES[level]
 
-    def slots(self) -> set[str]:
-        return set(_positional(self.reason)[1])
+    def slots(self, entries: bool = False) -> set[str]:
+        return set(_positional(self.reason_for(entries))[1])
 
 
 def _is_single(value: Any) -> bool:
@@ -109,6 +118,9 @@ def plural_s(counts: Sequence[int]) -> list[str]:
     return ["" if n == 1 else "s" for n in counts]
 
 
+# Weekend, holiday and after-hours findings say how often their poster posts at such a time.
+_HABIT = {"habit": "; user {user} has {lines} of {user_lines} lines {bucket}", "none": ""}
+
 _RULES = (
     # duplicate_analysis
     Rule(
@@ -120,6 +132,8 @@ _RULES = (
         ("posting_date", "amount", "vendor", "invoice_number"),
         "Same vendor {vendor}, invoice {invoice_number} and amount {amount:,.2f} as row {twin_row_number} "
         "(posted {twin_posting_date})",
+        {"twice": "twice", "times": "{count} times"},
+        entry_reason="Invoice {invoice_number} from {vendor} was entered {times}: {entries}, {amount:,.2f} each",
     ),
     Rule(
         "DUP_INVOICE_AMOUNT_DIFF",
@@ -130,6 +144,9 @@ _RULES = (
         ("posting_date", "amount", "vendor", "invoice_number"),
         "Same vendor {vendor} and invoice {invoice_number} as row {twin_row_number} (posted {twin_posting_date}) "
         "but amount {amount:,.2f} instead of {twin_amount:,.2f}",
+        entry_reason="Invoice {invoice_number} from {vendor} was entered in {twin_je_number} (posted "
+        "{twin_posting_date}) for {twin_amount:,.2f} and again in {je_number} (posted {posting_date}) for "
+        "{amount:,.2f}",
     ),
     Rule(
         "DUP_VENDOR_AMOUNT_NEAR_DATE",
@@ -148,6 +165,8 @@ _RULES = (
             "chance_note": "; the file has about as many such pairs as chance predicts ({observed} found, "
             "{expected:g} expected), so this may be a coincidence",
         },
+        entry_reason="Same vendor {vendor} and amount {amount:,.2f} in {je_number} as in {twin_je_number}, "
+        "posted {when} ({twin_posting_date}), {invoices}{chance}",
     ),
     Rule(
         "DUP_INVOICE_NORMALIZED",
@@ -159,6 +178,9 @@ _RULES = (
         "Invoice {invoice_number} equals invoice {twin_invoice_number} of row {twin_row_number} "
         "(posted {twin_posting_date}) once case, spacing, punctuation and leading zeros are ignored; "
         "same vendor {vendor} and amount {amount:,.2f}",
+        entry_reason="Invoice {invoice_number} from {vendor} in {je_number} equals invoice {twin_invoice_number} "
+        "in {twin_je_number} (posted {twin_posting_date}) once case, spacing, punctuation and leading zeros are "
+        "ignored; {amount:,.2f} each",
     ),
     Rule(
         "DUP_VENDOR_NAME_VARIANT",
@@ -174,6 +196,8 @@ _RULES = (
             "linked": "names linked through other spellings of the same name",
             "edits": "names {distance} edit{s} apart",
         },
+        entry_reason="Invoice {invoice_number} for {amount:,.2f} was entered under vendor {vendor} in {je_number} "
+        "and under {twin_vendor} in {twin_je_number} (posted {twin_posting_date}; {how})",
     ),
     Rule(
         "DUP_SAME_AMOUNT_DATE_DIFF_VENDOR",
@@ -185,9 +209,10 @@ _RULES = (
         "Same amount {amount:,.2f} on {date} as row {twin_row_number}{distinction}",
         {
             "vendor": ", paid to a different vendor ({vendor} vs {twin_vendor})",
-            "journal_entry": ", in another journal entry ({je_number} vs {twin_je_number}); the file names no vendors",
             "none": "; the file names no vendors",
+            "entry_vendor": ", under a different vendor ({vendor} vs {twin_vendor})",
         },
+        entry_reason="Same amount {amount:,.2f} on {date} in {je_number} as in {twin_je_number}{distinction}",
     ),
     # anomaly_detection
     Rule(
@@ -197,7 +222,8 @@ _RULES = (
         "low",
         "Posted on a weekend",
         ("posting_date",),
-        "Posted on a {weekday} ({date})",
+        "Posted on a {weekday} ({date}){habit}",
+        _HABIT,
     ),
     Rule(
         "HOLIDAY_POSTING",
@@ -206,7 +232,8 @@ _RULES = (
         "low",
         "Posted on a public holiday",
         ("posting_date",),
-        "Posted on {holiday} ({date})",
+        "Posted on {calendar}: {holiday} ({date}){habit}",
+        {"country": "a public holiday in {calendar}", "configured": "a holiday of the configured calendar", **_HABIT},
     ),
     # The time of day comes from entry_date where that column carries one, else from posting_date.
     Rule(
@@ -216,7 +243,8 @@ _RULES = (
         "low",
         "Keyed in outside business hours",
         ("posting_date",),
-        "Keyed in at {clock} on {date}, outside business hours {business_hours}",
+        "Keyed in at {clock} on {date}, outside business hours {business_hours}{habit}",
+        _HABIT,
     ),
     Rule(
         "ROUND_AMOUNT",
@@ -234,7 +262,14 @@ _RULES = (
         "medium",
         "Amount just below an approval limit",
         ("amount",),
-        "Amount {amount:,.2f} is {below_pct:.1f} % below the approval limit of {limit:,.2f}",
+        "Amount {amount:,.2f} is {below_pct:.1f} % below {which}{chance}",
+        {
+            "common": "a common approval limit of {limit:,.0f}",
+            "configured": "the approval limit of {limit:,.0f} set for {set_for}",
+            "at_chance": "; no more of the file's amounts fall just below it than chance predicts ({below:,} found, "
+            "{expected:,.0f} expected)",
+            "none": "",
+        },
     ),
     # Compared with the user's own lines on the same account where there are enough of them.
     Rule(

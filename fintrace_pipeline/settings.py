@@ -7,16 +7,62 @@ zero set-up on SQLite and a local Dagster instance.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from fintrace_pipeline.analysis_choices import ChoiceError, Choices
 from fintrace_pipeline.tokens import server_key
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SQL_DIR = PROJECT_ROOT / "sql"
 
 MiB = 1024 * 1024
+
+# Cell values that stand for "no value" in real exports: they count as missing, never as a vendor,
+# a user or a description. Compared without case, accents, surrounding spaces or a final dot.
+# FINTRACE_MISSING_VALUES adds to these (comma-separated).
+DEFAULT_MISSING_VALUES = (
+    "n/a",
+    "n.a.",
+    "na",
+    "#n/a",
+    "none",
+    "null",
+    "nil",
+    "nan",
+    "-",
+    "--",
+    "---",
+    "—",
+    "?",
+    "unknown",
+    "not applicable",
+    "not available",
+    "not known",
+    "redacted",
+    "redacted personal data",
+    "personal data",
+    "withheld",
+    "third party",
+    "third party supplier",
+    "nao se aplica",
+    "nao informado",
+    "sigiloso",
+    "k.a.",
+    "keine angabe",
+    "unbekannt",
+    "non applicable",
+    "non renseigne",
+    "inconnu",
+    "no aplica",
+    "sin dato",
+    "desconocido",
+    "non disponibile",
+    "sconosciuto",
+    "n.v.t.",
+    "onbekend",
+)
 
 
 def _path(name: str, default: Path) -> Path:
@@ -34,6 +80,18 @@ def _int(name: str, default: int) -> int:
         raise ValueError(f"{name} must be a whole number, got {value!r}") from exc
 
 
+def _list(name: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in os.environ.get(name, "").split(",") if item.strip())
+
+
+def _choice(name: str, choice: str) -> Choices:
+    """The analysis choice an environment variable sets (none when it is unset or blank)."""
+    try:
+        return Choices.parse(**{choice: os.environ.get(name)})
+    except ChoiceError as exc:
+        raise ValueError(f"{name}: {exc}") from None
+
+
 @dataclass(frozen=True)
 class Settings:
     var_dir: Path
@@ -47,12 +105,15 @@ class Settings:
     api_token: str | None
     cors_origins: tuple[str, ...]
     sensor_max_files_per_tick: int
+    missing_values: tuple[str, ...] = DEFAULT_MISSING_VALUES
     country: str = "US"  # ISO 3166-1 alpha-2, optionally with a subdivision ("DE-BY"): the default calendar
+    # The company's weekend days, business hours, approval limits and materiality, where configured.
+    choices: Choices = field(default_factory=Choices)
     secret_key: str | None = None  # the key API tokens are hashed with; None: var/secret_key
 
     def analysis_options(self) -> dict[str, Any]:
         """The configured values of analysis options, by option name (a file's own choices win)."""
-        return {"country": self.country}
+        return {"country": self.country, **self.choices.options(set_by="company")}
 
     def token_key(self) -> bytes:
         """The key API tokens are hashed with (read, or made once, when first needed)."""
@@ -75,7 +136,14 @@ class Settings:
             api_token=os.environ.get("FINTRACE_API_TOKEN") or None,
             cors_origins=tuple(o.strip() for o in cors.split(",") if o.strip()),
             sensor_max_files_per_tick=_int("FINTRACE_SENSOR_MAX_FILES_PER_TICK", 25),
-            country=(os.environ.get("FINTRACE_COUNTRY") or "US").strip().upper(),
+            missing_values=DEFAULT_MISSING_VALUES + _list("FINTRACE_MISSING_VALUES"),
+            country=_choice("FINTRACE_COUNTRY", "country").country or "US",
+            choices=Choices(
+                weekend_days=_choice("FINTRACE_WEEKEND_DAYS", "weekend_days").weekend_days,
+                business_hours=_choice("FINTRACE_BUSINESS_HOURS", "business_hours").business_hours,
+                approval_limits=_choice("FINTRACE_APPROVAL_LIMITS", "approval_limits").approval_limits,
+                materiality=_choice("FINTRACE_MATERIALITY", "materiality").materiality,
+            ),
             secret_key=os.environ.get("FINTRACE_SECRET_KEY") or None,
         )
 

@@ -121,8 +121,9 @@ STAGES = (
         100,
         "ml",
         "Isolation forest, random forest, DBSCAN and their ensemble: a 0-100 risk score with reasons for "
-        "every transaction.",
+        "every transaction, and for every journal entry where the file has entry numbers.",
         kinds=("pandas", "scikitlearn"),
+        code_version="2",
     ),
 )
 STAGE_BY_NAME = {s.name: s for s in STAGES}

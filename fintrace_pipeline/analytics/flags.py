@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from fintrace_pipeline.analytics.columns import text_values
-from fintrace_pipeline.findings import FLAG_COLUMNS, AnalysisResult, empty_flags
+from fintrace_pipeline.findings import FLAG_COLUMNS, SEVERITIES, AnalysisResult, empty_flags
 from fintrace_pipeline.rules import RULES
 
 # What a stage that flags rows reads from every file: the row numbers it flags, dates and amounts.
@@ -65,6 +65,26 @@ def graded_severity(rule_code: str, stronger: np.ndarray) -> np.ndarray:
     """The rule's catalogue severity, one level higher where ``stronger``."""
     rule = RULES[rule_code]
     return np.where(stronger, rule.severity_step(1), rule.severity)
+
+
+def demote_below_materiality(flags: pd.DataFrame, transactions: pd.DataFrame, materiality: float) -> pd.DataFrame:
+    """``flags`` with every finding on a line whose |amount| is below ``materiality`` one severity level
+    lower (low stays low); a demoted finding's details say so. 0 = no materiality set."""
+    if materiality <= 0 or flags.empty:
+        return flags
+    amounts = pd.Series(np.abs(transactions["amount"].to_numpy(dtype="float64")), index=transactions["row_number"])
+    below = (amounts.reindex(flags["row_number"].to_numpy()).to_numpy() < materiality) & (flags["severity"] != "low")
+    if not below.any():
+        return flags
+    demoted = flags.copy()
+    levels = {name: SEVERITIES[max(i - 1, 0)] for i, name in enumerate(SEVERITIES)}
+    before = demoted.loc[below, "severity"]
+    demoted.loc[below, "severity"] = before.map(levels).astype(object)
+    demoted.loc[below, "details"] = [
+        {**(details or {}), "severity_before_materiality": severity, "below_materiality": materiality}
+        for details, severity in zip(demoted.loc[below, "details"], before, strict=True)
+    ]
+    return demoted
 
 
 def gather_flags(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:

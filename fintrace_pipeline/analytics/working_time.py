@@ -1,5 +1,6 @@
-"""Working time, the same for every stage: weekday names, the time of day a line was keyed in and the
-business hours outside which that counts as after hours."""
+"""Working time, the same for every stage: the country whose calendar a file is judged by, its weekend
+days, weekday names, the time of day a line was keyed in and the business hours outside which that
+counts as after hours."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from fintrace_pipeline.analytics.options import Options
+from fintrace_pipeline.country_calendar import usual_weekend
 
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 SECONDS_PER_DAY = 86_400
@@ -43,10 +45,28 @@ def parse_clock(text: str) -> int:
     return int(hours) * 3600 + int(minutes) * 60
 
 
+def weekday_numbers(names: tuple[str, ...] | list[str]) -> tuple[int, ...]:
+    """Weekday names ("Saturday") as numbers, Monday = 0."""
+    return tuple(sorted(WEEKDAY_NAMES.index(name) for name in names))
+
+
 @dataclass(frozen=True)
-class BusinessHours(Options):
+class WorkingTime(Options):
+    country: str = "US"  # ISO 3166-1 alpha-2, optionally "-" subdivision: the calendar the file is judged by
+    weekend_days: tuple[str, ...] | None = None  # weekday names; None: the country's usual weekend
     business_hours_start: str = "07:00"  # HH:MM; after hours = before this ...
     business_hours_end: str = "20:00"  # ... or from this on
+
+    @property
+    def weekend(self) -> tuple[int, ...]:
+        """The weekend's weekdays, Monday = 0."""
+        if self.weekend_days is not None:
+            return weekday_numbers(self.weekend_days)
+        return usual_weekend(self.country)
+
+    def on_weekend(self, stamps: pd.Series) -> np.ndarray:
+        """Per value whether it falls on a weekend day (False for NaT)."""
+        return stamps.dt.dayofweek.isin(self.weekend).to_numpy(dtype=bool)
 
     @property
     def business_hours(self) -> str:

@@ -11,11 +11,12 @@ from sqlalchemy import Connection, Select, Text, cast, func, select
 
 from fintrace_pipeline.db.schema import (
     analytics_processing_results,
+    entry_scores,
     transaction_flags,
     transaction_scores,
     transactions,
 )
-from fintrace_pipeline.export_kinds import DUPLICATES, FLAGS, SCORES, TRIAL_BALANCE
+from fintrace_pipeline.export_kinds import DUPLICATES, ENTRIES, FLAGS, SCORES, TRIAL_BALANCE
 from fintrace_pipeline.persistence.verdicts import with_counting_verdict
 
 TRANSACTION_COLUMNS = ("transaction_id", "posting_date", "amount", "account", "user_name", "vendor", "description")
@@ -29,6 +30,18 @@ SCORE_EXPORT_COLUMNS = (
     "random_forest_score",
     "dbscan_score",
     "rule_score",
+)
+ENTRY_EXPORT_COLUMNS = (
+    "je_number",
+    "risk_score",
+    "line_count",
+    "first_row_number",
+    "posting_date",
+    "debit_total",
+    "credit_total",
+    "rule_codes",
+    "reasons",
+    "reason_text",
 )
 TRIAL_BALANCE_COLUMNS = ("account", "account_name", "debit", "credit", "net", "lines")
 
@@ -47,6 +60,15 @@ def scores_query(data_file_id: uuid.UUID, job_id: uuid.UUID) -> Select:
         .select_from(joined)
         .where(s.c.processing_job_id == job_id)
         .order_by(s.c.risk_score.desc(), s.c.row_number)
+    )
+
+
+def entries_query(data_file_id: uuid.UUID, job_id: uuid.UUID) -> Select:
+    e = entry_scores
+    return (
+        select(*(e.c[name] for name in ENTRY_EXPORT_COLUMNS))
+        .where(e.c.processing_job_id == job_id)
+        .order_by(e.c.risk_score.desc(), e.c.first_row_number)
     )
 
 
@@ -81,6 +103,8 @@ def export_query(what: str, data_file_id: uuid.UUID, job_id: uuid.UUID) -> Selec
         return flags_query(data_file_id, job_id)
     if what == DUPLICATES:
         return flags_query(data_file_id, job_id, duplicates_only=True)
+    if what == ENTRIES:
+        return entries_query(data_file_id, job_id)
     if what == TRIAL_BALANCE:
         return None
     raise ValueError(f"unknown export {what!r}")

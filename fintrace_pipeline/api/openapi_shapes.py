@@ -82,6 +82,10 @@ DATA_FILE = obj(
         "rows_read": nullable(INTEGER),
         "rows_loaded": nullable(INTEGER),
         "rows_rejected": nullable(INTEGER),
+        "mapping_details": nullable({"type": "object"}),
+        "unmapped_columns": nullable({"type": "array", "items": STRING}),
+        "ingest_warnings": nullable({"type": "array", "items": STRING}),
+        "rejection_reasons": nullable({"type": "array", "items": {"type": "object"}}),
         "created_at": TIMESTAMP,
     },
     ["id", "file_name", "sha256", "size_bytes", "source", "received_via", "created_at"],
@@ -330,6 +334,55 @@ AUDIT_ENTRY = obj(
     ["id", "at", "actor", "action", "target_type", "target_id", "before", "after"],
 )
 
+ENTRY_LINE = obj(
+    {
+        "row_number": INTEGER,
+        "transaction_id": nullable(STRING),
+        "account": nullable(STRING),
+        "account_name": nullable(STRING),
+        "user": nullable(STRING),
+        "vendor": nullable(STRING),
+        "invoice_number": nullable(STRING),
+        "description": nullable(STRING),
+        "amount": nullable(NUMBER),
+        "debit": nullable(NUMBER),
+        "credit": nullable(NUMBER),
+        "risk_score": nullable(NUMBER),
+        "rule_codes": {"type": "array", "items": STRING, "description": "the codes of the findings on this line"},
+    },
+    ["row_number", "amount", "debit", "credit", "risk_score", "rule_codes"],
+)
+
+FLAGGED_ENTRY = obj(
+    {
+        "je_number": STRING,
+        "risk_score": {
+            "type": "number",
+            "minimum": 0,
+            "maximum": 100,
+            "description": "percentile among the file's entries",
+        },
+        "line_count": INTEGER,
+        "first_row_number": INTEGER,
+        "posting_date": nullable(TIMESTAMP),
+        "debit_total": NUMBER,
+        "credit_total": NUMBER,
+        "rule_codes": {
+            "type": "array",
+            "items": STRING,
+            "description": "codes of the findings it takes part in (a duplicate's earlier entry too), strongest first",
+        },
+        "reasons": {"type": "array", "items": STRING, "description": "reason codes, strongest first"},
+        "reason_text": STRING,
+        "lines": {
+            "type": "array",
+            "items": ref("EntryLine"),
+            "description": "its lines in file order (of a very long entry, its riskiest lines)",
+        },
+    },
+    ["je_number", "risk_score", "line_count", "debit_total", "credit_total", "rule_codes", "reasons", "lines"],
+)
+
 _PAGE = {"total": INTEGER, "limit": INTEGER, "offset": INTEGER}
 
 SCHEMAS: dict[str, Any] = {
@@ -375,6 +428,18 @@ SCHEMAS: dict[str, Any] = {
     ),
     "SourcesResponse": success({"sources": {"type": "array", "items": SOURCE}}),
     "AuditLogResponse": success({**_PAGE, "entries": {"type": "array", "items": AUDIT_ENTRY}}),
+    "EntryLine": ENTRY_LINE,
+    "FlaggedEntriesResponse": success(
+        {
+            "file_id": UUID,
+            "job_id": UUID,
+            **_PAGE,
+            "note": nullable(
+                {"type": "string", "description": "why the job has no entries, e.g. a file without je_number"}
+            ),
+            "entries": {"type": "array", "items": FLAGGED_ENTRY},
+        }
+    ),
     "HealthResponse": success({"status": {"type": "string", "enum": ["ok"]}}),
     "PingResponse": success({"ping": {"type": "string", "enum": ["pong"]}}),
 }
@@ -412,13 +477,23 @@ PARAMETERS: dict[str, Any] = {
     "RuleCode": _query(
         "rule", {"type": "string", "maxLength": MAX_RULE_CODE_LENGTH}, "Only transactions flagged by this rule code."
     ),
+    "MinEntryRisk": _query(
+        "min_risk",
+        {"type": "number", "minimum": RISK_SCORE_RANGE[0], "maximum": RISK_SCORE_RANGE[1]},
+        "Only entries whose risk score ({:g}-{:g}) is at least this.".format(*RISK_SCORE_RANGE),
+    ),
+    "EntryRuleCode": _query(
+        "rule",
+        {"type": "string", "maxLength": MAX_RULE_CODE_LENGTH},
+        "Only entries taking part in a finding of this rule code.",
+    ),
     "AnalyticsType": _choice(ANALYTICS_TYPE, "One analytics stage, or all of them."),
     "ModelType": _choice(MODEL_TYPE, "One model, or all of them."),
     "LatestJobStatus": _choice(LATEST_JOB_STATUS, "Only files whose latest job has this status."),
     "ExportKind": _choice(
         EXPORT_KIND,
         "Per-transaction risk scores (highest first), every finding, duplicate groups, "
-        "or the trial balance per account.",
+        "the trial balance per account, or per-entry risk scores (highest first; none without je_number).",
     ),
     "Verdict": _choice(VERDICT, "Only targets whose newest verdict is this."),
     "History": _query(

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from starlette.requests import Request
 
-from fintrace_pipeline.api import fastpath, queries
+from fintrace_pipeline.api import entry_queries, fastpath, queries
 from fintrace_pipeline.api.change_feed import ChangeFeed, Key
 from fintrace_pipeline.api.db import ApiDatabase
 from fintrace_pipeline.api.errors import NotFound, unavailable_when_unreachable
@@ -130,6 +130,12 @@ class Reader:
     ) -> tuple[uuid.UUID, uuid.UUID, tuple[int, list[dict[str, Any]]]]:
         """(data_file_id, job_id, (total, page)); ``filters`` as ``queries.flagged_transactions`` takes them."""
         return await self._of_job(file_id, job_id, queries.flagged_transactions, **filters)
+
+    async def flagged_entries(
+        self, file_id: uuid.UUID | None, job_id: uuid.UUID | None, **filters: Any
+    ) -> tuple[uuid.UUID, uuid.UUID, tuple[int, list[dict[str, Any]], str | None]]:
+        """(data_file_id, job_id, (total, page, note)); ``filters`` as ``entry_queries.flagged_entries`` takes them."""
+        return await self._of_job(file_id, job_id, entry_queries.flagged_entries, **filters)
 
     async def export(
         self, what: str, file_format: str, file_id: uuid.UUID | None, job_id: uuid.UUID | None

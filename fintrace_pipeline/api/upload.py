@@ -15,14 +15,18 @@ from python_multipart import MultipartParser
 from python_multipart.multipart import parse_options_header
 from starlette.requests import ClientDisconnect, Request
 
+from fintrace_pipeline.analysis_choices import ChoiceError, Choices
 from fintrace_pipeline.api.errors import ApiError, BadRequest
+from fintrace_pipeline.file_types import SUPPORTED_SUFFIXES as ACCEPTED_SUFFIXES
 from fintrace_pipeline.sources import MAX_SOURCE_LENGTH, InvalidSource, validate_source
 
-ACCEPTED_SUFFIXES = (".csv", ".tsv", ".txt", ".gz", ".xlsx")
 FILE_FIELD = "file"
 MAPPING_FIELD = "mapping"
 SOURCE_FIELD = "source"
 MAX_MAPPING_BYTES = 64 * 1024
+# The file's own calendar and limits, as ``analysis_choices`` reads them.
+CHOICE_FIELDS = ("country", "weekend_days", "business_hours", "approval_limits", "materiality")
+MAX_CHOICE_BYTES = 1024
 MAX_NAME_LENGTH = 150
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -53,6 +57,7 @@ class ReceivedUpload:
     file_name: str
     size_bytes: int
     mapping: dict[str, str] | None
+    choices: Choices = field(default_factory=Choices)
     source: str | None = None  # as the form named it; None: the file's own, or default for a new one
 
 
@@ -76,6 +81,7 @@ class _UploadReceiver:
         self.file_name: str | None = None
         self.size = 0
         self.mapping_text = bytearray()
+        self.choice_texts: dict[str, bytearray] = {}
         self.source_text = bytearray()
 
     def callbacks(self) -> dict:
@@ -124,6 +130,11 @@ class _UploadReceiver:
             self.mapping_text += data[start:end]
             if len(self.mapping_text) > MAX_MAPPING_BYTES:
                 raise BadRequest("mapping is too large")
+        elif self.part.name in CHOICE_FIELDS:
+            text = self.choice_texts.setdefault(self.part.name, bytearray())
+            text += data[start:end]
+            if len(text) > MAX_CHOICE_BYTES:
+                raise BadRequest(f"{self.part.name} is too long")
         elif self.part.name == SOURCE_FIELD:
             self.source_text += data[start:end]
             if len(self.source_text) > MAX_SOURCE_LENGTH * 4:
@@ -158,6 +169,20 @@ def parse_mapping(text: bytes) -> dict[str, str] | None:
         if not _storable(text_value):
             raise BadRequest("mapping must not contain NUL characters or unpaired surrogates")
     return mapping
+
+
+def parse_choices(texts: dict[str, bytearray]) -> Choices:
+    """The upload's calendar and limit fields; a value that cannot be used answers 400 saying why."""
+    try:
+        decoded = {name: bytes(text).decode("utf-8") for name, text in texts.items()}
+    except UnicodeDecodeError:
+        raise BadRequest("the calendar and limit fields must be UTF-8 text") from None
+    if not all(_storable(text) for text in decoded.values()):
+        raise BadRequest("the calendar and limit fields must not contain NUL characters")
+    try:
+        return Choices.parse(**decoded)
+    except ChoiceError as exc:
+        raise BadRequest(str(exc)) from None
 
 
 def parse_source(text: bytes) -> str | None:
@@ -204,8 +229,9 @@ async def receive_upload(request: Request, inbox_dir: Path, max_bytes: int) -> R
         if receiver.file_name is None:
             raise BadRequest("the upload has no 'file' field")
         mapping = parse_mapping(bytes(receiver.mapping_text))
+        choices = parse_choices(receiver.choice_texts)
         source = parse_source(bytes(receiver.source_text))
-        upload = ReceivedUpload(temp_path, receiver.file_name, receiver.size, mapping, source)
+        upload = ReceivedUpload(temp_path, receiver.file_name, receiver.size, mapping, choices, source)
         received = True
         return upload
     except (ValueError, ClientDisconnect) as exc:

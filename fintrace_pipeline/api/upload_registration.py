@@ -8,6 +8,9 @@ Same bytes as a registered file:
 - with a different mapping when every earlier job FAILED or was CANCELED: the mapping is replaced
   and the file processed again with it (the usual fix for a wrong mapping);
 - naming another source than the file's: refused with 409 (a file belongs to one source).
+The file's own calendar and limits (country, weekend days, business hours, approval limits,
+materiality) are treated the same way as a mapping: given and different from the stored ones, they
+conflict with results computed with those, or replace them when no job has such results.
 """
 
 from __future__ import annotations
@@ -19,10 +22,18 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from fintrace_pipeline.analysis_choices import Choices
 from fintrace_pipeline.api.errors import ApiError
 from fintrace_pipeline.api.upload import ReceivedUpload
 from fintrace_pipeline.persistence import audit, jobs
-from fintrace_pipeline.persistence.files import SourceConflict, register_file, require_source, set_user_mapping
+from fintrace_pipeline.persistence.files import (
+    SourceConflict,
+    get_data_file,
+    register_file,
+    require_source,
+    set_analysis_choices,
+    set_user_mapping,
+)
 from fintrace_pipeline.persistence.records import DataFile
 from fintrace_pipeline.settings import Settings
 from fintrace_pipeline.sources import DEFAULT_SOURCE
@@ -43,11 +54,11 @@ class Registered:
 
 
 class MappingConflict(ApiError):
-    def __init__(self, data_file_id: uuid.UUID):
+    def __init__(self, data_file_id: uuid.UUID, what: str = "mapping"):
         super().__init__(
             409,
             f"these bytes were uploaded before as data file {data_file_id}, whose results use a different "
-            "mapping; upload without a mapping to get that file",
+            f"{what}; upload without a {what} to get that file",
         )
 
 
@@ -66,6 +77,8 @@ def register_upload(settings: Settings, upload: ReceivedUpload, engine: Engine, 
             source=upload.source or DEFAULT_SOURCE,
             file_name=upload.file_name,
             user_mapping=upload.mapping,
+            country=upload.choices.country,
+            analysis_options=upload.choices.options(set_by="file"),
         )
         try:
             require_source(data_file, upload.source)
@@ -74,7 +87,7 @@ def register_upload(settings: Settings, upload: ReceivedUpload, engine: Engine, 
         registered = _outcome(settings, engine, upload, data_file, is_new)
     finally:
         Path(upload.temp_path).unlink(missing_ok=True)
-    _record_upload(engine, actor, data_file, is_new, upload, registered)
+    _record_upload(engine, actor, data_file, is_new, registered)
     return registered
 
 
@@ -84,36 +97,42 @@ def _outcome(
     if is_new:
         return _hand_over(settings, engine, data_file.id, upload)
     mapping_differs = upload.mapping is not None and upload.mapping != data_file.user_mapping
+    choices = (upload.choices.country, upload.choices.options(set_by="file") or None)
+    choices_differ = upload.choices != Choices() and choices != (data_file.country, data_file.analysis_options)
     with engine.connect() as connection:
         latest = jobs.latest_job(connection, data_file.id)
         mapping_in_use = jobs.has_job_in(connection, data_file.id, USES_ITS_MAPPING)
-    if mapping_differs:
+    if mapping_differs or choices_differ:
         if mapping_in_use:
-            raise MappingConflict(data_file.id)
-        set_user_mapping(engine, data_file.id, upload.mapping)
+            raise MappingConflict(data_file.id, "mapping" if mapping_differs else "calendar or limits")
+        if mapping_differs:
+            set_user_mapping(engine, data_file.id, upload.mapping)
+        if choices_differ:
+            set_analysis_choices(engine, data_file.id, *choices)
         return _hand_over(settings, engine, data_file.id, upload)
     if latest is None:
         return _hand_over(settings, engine, data_file.id, upload)
     return Registered(data_file.id, latest.id, data_file.file_name, job_created=False)
 
 
-def _record_upload(
-    engine: Engine, actor: str, data_file: DataFile, is_new: bool, upload: ReceivedUpload, registered: Registered
-) -> None:
-    """The upload's audit row: the file as it was (none when new) -> as it is, with its job."""
-    mapping = upload.mapping if upload.mapping is not None else data_file.user_mapping
-    after = {
-        "file_name": upload.file_name,
-        "sha256": data_file.sha256,
-        "source": data_file.source,
-        "user_mapping": mapping,
-        "job_id": registered.job_id,
-        "job_created": registered.job_created,
-    }
-    before = None if is_new else {"source": data_file.source, "user_mapping": data_file.user_mapping}
-    entry = audit.AuditEntry(actor, audit.FILE_UPLOAD, "data_file", str(data_file.id), before, after)
+def _record_upload(engine: Engine, actor: str, data_file: DataFile, is_new: bool, registered: Registered) -> None:
+    """The upload's audit row: the file as it was (none when new) -> as it is now, with its job."""
     with engine.begin() as connection:
+        now = get_data_file(connection, data_file.id)
+        after = {**_state(now), "job_id": registered.job_id, "job_created": registered.job_created}
+        before = None if is_new else _state(data_file)
+        entry = audit.AuditEntry(actor, audit.FILE_UPLOAD, "data_file", str(data_file.id), before, after)
         audit.record(connection, entry)
+
+
+def _state(data_file: DataFile) -> dict:
+    return {
+        "file_name": data_file.file_name,
+        "source": data_file.source,
+        "user_mapping": data_file.user_mapping,
+        "country": data_file.country,
+        "analysis_options": data_file.analysis_options,
+    }
 
 
 def _hand_over(settings: Settings, engine: Engine, data_file_id: uuid.UUID, upload: ReceivedUpload) -> Registered:

@@ -102,6 +102,12 @@ data_files = Table(
     Column("country", String(10)),  # ISO 3166 code (or code-subdivision) of the calendar it is judged by
     Column("analysis_options", Json),  # per-file overrides of the configured thresholds
     *_timestamps(),
+    # Migration 0005: per canonical column the source column, confidence, decider and close runner-up;
+    # the source columns nothing reads; what a person should check; rejected rows per reason.
+    Column("mapping_details", Json),
+    Column("unmapped_columns", Json),
+    Column("ingest_warnings", Json),
+    Column("rejection_reasons", Json),
     Index(None, "created_at"),
     Index(None, "source", "created_at"),
 )
@@ -340,7 +346,7 @@ users = Table(
     _one_of("users", "role", ROLES),
 )
 
-# Append-only: triggers refuse every UPDATE and DELETE (migration 0006). No foreign keys, so that
+# Append-only: triggers refuse every UPDATE and DELETE (migration 0007). No foreign keys, so that
 # deleting what a row is about never touches the row.
 audit_log = Table(
     "audit_log",

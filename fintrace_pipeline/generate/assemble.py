@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from fintrace_pipeline.generate import catalog as cat
-from fintrace_pipeline.generate.draft import PHRASES, Draft
+from fintrace_pipeline.generate.draft import PHRASES, REVERSAL, Draft
 
 LEDGER_COLUMNS = (
     "Transaction ID",
@@ -27,7 +27,7 @@ LEDGER_COLUMNS = (
     "Debit",
     "Credit",
 )
-LABEL_COLUMNS = ("row_number", "transaction_id", "kind", "group")
+LABEL_COLUMNS = ("row_number", "transaction_id", "je_number", "kind", "group")
 
 
 @dataclass
@@ -37,8 +37,9 @@ class GeneratedLedger:
     ``ledger`` has the columns of LEDGER_COLUMNS: text columns as strings (missing as NaN), "Posting
     Date" and "Entry Date" as datetimes, "Debit"/"Credit" as floats with NaN on the other side.
     ``labels`` has one row per (ledger row, injected kind): ``row_number`` (1-based data row of
-    ``ledger``), ``transaction_id``, ``kind`` (a rule code, or an ML-only kind in lower case) and
-    ``group`` (ties the rows of one injected case, e.g. both members of a duplicate pair).
+    ``ledger``), ``transaction_id`` and ``je_number`` of that row, ``kind`` (a rule code, or an ML-only
+    kind in lower case) and ``group`` (ties the rows of one injected case, e.g. every line of both
+    entries of a duplicate invoice).
     """
 
     ledger: pd.DataFrame
@@ -72,12 +73,17 @@ def assemble(
     post = d.je_post[je]
 
     transaction_id = _numbered("TX", np.arange(1, rows + 1), 8)
+    je_text = _numbered("JE-", je_number[je], 6)
     month = post.astype("datetime64[M]").astype(np.int64) - (cat.YEAR - 1970) * 12
     month_labels = [f"{cat.MONTH_ABBR[m % 12]} {cat.YEAR + m // 12}" for m in range(-12, 36)]
+    description = _take(PHRASES, d.line_phrase[line_order]) + " " + _take(month_labels, month + 12)
+    # A reversal names the entry it cancels.
+    reversal = np.flatnonzero(d.je_role[je] == REVERSAL)
+    description.iloc[reversal] = _numbered("Reversal of JE-", je_number[d.je_link[je[reversal]]], 6).to_numpy()
     ledger = pd.DataFrame(
         {
             "Transaction ID": transaction_id,
-            "JE Number": _numbered("JE-", je_number[je], 6),
+            "JE Number": je_text,
             "Posting Date": pd.Series(post.astype("datetime64[s]")),
             "Entry Date": pd.Series(
                 d.je_entry_day[je].astype("datetime64[s]") + d.je_entry_sec[je].astype("timedelta64[s]")
@@ -86,9 +92,9 @@ def assemble(
             "Account Name": _take([a.name for a in cat.ACCOUNTS], account),
             "Entered By": _take(list(d.users.names), d.je_user[je]),
             "Approved By": _take(list(d.users.names), d.je_approver[je]),
-            "Vendor Name": _take(d.vendors.names, d.line_vendor[line_order]),
-            "Invoice #": pd.Series(d.line_invoice[line_order], dtype="str"),
-            "Description": _take(PHRASES, d.line_phrase[line_order]) + " " + _take(month_labels, month + 12),
+            "Vendor Name": _take(d.vendors.names, d.je_vendor[je]),
+            "Invoice #": pd.Series(d.je_invoice[je], dtype="str"),
+            "Description": description,
             "Cost Center": _take(cat.COST_CENTERS, d.line_cost_center[line_order]),
             "Currency": pd.Series(np.full(rows, cat.CURRENCY), dtype="str"),
             "Debit": np.where(debit, amount, np.nan),
@@ -103,10 +109,11 @@ def assemble(
         {
             "row_number": label_rows + 1,
             "transaction_id": transaction_id.to_numpy()[label_rows],
+            "je_number": je_text.to_numpy()[label_rows],
             "kind": label_kinds,
             "group": label_groups,
         }
     )
-    labels = labels.astype({"transaction_id": "str", "kind": "str", "group": "str"})
+    labels = labels.astype({"transaction_id": "str", "je_number": "str", "kind": "str", "group": "str"})
     labels = labels.sort_values(["row_number", "kind"], kind="stable", ignore_index=True)
     return GeneratedLedger(ledger=ledger, labels=labels)

@@ -30,8 +30,10 @@ HOLIDAYS = np.array(
 )
 
 # Journal entry templates: which accounts the "many" lines and the single balancing line use.
-EXPENSE, REVENUE, PAYMENT, GENERAL = 0, 1, 2, 3
-TEMPLATES = (EXPENSE, REVENUE, PAYMENT, GENERAL)
+# EXPENSE is a vendor invoice (expense debits, an AP or cash credit), PAYMENT a vendor payment (AP debit,
+# cash credit); the others are manual journals without a vendor.
+EXPENSE, REVENUE, PAYMENT, GENERAL, ACCRUAL, PAYROLL, RECLASS = range(7)
+TEMPLATES = (EXPENSE, REVENUE, PAYMENT, GENERAL, ACCRUAL, PAYROLL, RECLASS)
 
 
 @dataclass(frozen=True)
@@ -60,8 +62,8 @@ ACCOUNTS: tuple[Account, ...] = (
     _bs("1300", "Prepaid Expenses", 5_000, "Prepayment", "Prepaid amortisation"),
     _bs("1500", "Equipment", 25_000, "Equipment capitalisation", "Asset addition"),
     _bs("1510", "Accumulated Depreciation", 6_000, "Monthly depreciation", "Depreciation run"),
-    _bs("2000", "Accounts Payable", 6_000, "Vendor invoice", "Supplier payment", "AP posting"),
-    _bs("2100", "Accrued Liabilities", 12_000, "Month-end accrual", "Accrual reversal"),
+    _bs("2000", "Accounts Payable", 6_000, "Supplier payment", "Payment run"),
+    _bs("2100", "Accrued Liabilities", 12_000, "Month-end accrual", "Accrued expenses"),
     _bs("2200", "Sales Tax Payable", 7_000, "Sales tax remittance", "Sales tax settlement"),
     _bs("2300", "Payroll Liabilities", 40_000, "Payroll taxes", "Benefits remittance"),
     _bs("2500", "Loans Payable", 50_000, "Loan repayment", "Interest and principal"),
@@ -81,6 +83,8 @@ ACCOUNTS: tuple[Account, ...] = (
         "Materials purchase",
         "Production supplies",
     ),
+    _bs("5900", "Salaries and Wages", 30_000, "Salaries", "Payroll"),
+    _bs("5910", "Payroll Taxes", 6_000, "Employer payroll taxes", "Social security contributions"),
     _exp("5100", "Freight In", 600, 1.0, ("Freight", "Logistics"), "Inbound freight", "Shipping charges"),
     _exp("6000", "Rent", 12_000, 0.3, ("Properties", "Realty"), "Office rent", "Warehouse rent"),
     _exp(
@@ -186,30 +190,45 @@ def _ids(*codes: str) -> np.ndarray:
     return np.array([ACCOUNT_INDEX[c] for c in codes], dtype=np.int64)
 
 
+ACCOUNTS_PAYABLE = ACCOUNT_INDEX["2000"]
+CASH = ACCOUNT_INDEX["1000"]
+ACCRUED_LIABILITIES = ACCOUNT_INDEX["2100"]
 # Accounts a user may pick for the "many" lines of each template (per-user subsets of these).
 MANY_POOLS: dict[int, np.ndarray] = {
     EXPENSE: EXPENSE_ACCOUNTS,
     REVENUE: _ids("4000", "4100", "4200", "4900"),
-    PAYMENT: _ids("2000", "2100", "2200", "2300"),
-    GENERAL: _ids("1200", "1300", "1500", "2100", "2500", "3100", "1010"),
+    PAYMENT: _ids("2000"),
+    GENERAL: _ids("1200", "1300", "1500", "2200", "2500", "3100"),
+    ACCRUAL: _ids("6000", "6100", "6400", "6410", "6420", "6900", "8000"),
+    PAYROLL: _ids("5900", "5910"),
+    RECLASS: EXPENSE_ACCOUNTS,
 }
-# The single balancing line of each template, with its probabilities.
+# The single balancing line of each template, with its probabilities. A reclassification (not listed)
+# credits another of the user's own expense accounts.
 SINGLE_POOLS: dict[int, tuple[np.ndarray, np.ndarray]] = {
     EXPENSE: (_ids("2000", "1000"), np.array([0.85, 0.15])),
     REVENUE: (_ids("1100", "1000"), np.array([0.85, 0.15])),
-    PAYMENT: (_ids("1000", "1010"), np.array([0.8, 0.2])),
-    GENERAL: (_ids("2100", "1510", "1000", "3000"), np.array([0.4, 0.2, 0.3, 0.1])),
+    PAYMENT: (_ids("1000"), np.array([1.0])),
+    GENERAL: (_ids("1510", "1000", "3000"), np.array([0.3, 0.5, 0.2])),
+    ACCRUAL: (_ids("2100"), np.array([1.0])),
+    PAYROLL: (_ids("1010", "2300"), np.array([0.7, 0.3])),
 }
-# Per role, the probability of each template for an entry the user keys in.
-ROLE_TEMPLATE_PROBS: dict[str, tuple[float, float, float, float]] = {
-    "ap": (0.92, 0.0, 0.08, 0.0),
-    "ar": (0.0, 0.85, 0.0, 0.15),
-    "treasury": (0.05, 0.1, 0.6, 0.25),
-    "gl": (0.3, 0.05, 0.05, 0.6),
+# Per role, the probability of each template (in TEMPLATES order) for an entry the user keys in.
+ROLE_TEMPLATE_PROBS: dict[str, tuple[float, ...]] = {
+    "ap": (0.55, 0.0, 0.40, 0.0, 0.05, 0.0, 0.0),
+    "ar": (0.0, 0.85, 0.0, 0.15, 0.0, 0.0, 0.0),
+    "treasury": (0.03, 0.07, 0.55, 0.15, 0.0, 0.2, 0.0),
+    "gl": (0.15, 0.05, 0.05, 0.3, 0.2, 0.05, 0.2),
 }
-# Lines per journal entry: 2..6.
+# Lines per journal entry: 2..6 (payments, accruals and reversals always have 2).
 JE_SIZES = np.array([2, 3, 4, 5, 6])
-JE_SIZE_PROBS = np.array([0.5, 0.22, 0.13, 0.09, 0.06])
+JE_SIZE_PROBS = np.array([0.68, 0.15, 0.08, 0.06, 0.03])
+# Share of AP invoices reversed (keyed wrongly) and entered again, and of payments that quote a
+# payment reference instead of the invoice number.
+INVOICE_REVERSAL_RATE = 0.01
+PAYMENT_REFERENCE_RATE = 0.25
+# Business days from keying an invoice in to paying it.
+PAYMENT_TERMS_DAYS = (8, 40)
 
 COST_CENTERS = ("CC-100", "CC-110", "CC-200", "CC-210", "CC-300", "CC-310", "CC-400", "CC-500", "CC-600", "CC-700")
 

@@ -1,10 +1,12 @@
-"""Injected anomalies: each case rewrites a few clean entries of the draft ledger and labels the rows
+"""Injected anomalies: each case rewrites a few clean entries of the draft ledger and labels the lines
 that carry the anomaly.
 
 Entries are never added or removed (the row count is fixed): a case that needs a new entry (a
-duplicate, a burst invoice) overwrites a spare 2-line entry, its "slot". Cases never touch an entry
-that another case, or a natural weekend/after-hours posting, already uses, so every labelled row
-differs from normal only by the labelled property.
+duplicate invoice, a burst invoice) overwrites a stand-alone entry of the same size, its "slot".
+Cases never touch an entry that another case, or a natural weekend/after-hours posting, already uses,
+so every labelled line differs from normal only by the labelled property. Cases that change an
+amount take invoices nobody pays, so no payment repeats the oddity; none touches a reversal or the
+entry it cancels.
 """
 
 from __future__ import annotations
@@ -16,9 +18,13 @@ from fintrace_pipeline.generate import invoices
 from fintrace_pipeline.generate.draft import (
     ACCOUNT_MEDIAN_CENTS,
     MISSING,
+    PAID,
+    PAYMENT,
     PHRASE_COUNT,
     PHRASE_START,
+    PLAIN,
     Draft,
+    business_day_after,
     entry_days_after,
     make_irregular,
     working_seconds,
@@ -27,8 +33,8 @@ from fintrace_pipeline.generate.patterns import ML_KINDS, amount_drifts, vendor_
 
 __all__ = ["DUPLICATE_KINDS", "ML_KINDS", "Injector", "inject_all"]
 
-# Cases per kind per ledger row: ~0.045 % each, about 1.5-2 % of rows labelled in all.
-CASE_RATE = 0.00045
+# Cases per kind per ledger row: ~0.02 % each, about 1 % of lines labelled in all.
+CASE_RATE = 0.0002
 VENDOR_KEY = np.int64(1) << 40  # combines (vendor, cents) into one int64 key
 
 DUPLICATE_KINDS = (
@@ -68,39 +74,55 @@ class Injector:
         self.used[free] = True
         return free
 
+    def take_slots(self, sources: np.ndarray) -> np.ndarray:
+        """For each source entry an unused stand-alone entry of the same size (marked used), -1 where
+        there is none left."""
+        d = self.draft
+        slots = np.full(len(sources), -1, dtype=np.int64)
+        for size in np.unique(d.je_size[sources]):
+            wanted = np.flatnonzero(d.je_size[sources] == size)
+            free = self.take(len(wanted), (d.je_size == size) & (d.je_role == PLAIN))
+            slots[wanted[: len(free)]] = free
+        return slots
+
     def label(self, lines: np.ndarray, kind: str, case: np.ndarray) -> None:
         self._lines.append(np.asarray(lines, dtype=np.int64))
         self._kinds.append(np.full(len(lines), kind, dtype=object))
         self._groups.append(np.array([f"{kind}-{c + 1:04d}" for c in case], dtype=object))
 
-    def label_entries(self, je: np.ndarray, kind: str) -> None:
-        """Label every line of each entry, one case per entry."""
-        self.label(self.draft.lines_of(je), kind, np.repeat(np.arange(len(je)), self.draft.je_size[je]))
+    def label_entries(self, je: np.ndarray, kind: str, case: np.ndarray | None = None) -> None:
+        """Label every line of each entry, one case per entry unless ``case`` says otherwise."""
+        case = np.arange(len(je)) if case is None else case
+        self.label(self.draft.lines_of(je), kind, np.repeat(case, self.draft.je_size[je]))
 
     def labels(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         if not self._lines:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object), np.zeros(0, dtype=object)
         return np.concatenate(self._lines), np.concatenate(self._kinds), np.concatenate(self._groups)
 
-    def two_line(self, template: int | None = None) -> np.ndarray:
+    def unpaid_invoices(self, two_line: bool = True) -> np.ndarray:
+        """Mask of stand-alone invoices (paid in cash or not yet paid), of two lines by default."""
         d = self.draft
-        mask = d.je_size == 2
-        return mask if template is None else mask & (d.je_template == template)
+        mask = (d.je_template == cat.EXPENSE) & (d.je_role == PLAIN)
+        return mask & (d.je_size == 2) if two_line else mask
 
-    def single_line(self, je: np.ndarray) -> np.ndarray:
+    def any_invoice(self) -> np.ndarray:
+        """Mask of invoices that stand alone or are paid (never reversed ones or their re-entries)."""
         d = self.draft
-        first = d.je_start[je]
-        return np.where(d.line_single[first], first, first + d.je_size[je] - 1)
+        return (d.je_template == cat.EXPENSE) & np.isin(d.je_role, (PLAIN, PAID))
 
-    def dodge_vendor_clash(self, lines: np.ndarray, cents: np.ndarray, step: int | None = None) -> np.ndarray:
-        """Shift new amounts of ``lines`` until no other line of the same vendor has the same amount
-        (by ``step`` cents, or a few random cents when None)."""
+    def postable(self) -> np.ndarray:
+        """Mask of entries whose dates and approval a case may change: not tied to a reversal."""
+        return np.isin(self.draft.je_role, (PLAIN, PAID, PAYMENT))
+
+    def dodge_vendor_clash(self, je: np.ndarray, cents: np.ndarray, step: int | None = None) -> np.ndarray:
+        """Shift new totals of invoice entries ``je`` until no other invoice of the same vendor has
+        the same total (by ``step`` cents, or a few random cents when None)."""
         d = self.draft
-        vendor = d.line_vendor[lines].astype(np.int64)
-        others = np.ones(len(d.line_vendor), dtype=bool)
-        others[lines] = False
-        others &= d.line_vendor != MISSING
-        existing = np.sort(d.line_vendor[others].astype(np.int64) * VENDOR_KEY + d.line_cents[others])
+        vendor = d.je_vendor[je].astype(np.int64)
+        others = d.invoices()
+        others = others[~np.isin(others, je)]
+        existing = np.sort(d.je_vendor[others].astype(np.int64) * VENDOR_KEY + d.total(others))
         cents = cents.copy()
         while True:
             keys = vendor * VENDOR_KEY + cents
@@ -115,38 +137,27 @@ class Injector:
             bump = step if step is not None else self.rng.integers(1, 100, int(clash.sum()))
             cents[clash] += bump
 
-    def set_pair_amount(self, je: np.ndarray, cents: np.ndarray) -> None:
-        """Set both lines of 2-line entries to ``cents`` (they stay balanced)."""
-        lines = self.draft.je_start[je]
-        self.draft.line_cents[lines] = cents
-        self.draft.line_cents[lines + 1] = cents
+    def set_total(self, je: np.ndarray, cents: np.ndarray) -> None:
+        """Give entries ``je`` the totals ``cents``: the first many line takes the difference and the
+        balancing line the total (both lines of a 2-line entry carry it)."""
+        d = self.draft
+        first = d.first_many_line(je)
+        d.line_cents[first] += cents - d.total(je)
+        d.line_cents[d.single_line(je)] = cents
 
-    def copy_expense(self, slot: np.ndarray, source: np.ndarray, post: np.ndarray) -> np.ndarray:
-        """Overwrite 2-line ``slot`` entries with a copy of expense line ``source`` (and a balancing line
-        like its own), posted on ``post`` and keyed in normally. Returns the copied expense lines."""
+    def copy_entry(self, slot: np.ndarray, source: np.ndarray, post: np.ndarray) -> None:
+        """Overwrite ``slot`` entries with copies of the same-sized ``source`` entries (keyer, approver,
+        vendor, invoice number and every line), posted on ``post`` and keyed in normally."""
         d, rng = self.draft, self.rng
-        src_je = d.line_je[source]
-        src_single = self.single_line(src_je)
-        user = d.je_user[src_je]
-        d.je_template[slot] = cat.EXPENSE
-        d.je_user[slot] = user
-        d.je_approver[slot] = d.je_approver[src_je]
+        user = d.je_user[source]
+        for field in ("je_template", "je_user", "je_approver", "je_vendor", "je_invoice"):
+            getattr(d, field)[slot] = getattr(d, field)[source]
         d.je_post[slot] = post
         d.je_entry_day[slot] = entry_days_after(rng, post)
         d.je_entry_sec[slot] = working_seconds(rng, d.users, user)
-        expense, balancing = d.je_start[slot], d.je_start[slot] + 1
-        for target, origin, single in ((expense, source, False), (balancing, src_single, True)):
-            d.line_single[target] = single
-            d.line_debit[target] = not single
-            d.line_account[target] = d.line_account[origin]
-            d.line_phrase[target] = d.line_phrase[source]
-            d.line_cost_center[target] = d.line_cost_center[origin]
-            d.line_cents[target] = d.line_cents[source]
-        d.line_vendor[expense] = d.line_vendor[source]
-        d.line_invoice[expense] = d.line_invoice[source]
-        d.line_vendor[balancing] = MISSING
-        d.line_invoice[balancing] = None
-        return expense
+        target, origin = d.lines_of(slot), d.lines_of(source)
+        for field in ("line_single", "line_debit", "line_account", "line_cents", "line_phrase", "line_cost_center"):
+            getattr(d, field)[target] = getattr(d, field)[origin]
 
     def fresh_invoices(self, vendor: np.ndarray, post: np.ndarray) -> np.ndarray:
         """New invoice numbers from each vendor's spare serials, in the vendor's style."""
@@ -160,32 +171,38 @@ class Injector:
     # ---- duplicates --------------------------------------------------------------------------
 
     def duplicates(self, kind: str) -> None:
+        """A second whole invoice entry for ``cases`` invoices: the same lines, vendor and invoice
+        number, or the variation the kind names. Both entries are labelled, one case per pair."""
         d, rng = self.draft, self.rng
-        originals = self.take(self.cases, d.je_template == cat.EXPENSE)
-        slots = self.take(len(originals), self.two_line())
-        originals = originals[: len(slots)]
+        originals = self.take(self.cases, self.any_invoice())
+        slots = self.take_slots(originals)
+        originals, slots = originals[slots >= 0], slots[slots >= 0]
         if not len(slots):
             return
-        source = d.first_many_line(originals)
         low, high = DUPLICATE_DELAY[kind]
-        post = np.busday_offset(
-            d.je_post[originals], rng.integers(low, high, len(slots)), roll="forward", holidays=cat.HOLIDAYS
-        )
-        copy = self.copy_expense(slots, source, post)
+        post = business_day_after(d.je_post[originals], rng.integers(low, high, len(slots)))
+        self.copy_entry(slots, originals, post)
+        # The second copy is keyed in after the first.
+        later = business_day_after(d.je_entry_day[originals], 1)
+        d.je_entry_day[slots] = np.maximum(d.je_entry_day[slots], later)
         if kind == "DUP_INVOICE_AMOUNT_DIFF":
             factor = np.where(
-                rng.random(len(copy)) < 0.5, rng.uniform(0.55, 0.9, len(copy)), rng.uniform(1.1, 1.6, len(copy))
+                rng.random(len(slots)) < 0.5, rng.uniform(0.55, 0.9, len(slots)), rng.uniform(1.1, 1.6, len(slots))
             )
-            cents = make_irregular(rng, np.round(d.line_cents[copy] * factor).astype(np.int64))
-            self.set_pair_amount(slots, self.dodge_vendor_clash(copy, cents))
+            lines = d.lines_of(slots)
+            many = lines[~d.line_single[lines]]
+            scale = np.repeat(factor, d.je_size[slots] - 1)
+            d.line_cents[many] = make_irregular(rng, np.round(d.line_cents[many] * scale).astype(np.int64))
+            d.rebalance()
+            self.set_total(slots, self.dodge_vendor_clash(slots, d.total(slots)))
         elif kind == "DUP_VENDOR_AMOUNT_NEAR_DATE":
-            d.line_invoice[copy] = self.fresh_invoices(d.line_vendor[copy], post)
+            d.je_invoice[slots] = self.fresh_invoices(d.je_vendor[slots], post)
         elif kind == "DUP_INVOICE_NORMALIZED":
-            d.line_invoice[copy] = [invoices.normalized_variant(str(x), rng) for x in d.line_invoice[copy]]
+            d.je_invoice[slots] = [invoices.normalized_variant(str(x), rng) for x in d.je_invoice[slots]]
         elif kind == "DUP_VENDOR_NAME_VARIANT":
-            d.line_vendor[copy] = [self._name_variant(v) for v in d.line_vendor[copy]]
+            d.je_vendor[slots] = [self._name_variant(v) for v in d.je_vendor[slots]]
         case = np.arange(len(slots))
-        self.label(np.concatenate([source, copy]), kind, np.concatenate([case, case]))
+        self.label_entries(np.concatenate([originals, slots]), kind, np.concatenate([case, case]))
 
     def _name_variant(self, vendor: int) -> int:
         """Append a differently keyed name of ``vendor`` ("Acme Ltd" -> "ACME LIMITED") to the name list."""
@@ -200,16 +217,14 @@ class Injector:
 
     def round_amounts(self) -> None:
         d = self.draft
-        amount = d.line_cents[d.je_start]
-        je = self.take(self.cases, self.two_line(cat.EXPENSE) & (amount >= 200_000))
-        dollars = d.line_cents[d.je_start[je]] / 100
+        je = self.take(self.cases, self.unpaid_invoices() & (d.line_cents[d.je_start] >= 200_000))
+        dollars = d.total(je) / 100
         step = np.where(dollars < 20_000, 1_000, 5_000)
         target = np.maximum(np.round(dollars / step), 1) * step
         for limit in cat.APPROVAL_LIMITS:  # round, but not also just below a limit
             target = np.where((target >= 0.9 * limit) & (target < limit), limit, target)
         cents = (target * 100).astype(np.int64)
-        cents = self.dodge_vendor_clash(d.je_start[je], cents, step=100_000)
-        self.set_pair_amount(je, cents)
+        self.set_total(je, self.dodge_vendor_clash(je, cents, step=100_000))
         self.label_entries(je, "ROUND_AMOUNT")
 
     def just_below_limit(self) -> None:
@@ -218,7 +233,7 @@ class Injector:
         chosen, targets = [], []
         for i, limit in enumerate(cat.APPROVAL_LIMITS):
             count = self.cases // len(cat.APPROVAL_LIMITS) + (i < self.cases % len(cat.APPROVAL_LIMITS))
-            eligible = self.two_line(cat.EXPENSE) & (amount >= 0.5 * limit) & (amount <= 2 * limit)
+            eligible = self.unpaid_invoices() & (amount >= 0.5 * limit) & (amount <= 2 * limit)
             je = self.take(count, eligible)
             below = rng.integers(1, int(limit * 100 * 0.015), len(je))
             chosen.append(je)
@@ -226,8 +241,7 @@ class Injector:
         je = np.concatenate(chosen)
         cents = np.concatenate(targets).astype(np.int64)
         cents = np.where(cents % 10_000 == 0, cents - 37, cents)
-        cents = self.dodge_vendor_clash(d.je_start[je], cents, step=-1)
-        self.set_pair_amount(je, cents)
+        self.set_total(je, self.dodge_vendor_clash(je, cents, step=-1))
         self.label_entries(je, "JUST_BELOW_LIMIT")
 
     def user_amount_outliers(self) -> None:
@@ -240,12 +254,12 @@ class Injector:
         first = d.je_start
         first_pair = pair_index[first]
         usual = pair_count[first_pair] >= min(20, int(pair_count.max()))
-        je = self.take(self.cases, self.two_line(cat.EXPENSE) & usual)
+        je = self.take(self.cases, self.unpaid_invoices() & usual)
         base = np.maximum(pair_median[first_pair[je]], user_median[d.je_user[je]])
         cents = make_irregular(rng, np.round(base * rng.uniform(20, 50, len(je))).astype(np.int64))
         for limit in cat.APPROVAL_LIMITS:
             cents = np.where((cents >= 90 * limit) & (cents < 100 * limit), cents + 10 * limit, cents)
-        self.set_pair_amount(je, self.dodge_vendor_clash(d.je_start[je], cents))
+        self.set_total(je, self.dodge_vendor_clash(je, cents))
         self.label_entries(je, "USER_AMOUNT_OUTLIER")
 
     # ---- accounts and descriptions -----------------------------------------------------------
@@ -255,7 +269,7 @@ class Injector:
         n_accounts = len(cat.ACCOUNTS)
         base_pairs = set(np.unique(d.je_user[d.line_je] * n_accounts + d.line_account).tolist())
         injected: dict[int, int] = {}  # pair -> cases already placed on it
-        je = self.take(self.cases, d.je_template == cat.EXPENSE)
+        je = self.take(self.cases, self.any_invoice())
         lines = d.first_many_line(je)
         log_median = np.log(ACCOUNT_MEDIAN_CENTS)
         keep = []
@@ -277,7 +291,7 @@ class Injector:
         self.label(lines[keep], "UNUSUAL_USER_ACCOUNT", np.arange(len(keep)))
 
     def missing_descriptions(self) -> None:
-        je = self.take(self.cases, np.ones(len(self.draft.je_size), dtype=bool))
+        je = self.take(self.cases, self.postable())
         lines = self.draft.je_start[je]
         self.draft.line_phrase[lines] = MISSING
         self.label(lines, "MISSING_DESCRIPTION", np.arange(len(je)))
@@ -286,7 +300,7 @@ class Injector:
 
     def weekend_postings(self) -> None:
         d, rng = self.draft, self.rng
-        je = self.take(self.cases, np.ones(len(d.je_size), dtype=bool))
+        je = self.take(self.cases, self.postable())
         post = d.je_post[je]
         weekday = (post.astype(np.int64) + 3) % 7  # Monday = 0
         saturday = post - ((weekday - 5) % 7)
@@ -294,12 +308,12 @@ class Injector:
         day = saturday + rng.integers(0, 2, len(je))
         d.je_post[je] = day
         # Keyed in on the following business day in office hours: only the posting date is odd.
-        d.je_entry_day[je] = np.busday_offset(day, rng.integers(0, 2, len(je)), roll="forward", holidays=cat.HOLIDAYS)
+        d.je_entry_day[je] = business_day_after(day, rng.integers(0, 2, len(je)))
         self.label_entries(je, "WEEKEND_POSTING")
 
     def after_hours(self) -> None:
         d, rng = self.draft, self.rng
-        je = self.take(self.cases, np.ones(len(d.je_size), dtype=bool))
+        je = self.take(self.cases, self.postable())
         late = rng.integers(22 * 3600, 24 * 3600, len(je))
         night = rng.integers(30 * 60, int(4.5 * 3600), len(je))
         d.je_entry_sec[je] = np.where(rng.random(len(je)) < 0.6, late, night)
@@ -307,24 +321,23 @@ class Injector:
 
     def backdated(self) -> None:
         d, rng = self.draft, self.rng
-        je = self.take(self.cases, np.ones(len(d.je_size), dtype=bool))
+        # Not a paid invoice: it would be keyed in after its own payment.
+        je = self.take(self.cases, self.postable() & (d.je_role != PAID))
         # 35+ business days is at least 49 calendar days after the posting date.
-        d.je_entry_day[je] = np.busday_offset(
-            d.je_post[je], rng.integers(35, 90, len(je)), roll="forward", holidays=cat.HOLIDAYS
-        )
+        d.je_entry_day[je] = business_day_after(d.je_post[je], rng.integers(35, 90, len(je)))
         self.label_entries(je, "BACKDATED_ENTRY")
 
     def self_approved(self) -> None:
         d = self.draft
-        je = self.take(self.cases, np.ones(len(d.je_size), dtype=bool))
+        je = self.take(self.cases, self.postable())
         d.je_approver[je] = d.je_user[je]
         self.label_entries(je, "SELF_APPROVED")
 
     def unbalanced(self) -> None:
         """Mis-key one balancing line; must run after the last rebalance."""
         d, rng = self.draft, self.rng
-        je = self.take(self.cases, np.ones(len(d.je_size), dtype=bool))
-        line = self.single_line(je)
+        je = self.take(self.cases, self.postable())
+        line = d.single_line(je)
         cents = d.line_cents[line]
         delta = rng.integers(100, np.maximum(200, cents // 10))
         d.line_cents[line] = np.where((rng.random(len(je)) < 0.5) & (cents > delta), cents - delta, cents + delta)
@@ -363,5 +376,6 @@ def inject_all(rng: np.random.Generator, draft: Draft, rows: int) -> Injector:
     injector.backdated()
     injector.self_approved()
     draft.rebalance()
+    draft.sync_payments()
     injector.unbalanced()
     return injector

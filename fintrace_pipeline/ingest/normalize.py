@@ -5,7 +5,7 @@ Every data row ends up in exactly one of the two, under the same ``row_number``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,10 +13,17 @@ import numpy as np
 import pandas as pd
 
 from fintrace_pipeline import canonical
-from fintrace_pipeline.ingest import values
-from fintrace_pipeline.ingest.errors import IngestError
-from fintrace_pipeline.ingest.headers import describe_headers, resolve_mapping
-from fintrace_pipeline.ingest.reader import RawTable, read_table
+from fintrace_pipeline.ingest import dates, debit_credit, values
+from fintrace_pipeline.ingest.date_columns import date_shapes, fill_placeholder_dates
+from fintrace_pipeline.ingest.errors import EveryRowRejected, IngestError
+from fintrace_pipeline.ingest.failures import every_row_rejected_message, unmatched_message
+from fintrace_pipeline.ingest.headers import describe_headers
+from fintrace_pipeline.ingest.mapping import MappingProposal, propose_mapping
+from fintrace_pipeline.ingest.placeholders import MissingValues
+from fintrace_pipeline.ingest.raw_table import DATA_CHARACTER, RawTable
+from fintrace_pipeline.ingest.reader import read_table
+from fintrace_pipeline.ingest.sample import inference_sample
+from fintrace_pipeline.settings import DEFAULT_MISSING_VALUES
 
 # Report lines that are not transactions: they sit in the first cells and leave the date empty.
 FOOTER_PATTERN = (
@@ -31,6 +38,21 @@ REASON_MISSING_AMOUNT = "missing amount"
 REASON_BAD_AMOUNT = "unparseable amount"
 REASON_BAD_DEBIT = "unparseable debit"
 REASON_BAD_CREDIT = "unparseable credit"
+REASON_MISSING_SIGN = "missing debit/credit indicator"
+REASON_BAD_SIGN = "unreadable debit/credit indicator"
+# Columns parsed into dates or amounts: only their unreadable values are tested as placeholders.
+PARSED_COLUMNS = ("posting_date", "entry_date", "amount", "debit", "credit")
+# The source column behind each reason, for showing the failing values.
+REASON_COLUMNS = {
+    REASON_MISSING_DATE: ("posting_date",),
+    REASON_BAD_DATE: ("posting_date",),
+    REASON_MISSING_AMOUNT: ("amount", "debit", "credit"),
+    REASON_BAD_AMOUNT: ("amount",),
+    REASON_BAD_DEBIT: ("debit",),
+    REASON_BAD_CREDIT: ("credit",),
+    REASON_MISSING_SIGN: ("debit_credit_indicator",),
+    REASON_BAD_SIGN: ("debit_credit_indicator",),
+}
 
 
 @dataclass
@@ -39,14 +61,21 @@ class IngestResult:
     rejected: pd.DataFrame  # row_number (int64), raw_values (dict header -> raw text), reason (str)
     rows_read: int  # == len(transactions) + len(rejected)
     column_mapping: dict[str, str]  # canonical name -> source header used (debit/credit included)
-    file_format: str  # "csv" | "tsv" | "xlsx"
+    mapping_details: dict[str, dict]  # per canonical name: column, confidence, decided_by, runner_up
+    unmapped_columns: list[str]  # source headers no canonical column uses
+    file_format: str  # "csv" | "tsv" | "xlsx" | "xls" | "ods" | "xlsb"
     compression: str | None  # "gzip" or None
-    encoding: str | None  # "utf-8", "utf-8-sig", "cp1252"; None for xlsx
+    encoding: str | None  # "utf-8", "utf-8-sig", "utf-16-le", "cp1252", "cp850"; None for workbooks
     delimiter: str | None
     sheet_name: str | None
     header_row: int  # 1-based physical row of the header in the file or sheet
-    date_format: str  # "dmy", "mdy", "iso" or "excel-serial"
-    notes: list[str] = field(default_factory=list)
+    date_format: str  # "dmy", "mdy", "iso", "excel-serial", "yyyymmdd" or "month-name"
+    notes: list[str] = field(default_factory=list)  # how the file was read
+    warnings: list[str] = field(default_factory=list)  # what a person should check
+
+    def rejection_counts(self) -> list[dict]:
+        counts = self.rejected["reason"].value_counts()
+        return [{"reason": str(reason), "rows": int(rows)} for reason, rows in counts.items()]
 
 
 def ingest_file(
@@ -55,49 +84,59 @@ def ingest_file(
     user_mapping: dict[str, str] | None = None,
     max_decompressed_bytes: int,
     max_rows: int,
+    missing_values: Collection[str] = DEFAULT_MISSING_VALUES,
 ) -> IngestResult:
-    """Read a CSV/TSV (optionally gzip-compressed) or .xlsx ledger export into canonical transactions.
+    """Read a CSV/TSV (optionally gzip-compressed) or workbook export into canonical transactions.
 
-    Raises IngestError for problems with the file as a whole; problems with single rows put those
-    rows in ``rejected`` with their reason.
+    Raises IngestError for problems with the file as a whole (EveryRowRejected when no row could be
+    loaded); problems with single rows put those rows in ``rejected`` with their reason.
     """
     table = read_table(
         Path(path), user_mapping=user_mapping, max_decompressed_bytes=max_decompressed_bytes, max_rows=max_rows
     )
-    mapping = resolve_mapping(table.headers, user_mapping)
-    if "posting_date" not in mapping:
-        raise IngestError(f"no column looks like a posting date (headers: {describe_headers(table.headers)})")
-    if not {"amount", "debit", "credit"} & set(mapping):
-        raise IngestError(
-            f"no column looks like an amount, or a debit/credit pair (headers: {describe_headers(table.headers)})"
-        )
-    return normalize_table(table, mapping)
+    placeholders = MissingValues(missing_values)
+    sample = inference_sample(table, placeholders)
+    proposal = propose_mapping(table.headers, sample, user_mapping)
+    if proposal.missing:
+        raise IngestError(unmatched_message(proposal, sample))
+    return normalize_table(table, proposal, placeholders)
 
 
-def normalize_table(table: RawTable, mapping: dict[str, str]) -> IngestResult:
+def normalize_table(table: RawTable, proposal: MappingProposal, placeholders: MissingValues) -> IngestResult:
+    mapping = proposal.mapping
     cells = table.cells
     notes = list(table.notes)
+    warnings = list(proposal.warnings)
     reasons = pd.Series(pd.NA, index=cells.index, dtype="object")
+    cleaned: dict[str, pd.Series] = {}
+
+    def column(name: str) -> pd.Series:
+        """The cleaned cells; placeholders are blanked here for text, after parsing for dates and amounts."""
+        header = mapping[name]
+        if header not in cleaned:
+            text = values.clean_text(cells[header])
+            cleaned[header] = text if name in PARSED_COLUMNS else placeholders.blank(text)
+        return cleaned[header]
 
     def reject(mask: np.ndarray | pd.Series, reason: str) -> None:
         mask = np.asarray(mask, dtype=bool) & reasons.isna().to_numpy()
         reasons[mask] = reason
 
-    posting_text = values.clean_text(cells[mapping["posting_date"]])
-    posting_shapes = values.classify_dates(posting_text)
-    entry_shapes = (
-        values.classify_dates(values.clean_text(cells[mapping["entry_date"]])) if ("entry_date" in mapping) else None
-    )
-    date_order = values.decide_date_order([s for s in (posting_shapes, entry_shapes) if s is not None])
+    posting_shapes = date_shapes(column("posting_date"), placeholders)
+    posting_text = posting_shapes.text
+    entry_shapes = date_shapes(column("entry_date"), placeholders) if "entry_date" in mapping else None
+    date_order = dates.decide_date_order([s for s in (posting_shapes, entry_shapes) if s is not None])
 
-    no_date = posting_text.isna().to_numpy()
+    # A date cell without a letter or digit ("†† ", "-") holds no date.
+    no_date = ~values.contains(posting_text, DATA_CHARACTER)
     # A footer's label often sits in the date column itself ("Total,,1,234.00").
     reject(_footer_rows(cells, no_date | values.fullmatch(posting_text, FOOTER_PATTERN)), REASON_FOOTER)
     reject(no_date, REASON_MISSING_DATE)
-    posting_date = values.parse_dates(posting_shapes, date_order)
+    posting_date = dates.parse_dates(posting_shapes, date_order)
     reject(posting_date.isna().to_numpy(), REASON_BAD_DATE)
+    posting_date = fill_placeholder_dates(posting_date, proposal, cells, placeholders, date_order, warnings)
 
-    amount = _amounts(cells, mapping, reject, notes)
+    amount = _amounts(column, mapping, reject, notes, placeholders)
 
     keep = reasons.isna().to_numpy()
     frame = {
@@ -106,37 +145,32 @@ def normalize_table(table: RawTable, mapping: dict[str, str]) -> IngestResult:
         "amount": amount[keep],
     }
     if entry_shapes is not None:
-        entry_date = values.parse_dates(entry_shapes, date_order)
+        entry_date = dates.parse_dates(entry_shapes, date_order)
         unreadable = int((entry_date.isna() & entry_shapes.text.notna()).to_numpy()[keep].sum())
         if unreadable:
             notes.append(f"{unreadable} entry date(s) could not be read and were left empty")
         frame["entry_date"] = entry_date[keep].to_numpy()
     for name in canonical.TEXT_COLUMNS:
         if name in mapping:
-            frame[name] = values.clean_text(cells[mapping[name]])[keep].reset_index(drop=True)
+            frame[name] = column(name)[keep].reset_index(drop=True)
     if "label" in mapping:
-        frame["label"] = values.parse_label(values.clean_text(cells[mapping["label"]]))[keep].reset_index(drop=True)
+        frame["label"] = values.parse_label(column("label"))[keep].reset_index(drop=True)
     transactions = _canonical_frame(frame)
 
     rejected = _rejected_frame(table, reasons, keep)
-    if len(transactions) == 0:
-        top_reason, count = rejected["reason"].value_counts().index[0], rejected["reason"].value_counts().iloc[0]
-        raise IngestError(
-            f"every data row was rejected ({len(rejected):,} rows); the most common reason: {top_reason} "
-            f"({count:,} rows)"
-        )
     footers = int((reasons == REASON_FOOTER).sum())
     if footers:
         notes.append(f"skipped {footers} report footer/subtotal row(s)")
-    unused = [h for h in table.headers if h not in set(mapping.values())]
-    if unused:
-        notes.append(f"columns not used: {describe_headers(unused)}")
+    if proposal.unmapped:
+        notes.append(f"columns not used: {describe_headers(proposal.unmapped)}")
     notes.append(f"dates read as {date_order}")
-    return IngestResult(
+    result = IngestResult(
         transactions=transactions,
         rejected=rejected,
         rows_read=table.rows_read,
-        column_mapping=dict(mapping),
+        column_mapping=mapping,
+        mapping_details=proposal.details(),
+        unmapped_columns=proposal.unmapped,
         file_format=table.file_format,
         compression=table.compression,
         encoding=table.encoding,
@@ -145,25 +179,42 @@ def normalize_table(table: RawTable, mapping: dict[str, str]) -> IngestResult:
         header_row=table.header_row,
         date_format=date_order,
         notes=notes,
+        warnings=warnings,
     )
+    if len(transactions) == 0:
+        raise EveryRowRejected(every_row_rejected_message(result, REASON_COLUMNS), result)
+    return result
+
+
+def _parse_amounts(text: pd.Series, placeholders: MissingValues) -> values.ParsedAmounts:
+    """Amounts, with placeholders among the unreadable values ("-", "n/a") counted as missing."""
+    parsed = values.parse_amounts(text)
+    found = placeholders.among(text, (parsed.values.isna() & ~parsed.missing).to_numpy())
+    if not found.any():
+        return parsed
+    return values.ParsedAmounts(parsed.values, parsed.missing | found, parsed.convention)
 
 
 def _amounts(
-    cells: pd.DataFrame,
+    column: Callable[[str], pd.Series],
     mapping: dict[str, str],
     reject: Callable[[np.ndarray | pd.Series, str], None],
     notes: list[str],
+    placeholders: MissingValues,
 ) -> np.ndarray:
     """The signed amount of every row, rejecting rows whose amount is missing or unreadable."""
     if "amount" in mapping:
-        parsed = values.parse_amounts(values.clean_text(cells[mapping["amount"]]))
+        parsed = _parse_amounts(column("amount"), placeholders)
         reject(parsed.missing, REASON_MISSING_AMOUNT)
         reject(parsed.values.isna(), REASON_BAD_AMOUNT)
         _note_convention(parsed, mapping["amount"], notes)
-        return parsed.values.to_numpy()
-    debit = values.parse_amounts(values.clean_text(cells[mapping["debit"]])) if "debit" in mapping else None
-    credit = values.parse_amounts(values.clean_text(cells[mapping["credit"]])) if "credit" in mapping else None
-    both_missing = np.ones(len(cells), dtype=bool)
+        amounts = parsed.values.to_numpy()
+        if "debit_credit_indicator" in mapping:
+            amounts = _signed_by_indicator(amounts, column("debit_credit_indicator"), reject, notes)
+        return amounts
+    debit = _parse_amounts(column("debit"), placeholders) if "debit" in mapping else None
+    credit = _parse_amounts(column("credit"), placeholders) if "credit" in mapping else None
+    both_missing = np.ones(len(column("debit" if debit is not None else "credit")), dtype=bool)
     for side, reason, name in ((debit, REASON_BAD_DEBIT, "debit"), (credit, REASON_BAD_CREDIT, "credit")):
         if side is not None:
             reject(side.values.isna() & ~side.missing, reason)
@@ -171,6 +222,24 @@ def _amounts(
             _note_convention(side, mapping[name], notes)
     reject(both_missing, REASON_MISSING_AMOUNT)
     return values.combine_debit_credit(debit, credit).to_numpy()
+
+
+def _signed_by_indicator(
+    amounts: np.ndarray,
+    indicator: pd.Series,
+    reject: Callable[[np.ndarray | pd.Series, str], None],
+    notes: list[str],
+) -> np.ndarray:
+    """Credits negative, debits positive, as the indicator column says (S/H, D/C, DR/CR ...)."""
+    sign = debit_credit.signs(indicator)
+    reject(indicator.isna().to_numpy(), REASON_MISSING_SIGN)
+    reject(np.isnan(sign), REASON_BAD_SIGN)
+    signed, already_signed = debit_credit.apply_signs(amounts, sign)
+    if already_signed:
+        notes.append("amounts already carry their sign; the debit/credit indicator agrees with it")
+    else:
+        notes.append("amounts signed by the debit/credit indicator (credits negative)")
+    return values.round_cents(signed)
 
 
 def _note_convention(parsed: values.ParsedAmounts, header: str, notes: list[str]) -> None:

@@ -2,95 +2,99 @@
 header row, and the rows whose cell count does not match the header.
 
 Values are not interpreted here (see ``values``); every cell stays the text the file holds.
+Workbooks are read by ``workbook``; this module reads delimited text and decides which reader a
+file needs.
 """
 
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import gzip
 import io
-import zipfile
 import zlib
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from fintrace_pipeline.file_types import WORKBOOK_SUFFIXES
+from fintrace_pipeline.ingest.encoding import UTF8_BOM, UTF16_BOMS, decode
 from fintrace_pipeline.ingest.errors import IngestError
 from fintrace_pipeline.ingest.headers import find_header_row, unique_headers
-
-if TYPE_CHECKING:
-    from openpyxl import Workbook
+from fintrace_pipeline.ingest.raw_table import HEADER_SEARCH_ROWS, RawTable, assemble
+from fintrace_pipeline.ingest.workbook import read_workbook
 
 GZIP_MAGIC = b"\x1f\x8b"
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy binary .xls
-UTF8_BOM = b"\xef\xbb\xbf"
 DELIMITERS = (",", ";", "\t", "|")
-HEADER_SEARCH_ROWS = 30  # title rows above the header are only looked for this far down
 _HEAD_BYTES = 1 << 20
+_PREVIEW_BYTES = 2 << 20  # a preview of a text file reads this much of it
 _CHUNK = 1 << 20
 _ARROW_BLOCK = 1 << 24
 
 
-@dataclass
-class RawTable:
-    """The cells of a table, as text, one column per header.
-
-    ``cells`` holds the rows with exactly one cell per header (empty cells are ""), ``row_numbers``
-    their 1-based ordinal among the data records; ``ragged`` the other records as
-    (row_number, cells). Blank records are in neither and not numbered.
-    """
-
-    headers: list[str]
-    cells: pd.DataFrame
-    row_numbers: np.ndarray
-    ragged: list[tuple[int, list[str]]]
-    file_format: str
-    compression: str | None
-    encoding: str | None
-    delimiter: str | None
-    sheet_name: str | None
-    header_row: int
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def rows_read(self) -> int:
-        return len(self.cells) + len(self.ragged)
-
-
 def read_table(
-    path: Path, *, user_mapping: dict[str, str] | None, max_decompressed_bytes: int, max_rows: int
+    path: Path,
+    *,
+    user_mapping: dict[str, str] | None,
+    max_decompressed_bytes: int,
+    max_rows: int,
+    sample_rows: int | None = None,
 ) -> RawTable:
-    data, compression = load_bytes(Path(path), max_decompressed_bytes)
-    if not data.removeprefix(UTF8_BOM).strip():
+    """The file's table. With ``sample_rows``, only the header and about that many rows are read
+    (of a text file, only its first megabytes)."""
+    path = Path(path)
+    workbook = path.suffix.lower() in WORKBOOK_SUFFIXES or _starts_with(path, (ZIP_MAGIC, OLE_MAGIC))
+    head_only = sample_rows is not None and not workbook
+    data, compression = load_bytes(path, max_decompressed_bytes, head_bytes=_PREVIEW_BYTES if head_only else None)
+    if head_only:
+        data = whole_lines(data)
+    if not _has_content(data):
         raise IngestError("the file is empty")
-    if data.startswith(OLE_MAGIC):
-        raise IngestError("the file is a legacy Excel .xls workbook; save it as .xlsx or CSV and upload again")
-    if data.startswith(ZIP_MAGIC) or Path(path).suffix.lower() in (".xlsx", ".xlsm", ".zip"):
-        table = read_xlsx(data, user_mapping, max_decompressed_bytes, max_rows)
+    if workbook or data.startswith((ZIP_MAGIC, OLE_MAGIC)):
+        table = read_workbook(data, user_mapping, max_decompressed_bytes, max_rows, sample_rows)
     else:
-        table = read_delimited(data, user_mapping, prefer_tab=".tsv" in Path(path).suffixes, max_rows=max_rows)
+        prefer_tab = ".tsv" in [s.lower() for s in Path(path).suffixes]
+        table = read_delimited(data, user_mapping, prefer_tab=prefer_tab, sample_rows=sample_rows)
     table.compression = compression
     if table.rows_read == 0:
         raise IngestError("the file has a header row but no data rows")
-    if table.rows_read > max_rows:
+    if sample_rows is None and table.rows_read > max_rows:
         raise IngestError(f"the file has {table.rows_read:,} data rows, more than the limit of {max_rows:,}")
     return table
+
+
+def _starts_with(path: Path, magics: tuple[bytes, ...]) -> bool:
+    with path.open("rb") as handle:
+        return handle.read(8).startswith(magics)
+
+
+def whole_lines(head: bytes) -> bytes:
+    """The head of a text file cut after its last complete line (never inside a character)."""
+    utf16 = next((name for bom, name in UTF16_BOMS if head.startswith(bom)), None)
+    newline = {"utf-16-le": b"\n\x00", "utf-16-be": b"\x00\n"}.get(utf16, b"\n")
+    end = head.rfind(newline)
+    while utf16 and end > 0 and end % 2:  # a UTF-16 newline starts on an even byte
+        end = head.rfind(newline, 0, end)
+    return head[: end + len(newline)] if end > 0 else head
+
+
+def _has_content(data: bytes) -> bool:
+    for bom in (UTF8_BOM, *(b for b, _ in UTF16_BOMS)):
+        if data.startswith(bom):
+            data = data[len(bom) :]
+            break
+    return bool(data.replace(b"\x00", b"").strip())
 
 
 # --- bytes and compression ----------------------------------------------------------------------
 
 
-def load_bytes(path: Path, max_bytes: int) -> tuple[bytes, str | None]:
-    """The file's content, gunzipped when it starts with the gzip magic bytes.
+def load_bytes(path: Path, max_bytes: int, head_bytes: int | None = None) -> tuple[bytes, str | None]:
+    """The file's content (or its first ``head_bytes``), gunzipped when it starts with the gzip magic bytes.
 
     Decompression streams in chunks and stops as soon as the output passes ``max_bytes``, so a
     gzip bomb never expands in memory.
@@ -99,6 +103,9 @@ def load_bytes(path: Path, max_bytes: int) -> tuple[bytes, str | None]:
         magic = handle.read(2)
     if magic != GZIP_MAGIC:
         size = path.stat().st_size
+        if head_bytes is not None:
+            with path.open("rb") as handle:
+                return handle.read(head_bytes), None
         if size > max_bytes:
             raise IngestError(f"the file is {size:,} bytes, more than the limit of {max_bytes:,}")
         return path.read_bytes(), None
@@ -108,6 +115,9 @@ def load_bytes(path: Path, max_bytes: int) -> tuple[bytes, str | None]:
         with gzip.open(path, "rb") as stream:
             while chunk := stream.read(_CHUNK):
                 total += len(chunk)
+                if head_bytes is not None and total >= head_bytes:
+                    chunks.append(chunk)
+                    break
                 if total > max_bytes:
                     raise IngestError(
                         f"the gzip file expands to more than the limit of {max_bytes:,} bytes; it was not read further"
@@ -122,13 +132,12 @@ def load_bytes(path: Path, max_bytes: int) -> tuple[bytes, str | None]:
 
 
 def read_delimited(
-    data: bytes, user_mapping: dict[str, str] | None, *, prefer_tab: bool = False, max_rows: int
+    data: bytes, user_mapping: dict[str, str] | None, *, prefer_tab: bool = False, sample_rows: int | None = None
 ) -> RawTable:
-    offset = len(UTF8_BOM) if data.startswith(UTF8_BOM) else 0
-    if b"\x00" in data:
-        raise IngestError("the file is not text: it contains NUL bytes (a binary file, or UTF-16 text)")
-    encoding, payload = _decode(data, offset)
+    encoding, payload = decode(data)
     del data
+    if sample_rows is not None:
+        payload = _head_bytes(payload)
     head = _head_text(payload)
     delimiter = sniff_delimiter(head, prefer_tab=prefer_tab)
     header_cells, lines_before = _locate_header(head, delimiter, user_mapping)
@@ -144,7 +153,10 @@ def read_delimited(
         columns, bad = _parse(payload, start, delimiter, len(headers), notes)
         notes.append("data rows end with an extra delimiter; the empty last cell was ignored")
     cells = pd.DataFrame(dict(zip(headers, columns, strict=True)))
-    table = _assemble(headers, cells, bad)
+    if sample_rows is not None:  # the first ``sample_rows`` records, good or ragged
+        bad = [(o, r) for o, r in bad if o < sample_rows]
+        cells = cells.head(max(0, sample_rows - len(bad)))
+    table = assemble(headers, cells, bad)
     table.file_format = "tsv" if delimiter == "\t" else "csv"
     table.encoding = encoding
     table.delimiter = delimiter
@@ -170,27 +182,15 @@ def _trailing_delimiter(bad: list[tuple[int, list[str]]], good: int, width: int)
     return trailing > good
 
 
-def _decode(data: bytes, offset: int) -> tuple[str, bytes]:
-    """The encoding name and the text as UTF-8 bytes (without BOM), which the parser reads."""
-    body = memoryview(data)[offset:]
-    try:
-        str(body, "utf-8")
-        return ("utf-8-sig" if offset else "utf-8"), bytes(body) if offset else data
-    except UnicodeDecodeError:
-        pass
-    try:
-        return "cp1252", str(body, "cp1252").encode("utf-8")
-    except UnicodeDecodeError:
-        raise IngestError(
-            "the file is not readable text: it is neither UTF-8 nor Windows-1252 (is it a binary file?)"
-        ) from None
-
-
-def _head_text(payload: bytes) -> str:
+def _head_bytes(payload: bytes) -> bytes:
     head = payload[:_HEAD_BYTES]
     if len(payload) > _HEAD_BYTES and b"\n" in head:
         head = head[: head.rindex(b"\n") + 1]
-    return head.decode("utf-8", errors="replace")
+    return head
+
+
+def _head_text(payload: bytes) -> str:
+    return _head_bytes(payload).decode("utf-8", errors="replace")
 
 
 def sniff_delimiter(head: str, *, prefer_tab: bool = False) -> str:
@@ -315,144 +315,3 @@ def _parse_with_csv_module(
         ordinal += 1
     columns = [pd.Series([r[i] for r in good], dtype="string") for i in range(width)]
     return columns, bad
-
-
-def _assemble(headers: list[str], cells: pd.DataFrame, bad: list[tuple[int, list[str]]]) -> RawTable:
-    """Drop blank records (every cell empty or whitespace) and number the rest 1..n in file order."""
-    total = len(cells) + len(bad)
-    is_bad = np.zeros(total, dtype=bool)
-    bad_ordinals = np.array([o for o, _ in bad], dtype=np.int64)
-    is_bad[bad_ordinals] = True
-    good_ordinals = np.flatnonzero(~is_bad)
-    blank = np.zeros(total, dtype=bool)
-    blank[good_ordinals] = _blank_rows(cells)
-    blank[bad_ordinals] = [not any(c.strip() for c in record) for _, record in bad]
-    row_number = np.cumsum(~blank)
-    keep_good = ~blank[good_ordinals]
-    cells = cells[keep_good].reset_index(drop=True) if not keep_good.all() else cells
-    ragged = [(int(row_number[o]), record) for o, record in bad if not blank[o]]
-    return RawTable(
-        headers=headers,
-        cells=cells,
-        row_numbers=row_number[good_ordinals[keep_good]].astype(np.int64),
-        ragged=ragged,
-        file_format="",
-        compression=None,
-        encoding=None,
-        delimiter=None,
-        sheet_name=None,
-        header_row=1,
-    )
-
-
-def _blank_rows(cells: pd.DataFrame) -> np.ndarray:
-    blank = np.ones(len(cells), dtype=bool)
-    for name in cells.columns:
-        column = cells[name]
-        blank &= (column.str.strip() == "").fillna(True).to_numpy(dtype=bool)
-        if not blank.any():
-            break
-    return blank
-
-
-# --- Excel workbooks ----------------------------------------------------------------------------
-
-
-def read_xlsx(data: bytes, user_mapping: dict[str, str] | None, max_decompressed_bytes: int, max_rows: int) -> RawTable:
-    """The first sheet holding a recognisable table; its header may sit below title rows."""
-    import openpyxl  # imported here: only workbooks pay for it
-
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            expanded = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile:
-        raise IngestError("the file is not a valid Excel workbook (.xlsx): it is not a readable zip archive") from None
-    if expanded > max_decompressed_bytes:
-        raise IngestError(
-            f"the workbook expands to {expanded:,} bytes, more than the limit of {max_decompressed_bytes:,}"
-        )
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for a broken package
-        raise IngestError(f"the file is not a valid Excel workbook (.xlsx): {exc}") from None
-    try:
-        return _read_workbook(workbook, user_mapping, max_rows)
-    finally:
-        workbook.close()
-
-
-def _read_workbook(workbook: Workbook, user_mapping: dict[str, str] | None, max_rows: int) -> RawTable:
-    chosen = None
-    fallback = None
-    for sheet in workbook.worksheets:
-        if hasattr(sheet, "reset_dimensions"):
-            sheet.reset_dimensions()  # some writers record wrong dimensions; read what is there
-        head = [[_cell_text(v) for v in row] for row in sheet.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True)]
-        index = find_header_row(head, user_mapping)
-        if index is not None:
-            chosen = (sheet, index, head[index])
-            break
-        if fallback is None:
-            first = next((i for i, row in enumerate(head) if any(c.strip() for c in row)), None)
-            if first is not None:
-                fallback = (sheet, first, head[first])
-    if chosen is None and fallback is None:
-        raise IngestError("the workbook is empty: no sheet holds any cells")
-    sheet, index, header_cells = chosen or fallback
-    width = (
-        max(i + 1 for i, c in enumerate(header_cells) if c.strip())
-        if any(c.strip() for c in header_cells)
-        else len(header_cells)
-    )
-    headers = unique_headers(header_cells[:width])
-    rows, overflow = _sheet_rows(sheet.iter_rows(min_row=index + 2, values_only=True), width, max_rows)
-    cells = (
-        pd.DataFrame(rows, columns=headers, dtype="string")
-        if rows
-        else pd.DataFrame({h: pd.Series(dtype="string") for h in headers})
-    )
-    table = _assemble(headers, cells, [])
-    table.file_format = "xlsx"
-    table.sheet_name = sheet.title
-    table.header_row = index + 1
-    others = [ws.title for ws in workbook.worksheets if ws.title != sheet.title]
-    if others:
-        table.notes.append(f"read sheet {sheet.title!r}; other sheets not read: {', '.join(others)}")
-    if index:
-        table.notes.append(f"skipped {index} row(s) above the header row")
-    if overflow:
-        table.notes.append(f"{overflow} row(s) had cells to the right of the last header; those cells were ignored")
-    return table
-
-
-def _sheet_rows(rows: Iterable[Sequence[object]], width: int, max_rows: int) -> tuple[list[list[str]], int]:
-    out: list[list[str]] = []
-    overflow = 0
-    nonblank = 0
-    for row in rows:
-        texts = [_cell_text(v) for v in row[:width]]
-        if len(texts) < width:
-            texts.extend([""] * (width - len(texts)))
-        if any(v is not None and str(v).strip() for v in row[width:]):
-            overflow += 1
-        if any(t.strip() for t in texts):
-            nonblank += 1
-            if nonblank > max_rows:  # no need to read further: already over the limit
-                raise IngestError(f"the file has more than {max_rows:,} data rows, the limit")
-        out.append(texts)
-    return out, overflow
-
-
-def _cell_text(value: object) -> str:
-    """A native Excel value as the text the rest of ingest reads (dates as ISO, numbers in full)."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, dt.datetime):
-        return value.isoformat(sep=" ")
-    if isinstance(value, dt.date | dt.time):
-        return value.isoformat()
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    return str(value)

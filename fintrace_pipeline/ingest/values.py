@@ -1,4 +1,4 @@
-"""Vectorised parsing of raw text cells into amounts, dates, labels and clean text.
+"""Vectorised parsing of raw text cells into amounts, labels and clean text (dates: see ``dates``).
 
 Every function takes a whole column (pandas string dtype, empty cells as NA) and decides a column-
 or file-level convention from the data first (decimal comma or point, day/month order), then
@@ -14,8 +14,6 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-
-EXCEL_EPOCH = pd.Timestamp("1899-12-30")  # Excel's day 0 (it counts 1900 as a leap year)
 
 # --- text ---------------------------------------------------------------------------------------
 
@@ -68,7 +66,8 @@ _US_NUMBER = r"\d{1,3}(?:,\d{3})+\.\d{1,2}|\d+(?:\.\d{1,2})?"
 _COMMON = rf"-?(?:{_US_NUMBER})|\((?:{_US_NUMBER})\)"
 _POINT_NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d*)?|\.\d+"
 _COMMA_NUMBER = r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d*)?|,\d+"
-_CURRENCY = r"(?:[$€£¥₹]|[A-Za-z]{3})"
+# A currency before or after the number: a symbol, "R$"/"US$", an ISO code, or a local unit.
+_CURRENCY = r"(?:[A-Za-z]{1,3}\$|[$€£¥₹₩₽¢₺]|[A-Za-z]{3}|Kč|kr\.?|zł|Ft|Fr\.)"
 _GROUPING = "'’ \u00a0\u202f"  # thousands grouping in some locales: "1 234,56", "1'234.56"
 # The general shape of a money cell: optional parentheses, currency before or after, a sign before
 # or after, the digits, and an optional CR/DR marker. Validation of the digits comes afterwards.
@@ -176,114 +175,6 @@ def round_cents(values: np.ndarray) -> np.ndarray:
     The tiny nudge absorbs binary representation error (1.005 is stored as 1.00499999...).
     """
     return np.sign(values) * np.floor(np.abs(values) * 100 + 0.5 + 1e-7) / 100
-
-
-# --- dates --------------------------------------------------------------------------------------
-
-ISO = "iso"
-DMY = "dmy"
-MDY = "mdy"
-EXCEL_SERIAL = "excel-serial"
-
-_TIME = r"(?:[ T]+\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?)?"
-_ISO_PATTERN = (
-    r"\d{4}-\d{1,2}-\d{1,2}" + r"(?:[ T]+\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)?" + (r"\s*(?:Z|[+-]\d{2}:?\d{2})?")
-)
-_NUMERIC_PATTERN = r"\d{1,2}[/.-]\d{1,2}[/.-]\d{4}" + _TIME
-_SERIAL_PATTERN = r"\d{5}(?:\.\d+)?"
-
-
-@dataclass(frozen=True)
-class DateShapes:
-    """A cleaned date column and which of its values look numeric, ISO or like Excel serials."""
-
-    text: pd.Series
-    numeric: np.ndarray
-    iso: np.ndarray
-    serial: np.ndarray
-
-
-def classify_dates(text: pd.Series) -> DateShapes:
-    """Sort a cleaned date column's values by shape, testing each value until one shape fits."""
-    remaining = text.notna().to_numpy().copy()
-    shapes = {}
-    for name, pattern in (("numeric", _NUMERIC_PATTERN), ("iso", _ISO_PATTERN), ("serial", _SERIAL_PATTERN)):
-        mask = np.zeros(len(text), dtype=bool)
-        if remaining.any():
-            positions = np.flatnonzero(remaining)
-            mask[positions[fullmatch(text.iloc[positions], pattern)]] = True
-            remaining &= ~mask
-        shapes[name] = mask
-    return DateShapes(text=text, **shapes)
-
-
-def decide_date_order(columns: list[DateShapes]) -> str:
-    """The file's date convention, decided once from all its date columns.
-
-    Day/month order for numeric dates: a first field above 12 anywhere means dmy, a second field
-    above 12 means mdy (the more frequent wins if both occur); all-ambiguous data is mdy unless the
-    separators are dots (dd.mm.yyyy). Files without numeric dates report iso or excel-serial.
-    """
-    numeric = pd.concat([c.text[c.numeric] for c in columns])
-    if len(numeric):
-        day_first = int(contains(numeric, r"^(?:1[3-9]|2\d|3[01])[/.-]").sum())
-        month_first = int(contains(numeric, r"^\d{1,2}[/.-](?:1[3-9]|2\d|3[01])[/.-]").sum())
-        if day_first or month_first:
-            return DMY if day_first >= month_first else MDY
-        dotted = int(contains(numeric, r"^\d{1,2}\.").sum())
-        return DMY if dotted > len(numeric) / 2 else MDY
-    serial = sum(int(c.serial.sum()) for c in columns)
-    iso = sum(int(c.iso.sum()) for c in columns)
-    return EXCEL_SERIAL if serial > iso else ISO
-
-
-def parse_dates(shapes: DateShapes, order: str) -> pd.Series:
-    """datetime64[ns]: ISO dates, numeric dates in the file's day/month ``order`` (with optional
-    time and AM/PM) and Excel serial day numbers. NaT where empty or unparseable (including
-    impossible dates such as 31/02)."""
-    text = shapes.text
-    result = np.full(len(text), np.datetime64("NaT"), dtype="datetime64[ns]")
-    for mask, convert in (
-        (shapes.numeric, lambda part: _from_numeric_text(part, order)),
-        (shapes.iso, _from_iso_text),
-        (shapes.serial, _from_serial_text),
-    ):
-        if mask.any():
-            result[mask] = convert(text[mask]).to_numpy(dtype="datetime64[ns]")
-    return pd.Series(result, index=text.index)
-
-
-def _from_numeric_text(text: pd.Series, order: str) -> pd.Series:
-    first, second = (r"\2", r"\1") if order == DMY else (r"\1", r"\2")
-    marked = contains(text, r"[AaPp]\.?[Mm]\.?$")
-    if marked.any():
-        pm = marked & contains(text, r"[Pp]\.?[Mm]\.?$")
-        am = marked & ~pm
-        text = replace(text, r"\s*[AaPp]\.?[Mm]\.?$", "")
-    as_iso = replace(text, r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})[ T]*", rf"\3-{first}-{second} ")
-    parsed = _from_iso_text(as_iso)
-    if not marked.any():
-        return parsed
-    # 12-hour clock: 12 AM is midnight, 1-11 PM are afternoon; "13:00 PM" or "0:30 AM" are nonsense.
-    hour = parsed.dt.hour
-    parsed = parsed.mask(marked & ((hour > 12) | (hour == 0)))
-    parsed = parsed.mask(pm & (hour < 12), parsed + pd.Timedelta(hours=12))
-    return parsed.mask(am & (hour == 12), parsed - pd.Timedelta(hours=12))
-
-
-def _from_iso_text(text: pd.Series) -> pd.Series:
-    # Offsets are dropped: the wall-clock time as written is what the ledger recorded.
-    if contains(text, r"Z$|[+-]\d{2}:?\d{2}$|,").any():
-        text = replace(text, r"\s*(?:Z|[+-]\d{2}:?\d{2})$", "")
-        text = text.str.replace(",", ".", regex=False)  # decimal comma in fractional seconds
-    return pd.to_datetime(text.str.strip(), format="ISO8601", errors="coerce").astype("datetime64[ns]")
-
-
-def _from_serial_text(text: pd.Series) -> pd.Series:
-    days = text.astype("float64")
-    in_range = (days >= 1) & (days <= 2958465)  # up to 9999-12-31, as Excel allows
-    stamps = EXCEL_EPOCH + pd.to_timedelta(days.where(in_range), unit="D")
-    return stamps.dt.round("s").astype("datetime64[ns]")
 
 
 # --- labels -------------------------------------------------------------------------------------

@@ -28,31 +28,45 @@ def _fmt(values: pd.Series, digits: int = 1) -> pd.Series:
     return values.astype("float64").round(digits).astype("string")
 
 
+def _names(frame: pd.DataFrame, entity: str) -> pd.Series:
+    """The row's ``entity`` as text, NA where the row names none (or the file has no such column)."""
+    if entity not in frame.columns:
+        return pd.Series(pd.NA, index=frame.index, dtype="string")
+    names = frame[entity].astype("string").str.strip()
+    return names.mask(names == "")
+
+
 def _entity(context: pd.DataFrame, frame: pd.DataFrame, entity: str) -> pd.Series:
-    return (
-        frame[entity].astype("string").fillna("(blank)")
-        if entity in frame.columns
-        else pd.Series("(unknown)", index=context.index, dtype="string")
-    )
+    """The row's ``entity`` for a reason that is only ever given where the row names one."""
+    return _names(frame, entity).fillna("")
 
 
-def _ratio_text(kind: str, median_column: str, what: str) -> Callable[[pd.DataFrame, pd.DataFrame], pd.Series]:
+def own_baseline(context: pd.DataFrame, entity: str, options: MLOptions) -> pd.Series:
+    """Whether a row was compared with its own ``entity``'s lines; otherwise, the entity being blank or
+    having fewer than ``min_entity_rows`` lines, the features compared it with the whole file."""
+    lines = context.get(f"{entity}_lines")
+    if lines is None:
+        return pd.Series(False, index=context.index)
+    return lines.astype("int64") >= options.min_entity_rows
+
+
+def _ratio_text(
+    kind: str, median_column: str, what: str, options: MLOptions
+) -> Callable[[pd.DataFrame, pd.DataFrame], pd.Series]:
     def text(ctx: pd.DataFrame, frame: pd.DataFrame) -> pd.Series:
         median = ctx[median_column].astype("float64")
-        ratio = ctx["amount"].abs() / median.where(median > 0)
-        return (
-            "Amount "
-            + _fmt(ratio).fillna("n/a")
-            + "× "
-            + kind
-            + " "
-            + _entity(ctx, frame, kind)
-            + "'s "
-            + what
-            + " ("
-            + _fmt(median, 2).fillna("n/a")
-            + ")"
-        )
+        ratio = "Amount " + _fmt(ctx["amount"].abs() / median.where(median > 0)).fillna("n/a") + "× "
+        shown = " (" + _fmt(median, 2).fillna("n/a") + ")"
+        names = _names(frame, kind)
+        own = ratio + kind + " " + names.fillna("") + "'s " + what + shown
+        if what != "median":  # a recent median is always the entity's own
+            return own
+        # ", as": the reasons of a row are joined with "; ", so one reason does not use it.
+        few = ", as " + kind + " " + names.fillna("") + " has too few lines (" + ctx[f"{kind}_lines"].astype("string")
+        few = few + ") for a median of its own"
+        blank = pd.Series(f", as the line names no {kind}", index=ctx.index, dtype="string")
+        file_wide = ratio + "the file's median" + shown + few.where(names.notna(), blank)
+        return own.where(own_baseline(ctx, kind, options), file_wide)
 
     return text
 
@@ -114,19 +128,12 @@ def _weekday_text(ctx: pd.DataFrame, frame: pd.DataFrame) -> pd.Series:
 
 
 def _round_text(ctx: pd.DataFrame, frame: pd.DataFrame) -> pd.Series:
-    return (
-        (
-            "Round amount "
-            + _fmt(ctx["amount"], 2)
-            + " from user "
-            + _entity(ctx, frame, "user")
-            + " with "
-            + ctx["user_lines"].astype("string")
-            + " lines"
-        )
-        if "user_lines" in ctx.columns
-        else ("Round amount " + _fmt(ctx["amount"], 2))
-    )
+    plain = "Round amount " + _fmt(ctx["amount"], 2)
+    if "user_lines" not in ctx.columns:
+        return plain
+    names = _names(frame, "user")
+    from_user = plain + " from user " + names.fillna("") + " with " + ctx["user_lines"].astype("string") + " lines"
+    return from_user.where(names.notna(), plain)
 
 
 def _digit_text(ctx: pd.DataFrame, frame: pd.DataFrame) -> pd.Series:
@@ -141,22 +148,73 @@ def _digit_text(ctx: pd.DataFrame, frame: pd.DataFrame) -> pd.Series:
     )
 
 
-TEXTS: dict[str, Callable[[pd.DataFrame, pd.DataFrame], pd.Series]] = {
-    "LARGE_AMOUNT": _size_text,
-    "AMOUNT_VS_USER": _ratio_text("user", "user_median_amount", "median"),
-    "AMOUNT_VS_VENDOR": _ratio_text("vendor", "vendor_median_amount", "median"),
-    "AMOUNT_VS_ACCOUNT": _ratio_text("account", "account_median_amount", "median"),
-    "AMOUNT_VS_USER_RECENT": _ratio_text("user", "user_recent_median_amount", "recent median"),
-    "AMOUNT_VS_ACCOUNT_RECENT": _ratio_text("account", "account_recent_median_amount", "recent median"),
-    "RARE_USER_ACCOUNT": _pair_text("user"),
-    "RARE_VENDOR_ACCOUNT": _pair_text("vendor"),
-    "UNUSUAL_HOUR_FOR_USER": _hour_text,
-    "UNUSUAL_WEEKDAY_FOR_USER": _weekday_text,
-    "ROUND_NUMBER": _round_text,
-    "FIRST_DIGIT_PATTERN": _digit_text,
-    "VENDOR_BURST": _burst_text("vendor", "payments"),
-    "USER_BURST": _burst_text("user", "lines"),
+def _texts(options: MLOptions) -> dict[str, Callable[[pd.DataFrame, pd.DataFrame], pd.Series]]:
+    return {
+        "LARGE_AMOUNT": _size_text,
+        "AMOUNT_VS_USER": _ratio_text("user", "user_median_amount", "median", options),
+        "AMOUNT_VS_VENDOR": _ratio_text("vendor", "vendor_median_amount", "median", options),
+        "AMOUNT_VS_ACCOUNT": _ratio_text("account", "account_median_amount", "median", options),
+        "AMOUNT_VS_USER_RECENT": _ratio_text("user", "user_recent_median_amount", "recent median", options),
+        "AMOUNT_VS_ACCOUNT_RECENT": _ratio_text("account", "account_recent_median_amount", "recent median", options),
+        "RARE_USER_ACCOUNT": _pair_text("user"),
+        "RARE_VENDOR_ACCOUNT": _pair_text("vendor"),
+        "UNUSUAL_HOUR_FOR_USER": _hour_text,
+        "UNUSUAL_WEEKDAY_FOR_USER": _weekday_text,
+        "ROUND_NUMBER": _round_text,
+        "FIRST_DIGIT_PATTERN": _digit_text,
+        "VENDOR_BURST": _burst_text("vendor", "payments"),
+        "USER_BURST": _burst_text("user", "lines"),
+    }
+
+
+# Reasons that state one fact: a row names it once, in the words of its strongest statement (a rule
+# finding's, where a rule states it). An amount compared with an entity's median and with its recent
+# median is one fact about that entity; compared with the file's median it is the file's.
+FACTS = {
+    "LARGE_AMOUNT": "amount_vs_file",
+    "AMOUNT_VS_USER": "amount_vs_user",
+    "AMOUNT_VS_USER_RECENT": "amount_vs_user",
+    "USER_AMOUNT_OUTLIER": "amount_vs_user",
+    "AMOUNT_VS_VENDOR": "amount_vs_vendor",
+    "AMOUNT_VS_ACCOUNT": "amount_vs_account",
+    "AMOUNT_VS_ACCOUNT_RECENT": "amount_vs_account",
+    "ACCOUNT_AMOUNT_OUTLIER": "amount_vs_account",
+    "ROUND_NUMBER": "round_amount",
+    "ROUND_AMOUNT": "round_amount",
+    "RARE_USER_ACCOUNT": "user_account",
+    "UNUSUAL_USER_ACCOUNT": "user_account",
+    "UNUSUAL_WEEKDAY_FOR_USER": "weekday",
+    "WEEKEND_POSTING": "weekday",
+    "UNUSUAL_HOUR_FOR_USER": "hour",
+    "AFTER_HOURS": "hour",
+    "FIRST_DIGIT_PATTERN": "leading_digit",
+    "BENFORD_DIGIT": "leading_digit",
 }
+# Compared with the file's median (see ``own_baseline``), an entity comparison is the file's fact.
+_FILE_WIDE_WHEN_SMALL = {"AMOUNT_VS_USER": "user", "AMOUNT_VS_VENDOR": "vendor", "AMOUNT_VS_ACCOUNT": "account"}
+# A leading digit is named only when the file holds it beyond chance (1 % over the nine digits) and
+# by a margin that matters (a tenth above Benford's share); with a million rows any excess is significant.
+DIGIT_MIN_Z = 3.06
+DIGIT_MIN_EXCESS = 1.1
+
+
+def _facts(codes: list[str], context: pd.DataFrame | None, options: MLOptions, rows: int) -> np.ndarray:
+    """The fact each reason code states, per row (rows × codes); without ``context`` every code states
+    its catalogue fact."""
+    facts = np.empty((rows, len(codes)), dtype=object)
+    for j, code in enumerate(codes):
+        facts[:, j] = FACTS.get(code, code)
+        if context is not None and code in _FILE_WIDE_WHEN_SMALL:
+            own = own_baseline(context, _FILE_WIDE_WHEN_SMALL[code], options).to_numpy()
+            facts[~own, j] = "amount_vs_file"
+    return facts
+
+
+def _digit_excess_is_real(context: pd.DataFrame, rows_with_digit: int) -> pd.Series:
+    share, expected = context["first_digit_share"], context["first_digit_benford"]
+    spread = np.sqrt(expected * (1 - expected) / max(rows_with_digit, 1))
+    z = (share - expected) / spread.where(spread > 0)
+    return (z >= DIGIT_MIN_Z) & (share >= DIGIT_MIN_EXCESS * expected)
 
 
 def feature_strengths(features: FeatureSet, rows: np.ndarray, seed: int) -> pd.DataFrame:
@@ -246,28 +304,48 @@ def _no_reasons(rows: np.ndarray) -> pd.DataFrame:
 
 
 def _strongest_reasons(
-    strength: pd.DataFrame, text: pd.DataFrame, rows: np.ndarray, options: MLOptions
+    strength: pd.DataFrame, text: pd.DataFrame, facts: np.ndarray, rows: np.ndarray, options: MLOptions
 ) -> pd.DataFrame:
-    """The ``max_reasons`` strongest codes of each row (';'-separated) and their texts, strongest first."""
+    """The ``max_reasons`` strongest facts of each row: their codes (';'-separated) and texts, strongest
+    first. A fact stated by several codes counts once, at its strongest, in a rule finding's words
+    where a rule states it; a text already given is not given again."""
     codes = np.asarray(strength.columns, dtype=object)
     if len(codes) == 0:
         return _no_reasons(rows)
     values = strength.to_numpy(dtype=np.float64, na_value=np.nan)
-    order = np.argsort(-np.nan_to_num(values, nan=-1.0), axis=1, kind="stable")[:, : options.max_reasons]
-    picked = np.take_along_axis(values, order, axis=1)
-    text_values = text.to_numpy(dtype=object, na_value=None)
-    reasons = pd.Series("", index=rows, dtype="string")
-    words = pd.Series("", index=rows, dtype="string")
-    for slot in range(order.shape[1]):
-        valid = ~np.isnan(picked[:, slot])
-        code = pd.Series(np.where(valid, codes[order[:, slot]], ""), index=rows, dtype="string")
-        phrase = pd.Series(
-            np.where(valid, text_values[np.arange(len(rows)), order[:, slot]], ""), index=rows, dtype="string"
-        ).fillna("")
-        separator = pd.Series(np.where(valid & (slot > 0), "; ", ""), index=rows, dtype="string")
-        reasons = reasons + separator + code
-        words = words + separator + phrase
-    return pd.DataFrame({"reasons": reasons, "reason_text": words})
+    row, code = np.nonzero(~np.isnan(values))
+    if len(row) == 0:
+        return _no_reasons(rows)
+    value = values[row, code]
+    fact = pd.factorize(facts[row, code])[0]
+    rule = np.array([c in RULES for c in codes])[code]
+    # Strongest first (ties in column order): a fact stands where its strongest statement stands ...
+    order = np.lexsort((code, -value, row))
+    row, code, fact, rule = row[order], code[order], fact[order], rule[order]
+    position = np.arange(len(row))
+    lead = pd.Series(position).groupby([row, fact], sort=False).transform("min").to_numpy()
+    # ... in the words of the first rule finding that states it, else of its strongest statement.
+    by_speaker = np.lexsort((position, ~rule, fact, row))
+    first = np.r_[True, (row[by_speaker][1:] != row[by_speaker][:-1]) | (fact[by_speaker][1:] != fact[by_speaker][:-1])]
+    speaker = by_speaker[first]
+    speaker = speaker[np.lexsort((lead[speaker], row[speaker]))]
+    text_values = text.to_numpy(dtype=object, na_value="")
+    picked = pd.DataFrame(
+        {"row": row[speaker], "name": codes[code[speaker]], "words": text_values[row[speaker], code[speaker]]}
+    )
+    picked = picked.drop_duplicates(["row", "words"])
+    slot = picked.groupby("row").cumcount().to_numpy()
+    picked = picked[slot < options.max_reasons]
+    slot = slot[slot < options.max_reasons]
+    reasons = np.full(len(rows), "", dtype=object)
+    reason_text = np.full(len(rows), "", dtype=object)
+    for number in range(options.max_reasons):
+        chosen = picked[slot == number]
+        at = chosen["row"].to_numpy()
+        separator = "; " if number else ""
+        reasons[at] = reasons[at] + separator + chosen["name"].to_numpy(dtype=object)
+        reason_text[at] = reason_text[at] + separator + chosen["words"].to_numpy(dtype=object)
+    return pd.DataFrame({"reasons": reasons, "reason_text": reason_text}, index=rows).astype("string")
 
 
 def explain_rows(
@@ -278,14 +356,20 @@ def explain_rows(
         return _no_reasons(rows)
     row_numbers = frame["row_number"].to_numpy()
     rule_strength, rule_text = _rule_strengths(flags, row_numbers, rows)
-    feature_strength = _named_features(feature_strengths(features, rows, options.seed), rule_strength, options)
     context = features.context.iloc[rows].set_index(pd.Index(rows))
+    strength = feature_strengths(features, rows, options.seed)
+    if "FIRST_DIGIT_PATTERN" in strength.columns:
+        real = _digit_excess_is_real(context, int((features.context["first_digit"] > 0).sum()))
+        strength["FIRST_DIGIT_PATTERN"] = strength["FIRST_DIGIT_PATTERN"].where(real, 0.0)
+    feature_strength = _named_features(strength, rule_strength, options)
     selected = frame.iloc[rows].set_index(pd.Index(rows))
-    feature_text = pd.DataFrame({code: TEXTS[code](context, selected) for code in feature_strength.columns}, index=rows)
+    texts = _texts(options)
+    feature_text = pd.DataFrame({code: texts[code](context, selected) for code in feature_strength.columns}, index=rows)
     feature_strength[COMBINATION], feature_text[COMBINATION] = _combination_only(rule_strength, feature_strength)
     strength = pd.concat([rule_strength, feature_strength], axis=1)
     text = pd.concat([rule_text, feature_text], axis=1).astype("string")
-    return _strongest_reasons(strength, text, rows, options)
+    facts = _facts(list(strength.columns), context, options, len(rows))
+    return _strongest_reasons(strength, text, facts, rows, options)
 
 
 def explain_rule_findings(
@@ -295,4 +379,5 @@ def explain_rule_findings(
     if len(rows) == 0:
         return _no_reasons(rows)
     strength, text = _rule_strengths(flags, frame["row_number"].to_numpy(), rows)
-    return _strongest_reasons(strength, text.astype("string"), rows, options)
+    facts = _facts(list(strength.columns), None, options, len(rows))
+    return _strongest_reasons(strength, text.astype("string"), facts, rows, options)

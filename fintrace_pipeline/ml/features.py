@@ -354,7 +354,8 @@ def build_features(
     # A cent-level amount is whole by chance 1 time in 100, a multiple of 10 units 1 in 1,000, ...; an
     # entity with few lines posting such amounts is beyond chance, a busy one much less so.
     round_level = _round_level(abs_amount)
-    lines = context["user_lines"] if "user" in codes else np.full(n, float(n))
+    # A line that names no user is judged against the whole file's lines.
+    lines = np.where(context["user_lines"] > 0, context["user_lines"], n) if "user" in codes else np.full(n, float(n))
     features["round_number"] = np.where(round_level > 0, round_level + 1 - np.log10(np.maximum(lines, 1)), 0.0)
     context["round_level"] = round_level
     # Leading digits over-represented in the file against Benford's law (fabricated or split amounts

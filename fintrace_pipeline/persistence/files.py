@@ -6,6 +6,7 @@ import hashlib
 import shutil
 import uuid
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -79,12 +80,15 @@ def register_file(
     source: str = DEFAULT_SOURCE,
     file_name: str | None = None,
     user_mapping: dict[str, str] | None = None,
+    country: str | None = None,
+    analysis_options: dict[str, Any] | None = None,
 ) -> tuple[DataFile, bool]:
     """Archive ``path`` and return its data file, plus whether it is new.
 
-    A byte-identical file registered earlier is recognised by its sha256 and returned as it is, its
-    mapping and source untouched (see ``set_user_mapping``): earlier results were read with that
-    mapping, and verdicts were recorded under that source.
+    ``country`` and ``analysis_options`` are the file's own calendar and limits (None: the configured
+    ones). A byte-identical file registered earlier is recognised by its sha256 and returned as it is,
+    its mapping, choices and source untouched (see ``set_user_mapping`` and ``set_analysis_choices``):
+    earlier results were computed with those, and verdicts were recorded under that source.
     """
     validate_source(source)
     sha256 = sha256_of(path)
@@ -103,6 +107,8 @@ def register_file(
         received_via=received_via,
         source=source,
         user_mapping=user_mapping,
+        country=country,
+        analysis_options=analysis_options or None,
         created_at=now,
         updated_at=now,
     )
@@ -123,6 +129,19 @@ def set_user_mapping(engine: Engine, data_file_id: uuid.UUID, user_mapping: dict
             update(data_files)
             .where(data_files.c.id == data_file_id)
             .values(user_mapping=user_mapping, updated_at=utcnow())
+        )
+        return get_data_file(connection, data_file_id)
+
+
+def set_analysis_choices(
+    engine: Engine, data_file_id: uuid.UUID, country: str | None, analysis_options: dict[str, Any] | None
+) -> DataFile:
+    """Replace the calendar and limits the file's next analyses will use."""
+    with engine.begin() as connection:
+        connection.execute(
+            update(data_files)
+            .where(data_files.c.id == data_file_id)
+            .values(country=country, analysis_options=analysis_options or None, updated_at=utcnow())
         )
         return get_data_file(connection, data_file_id)
 

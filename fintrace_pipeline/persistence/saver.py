@@ -1,7 +1,7 @@
 """``AnalyticsDBSaver``: the one way results reach the database (the seed's interface).
 
-Every save is one transaction and idempotent per (job, analytics or model type): a retried step
-replaces the rows it wrote before instead of adding a second set.
+Every save is one transaction and idempotent per (job, analytics or model type, or the job's entry
+scores): a retried step replaces the rows it wrote before instead of adding a second set.
 """
 
 from __future__ import annotations
@@ -17,12 +17,14 @@ from fintrace_pipeline.db import bulk
 from fintrace_pipeline.db.engine import get_engine
 from fintrace_pipeline.db.schema import (
     analytics_processing_results,
+    entry_scores,
     ml_model_processing_results,
     transaction_flags,
     transaction_scores,
 )
 from fintrace_pipeline.findings import (
     COMPLETED,
+    ENTRY_SCORE_COLUMNS,
     FLAG_COLUMNS,
     SCORE_COLUMNS,
     SECTIONS,
@@ -190,6 +192,19 @@ class AnalyticsDBSaver:
                 )
                 bulk.insert_frame(connection, transaction_scores, stored)
         return json_safe(row)
+
+    def save_entry_scores(self, entries: pd.DataFrame | None) -> int:
+        """Store the job's journal-entry scores (findings.ENTRY_SCORE_COLUMNS, one row per entry) in
+        place of any it had; None or an empty frame, for a file without entries, leaves it none.
+        Returns the number of entries stored."""
+        with self.engine.begin() as connection:
+            connection.execute(delete(entry_scores).where(entry_scores.c.processing_job_id == self.job.id))
+            if entries is None or entries.empty:
+                return 0
+            stored = entries.loc[:, list(ENTRY_SCORE_COLUMNS)].assign(
+                data_file_id=self.job.data_file_id, processing_job_id=self.job.id
+            )
+            return bulk.insert_frame(connection, entry_scores, stored)
 
     # -- the job ----------------------------------------------------------------------------
     def finalize_processing(self, success: bool, error_message: str | None = None, *, canceled: bool = False) -> bool:

@@ -77,6 +77,8 @@ def test_every_rule_is_complete_and_consistent():
         assert rule.title and rule.reason, rule.code
         assert rule.columns and set(rule.columns) <= set(ALL_COLUMNS), rule.code
         assert (rule.family == "duplicates") == (rule.stage == DUPLICATE_ANALYSIS), rule.code
+        # Duplicate tests compare documents where a file has journal entries and say so in other words.
+        assert bool(rule.entry_reason) == (rule.stage == DUPLICATE_ANALYSIS), rule.code
     assert {r.family for r in rules_for(ANOMALY_DETECTION)} == set(FAMILIES) - {"duplicates"}
     assert list(CHECKS) == [r.code for r in rules_for(DUPLICATE_ANALYSIS)]
 
@@ -91,7 +93,8 @@ def test_every_rule_a_stage_raises_is_in_the_catalogue_under_that_stage(raised):
 def test_every_reason_is_its_rules_sentence_filled_in(raised):
     for flags in raised.values():
         for code, reasons in flags.groupby("rule_code")["reason"]:
-            pattern = _sentence_pattern(RULES[code].reason)
+            # Both files number their journal entries: duplicate reasons use the rule's entry sentence.
+            pattern = _sentence_pattern(RULES[code].reason_for(entries=True))
             unfilled = [reason for reason in reasons if not pattern.fullmatch(reason)]
             assert unfilled == [], code
 
@@ -126,18 +129,19 @@ def test_a_rule_is_skipped_when_a_column_it_reads_is_missing(generated, skipped_
 
 def test_reasons_fill_slots_with_their_formats():
     rule = RULES["JUST_BELOW_LIMIT"]
-    assert rule.slots() == {"amount", "below_pct", "limit"}
-    assert rule.reasons(2, amount=[2450.0, 98_765.4], below_pct=[2.0, 1.23456], limit=[2500, 100_000]) == [
-        "Amount 2,450.00 is 2.0 % below the approval limit of 2,500.00",
-        "Amount 98,765.40 is 1.2 % below the approval limit of 100,000.00",
+    assert rule.slots() == {"amount", "below_pct", "which", "chance"}
+    which = rule.fill_phrases(["common", "configured"], limit=[2500, 100_000], set_for=["", "this company"])
+    assert rule.reasons(2, amount=[2450.0, 98_765.4], below_pct=[2.0, 1.23456], which=which, chance="") == [
+        "Amount 2,450.00 is 2.0 % below a common approval limit of 2,500",
+        "Amount 98,765.40 is 1.2 % below the approval limit of 100,000 set for this company",
     ]
     # A single value stands for every reason; a sentence without slots repeats.
     assert fill("{a} of {b:.1f}", 2, {"a": ["x", "y"], "b": 3}) == ["x of 3.0", "y of 3.0"]
     assert RULES["MISSING_DESCRIPTION"].reasons(2) == ["Description is empty", "Description is empty"]
     with pytest.raises(KeyError):
-        rule.reasons(1, amount=[1.0], limit=[2.0])
+        rule.reasons(1, amount=[1.0], which=["x"])
     with pytest.raises(ValueError):
-        rule.reasons(2, amount=[1.0], below_pct=[1.0, 2.0], limit=3.0)
+        rule.reasons(2, amount=[1.0], below_pct=[1.0, 2.0], which="x", chance="")
 
 
 def test_phrases_are_chosen_case_by_case():

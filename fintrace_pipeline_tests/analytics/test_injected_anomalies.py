@@ -17,7 +17,8 @@ def flagged(tmp_path_factory):
     transactions = ingest_file(path, max_decompressed_bytes=2**30, max_rows=10**6).transactions
     flags = [run_duplicate_analysis(transactions).flags, run_anomaly_detection(transactions).flags]
     hits = {(int(r), c) for frame in flags for r, c in zip(frame["row_number"], frame["rule_code"], strict=True)}
-    return generated.labels, hits
+    posted = generated.ledger["Posting Date"].to_numpy()[generated.labels["row_number"].to_numpy() - 1]
+    return generated.labels.assign(posted=posted), hits
 
 
 def test_every_injected_case_is_flagged_with_its_rule_code(flagged):
@@ -33,8 +34,11 @@ def test_every_injected_case_is_flagged_with_its_rule_code(flagged):
     assert missed == []
 
 
-def test_injected_duplicates_flag_the_later_copy_not_the_original(flagged):
+def test_injected_duplicates_flag_every_line_of_the_later_entry_not_the_original(flagged):
     labels, hits = flagged
-    for (kind, _group), members in labels[labels["kind"].str.startswith("DUP_")].groupby(["kind", "group"]):
-        flagged_rows = [int(r) for r in members["row_number"] if (int(r), kind) in hits]
-        assert len(flagged_rows) == len(members) - 1, (kind, members["row_number"].tolist())
+    duplicates = labels[labels["kind"].str.startswith("DUP_")]
+    assert duplicates.groupby("group")["je_number"].nunique().eq(2).all()  # an original and its copy
+    for (kind, _group), members in duplicates.groupby(["kind", "group"]):
+        later = members.sort_values(["posted", "je_number"])["je_number"].iloc[-1]
+        flagged_rows = {int(r) for r in members["row_number"] if (int(r), kind) in hits}
+        assert flagged_rows == set(members.loc[members["je_number"] == later, "row_number"]), (kind, later)

@@ -21,7 +21,7 @@ FAMILY_OPTIONS = (TimeRuleOptions, AmountRuleOptions, EntityRuleOptions, Journal
 def test_the_stage_options_hold_each_family_threshold_once():
     names = [f.name for family in FAMILY_OPTIONS for f in dataclasses.fields(family)]
     assert len(names) == len(set(names))
-    assert list(AnomalyDetectionOptions().parameters()) == [*names, "high_risk_score", "top_n"]
+    assert list(AnomalyDetectionOptions().parameters()) == [*names, "materiality", "high_risk_score", "top_n"]
     options = AnomalyDetectionOptions(round_base=500.0, backdated_days=10)
     assert all(isinstance(options, family) for family in FAMILY_OPTIONS)
     assert options.parameters()["round_base"] == 500.0 and options.parameters()["backdated_days"] == 10

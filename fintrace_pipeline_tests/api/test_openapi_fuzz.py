@@ -65,6 +65,7 @@ OPERATION_LABELS = [
     "GET /api/files/",
     "POST /api/files",
     "GET /api/flagged-transactions/",
+    "GET /api/flagged-entries/",
     "GET /api/exports/",
     "GET /api/sources/",
     "POST /api/verdicts/",

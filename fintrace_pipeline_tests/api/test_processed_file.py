@@ -9,15 +9,16 @@ from starlette.testclient import TestClient
 
 from fintrace_pipeline.api.app import create_app
 from fintrace_pipeline.db.engine import get_engine
-from fintrace_pipeline.db.schema import transaction_flags, transaction_scores
+from fintrace_pipeline.db.schema import transaction_flags, transaction_scores, transactions
 from fintrace_pipeline_tests.api.conftest import ok, process_generated_ledger
 
 ROWS = 400
+SEED = 12  # its ledger has a high-risk row that no rule flags, which the flagged-transactions test needs
 
 
 @pytest.fixture(scope="module")
 def processed(module_database_url, tmp_path_factory):
-    settings, outcome = process_generated_ledger(module_database_url, tmp_path_factory.mktemp("processed"), ROWS, 11)
+    settings, outcome = process_generated_ledger(module_database_url, tmp_path_factory.mktemp("processed"), ROWS, SEED)
     with TestClient(create_app(settings)) as client:
         yield client, outcome, settings
 
@@ -115,3 +116,35 @@ def test_export_command_writes_the_scores_highest_risk_first(processed, tmp_path
     risks = [float(r["risk_score"]) for r in rows]
     assert risks == sorted(risks, reverse=True)
     assert rows[0]["reasons"] and all(code.strip().isupper() for code in rows[0]["reasons"].split(";"))
+
+
+def test_flagged_entries_are_the_entries_with_findings_or_model_reasons_with_all_their_lines(processed):
+    client, outcome, settings = processed
+    with get_engine(settings.database_url).connect() as connection:
+        lines = connection.execute(
+            select(transactions.c.row_number, transactions.c.je_number).where(
+                transactions.c.data_file_id == outcome.data_file_id
+            )
+        ).all()
+        flagged_rows = set(
+            connection.execute(
+                select(transaction_flags.c.row_number).where(transaction_flags.c.processing_job_id == outcome.job_id)
+            ).scalars()
+        )
+    entry_of = {row: number for row, number in lines}
+    rows_of: dict[str, list[int]] = {}
+    for row, number in sorted(lines):
+        rows_of.setdefault(number, []).append(row)
+    body = ok(client.get(f"/api/flagged-entries/?file_id={outcome.data_file_id}&limit=1000"))
+    listed = {entry["je_number"]: entry for entry in body["entries"]}
+    assert body["note"] is None and body["total"] == len(listed)
+    assert {entry_of[row] for row in flagged_rows} <= set(listed)
+    risks = [entry["risk_score"] for entry in body["entries"]]
+    assert risks == sorted(risks, reverse=True)
+    for number, entry in listed.items():
+        assert [line["row_number"] for line in entry["lines"]] == rows_of[number]
+        assert entry["line_count"] == len(rows_of[number])
+        assert entry["reason_text"].startswith(f"{len(rows_of[number])} line")
+        assert bool(entry["rule_codes"]) == any(line["row_number"] in flagged_rows for line in entry["lines"])
+    exported = client.get(f"/api/exports/?file_id={outcome.data_file_id}&what=entries")
+    assert len(list(csv.DictReader(io.StringIO(exported.text)))) == len(rows_of)

@@ -41,6 +41,7 @@ def test_openapi_describes_every_endpoint_and_parameter(client):
         "/api/files",
         "/api/files/",
         "/api/flagged-transactions/",
+        "/api/flagged-entries/",
         "/api/exports/",
         "/api/sources/",
         "/api/verdicts/",
@@ -48,8 +49,9 @@ def test_openapi_describes_every_endpoint_and_parameter(client):
         "/api/ping",
         "/healthz",
     }
-    flagged = {p["name"] for p in paths["/api/flagged-transactions/"]["get"]["parameters"]}
-    assert flagged == {"file_id", "job_id", "min_risk", "rule", "limit", "offset"}
+    for flagged_path in ("/api/flagged-transactions/", "/api/flagged-entries/"):
+        flagged = {p["name"] for p in paths[flagged_path]["get"]["parameters"]}
+        assert flagged == {"file_id", "job_id", "min_risk", "rule", "limit", "offset"}
     assert "multipart/form-data" in paths["/api/files"]["post"]["requestBody"]["content"]
 
 
@@ -112,6 +114,7 @@ def test_every_documented_operation_is_served(client, seeded, document):
         "POST /api/files": 201,
         "GET /api/files/": 200,
         "GET /api/flagged-transactions/": 200,
+        "GET /api/flagged-entries/": 200,
         "GET /api/exports/": 200,
         "GET /api/sources/": 200,
         "POST /api/verdicts/": 201,

@@ -116,3 +116,44 @@ def assert_the_sensor_runs(settings, answer) -> None:
     assert (settings.inbox_dir / name).read_bytes()
     launch = job_to_launch(get_engine(settings.database_url), settings.inbox_dir / name, settings)
     assert launch == (answer["data_file_id"], answer["job_id"])
+
+
+def stored_choices(settings, data_file_id: str):
+    with get_engine(settings.database_url).connect() as connection:
+        stored = get_data_file(connection, uuid.UUID(data_file_id))
+        return stored.country, stored.analysis_options
+
+
+def test_an_upload_carries_the_file_s_own_calendar_and_limits(upload_env, tmp_path):
+    client, settings = upload_env
+    content = unique(LEDGER, tmp_path)
+    fields = {"country": "de-by", "weekend_days": "Sat,Sun", "approval_limits": "5000,9000", "materiality": "250"}
+    first = ok(client.post("/api/files", files={"file": ("a.csv", content)}, data=fields), 201)
+    assert stored_choices(settings, first["data_file_id"]) == (
+        "DE-BY",
+        {
+            "weekend_days": ["Saturday", "Sunday"],
+            "approval_limits": [5000.0, 9000.0],
+            "approval_limits_source": "file",
+            "materiality": 250.0,
+        },
+    )
+    # Other choices for bytes whose results used these ones are refused, as another mapping is.
+    finish_job(get_engine(settings.database_url), uuid.UUID(first["job_id"]), "COMPLETED")
+    response = client.post("/api/files", files={"file": ("a.csv", content)}, data={"country": "AT"})
+    assert "use a different calendar or limits" in error(response, 409)
+    assert stored_choices(settings, first["data_file_id"])[0] == "DE-BY"
+
+
+def test_a_calendar_or_limit_that_cannot_be_used_is_refused_with_400_saying_what_is_accepted(upload_env, tmp_path):
+    client, settings = upload_env
+    content = unique(LEDGER, tmp_path)
+    for fields, message in (
+        ({"country": "Bavaria"}, "unknown country 'Bavaria': expected an ISO 3166-1 alpha-2 code"),
+        ({"country": "DE-XX"}, "unknown subdivision 'XX' of DE (Germany)"),
+        ({"materiality": "lots"}, "materiality 'lots' is not an amount"),
+        ({"business_hours": "late"}, "expected HH:MM-HH:MM"),
+    ):
+        response = client.post("/api/files", files={"file": ("a.csv", content)}, data=fields)
+        assert message in error(response, 400)
+    assert inbox_listing(settings) == []

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 
 import pytest
 
-from fintrace_pipeline.generate import generate_ledger, write_ledger
+from fintrace_pipeline.generate import GeneratedLedger, generate_ledger, write_ledger
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
 
@@ -221,6 +221,73 @@ def check_model_only_row(page, system, file_id):
     assert row.locator("td").last.text_content() == f"Models (no rule finding): {flagged[position]['model_reasons']}"
 
 
+def first_entry_number(page) -> str:
+    """The entry number on the first entry's button (after its open/closed marker)."""
+    return page.locator("#entry-table tbody tr.entry button.toggle").first.text_content()[1:].strip()
+
+
+def check_entry_view(page, system, file_id, job_id, screenshot_dir):
+    """A file with journal entries: the flagged view lists entries, each opening its lines from the keyboard."""
+    flagged = api(system, f"/api/flagged-entries/?file_id={file_id}&limit=26")
+    assert flagged["total"] > 25
+    assert page.text_content("#flags-title") == "Flagged entries"
+    assert page.is_visible("#entry-note") and page.is_hidden("#flag-table")
+    assert page.text_content("#flag-count") == f"{flagged['total']:,} flagged entries match"
+    cards = dict(zip(cell_texts(page, ".card .label"), cell_texts(page, ".card .value"), strict=True))
+    assert cards["Flagged entries"] == f"{flagged['total']:,}"
+    first = flagged["entries"][0]
+    row = page.locator("#entry-table tbody tr.entry").first
+    cells = row.locator("td")
+    assert first_entry_number(page) == first["je_number"]
+    assert cells.nth(2).text_content() == f"{first['line_count']:,}"
+    assert cells.nth(6).text_content() == first["reason_text"]
+    assert page.locator("#entry-table tbody tr.entry").count() == 25
+
+    # The entry's lines open and close with the keyboard on its button, which says what it does.
+    toggle = row.locator("button.toggle")
+    lines = page.locator(f"#{toggle.get_attribute('aria-controls')}")
+    assert lines.is_hidden() and toggle.get_attribute("aria-expanded") == "false"
+    assert toggle.get_attribute("aria-label") == f"{first['je_number']}: show its {first['line_count']} lines"
+    toggle.focus()
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
+    page.keyboard.press("Enter")
+    assert toggle.get_attribute("aria-expanded") == "true" and lines.is_visible()
+    shown = [text.replace(",", "") for text in lines.locator("tbody tr td:first-child").all_text_contents()]
+    assert shown == [str(line["row_number"]) for line in first["lines"]]
+    flagged_line = next(line for line in first["lines"] if line["rule_codes"])
+    assert ", ".join(flagged_line["rule_codes"]) in lines.text_content()
+    page.locator("#flags-title").scroll_into_view_if_needed()
+    page.screenshot(path=str(screenshot_dir / "flagged_entries.png"))
+    page.keyboard.press("Space")
+    assert toggle.get_attribute("aria-expanded") == "false" and lines.is_hidden()
+
+    with page.expect_request(re.compile(r"/api/flagged-entries/")) as sent:
+        page.click("#flag-next")
+    assert f"job_id={job_id}" in sent.value.url
+    page.wait_for_function("document.getElementById('flag-page').textContent.startsWith('26–')")
+    assert first_entry_number(page) == flagged["entries"][25]["je_number"]
+    page.click("#flag-prev")
+    page.wait_for_function("document.getElementById('flag-page').textContent.startsWith('1–')")
+
+    summary = api(system, f"/api/processing-results/?file_id={file_id}")["processing_summary"]
+    rule = min(summary["flags_by_rule"], key=summary["flags_by_rule"].get)
+    page.select_option("#flag-rule", rule)
+    page.click("#flag-filter button[type=submit]")
+    expected = api(system, f"/api/flagged-entries/?file_id={file_id}&rule={rule}&limit=100")
+    page.wait_for_function(f"document.getElementById('flag-count').textContent.startsWith('{expected['total']:,} ')")
+    assert page.locator("#entry-table tbody tr.entry").count() == min(expected["total"], 25)
+    page.select_option("#flag-rule", "")
+    page.click("#flag-filter button[type=submit]")
+    page.wait_for_function(f"document.getElementById('flag-count').textContent.startsWith('{flagged['total']:,} ')")
+
+    with page.expect_download() as download_info:
+        page.click("text=Entry scores (CSV)")
+    download = download_info.value
+    assert download.suggested_filename == f"fintrace-entries-{file_id}.csv"
+    header = open(download.path(), encoding="utf-8").readline().strip().lstrip("\ufeff")
+    assert header.startswith("je_number,risk_score,line_count")
+
+
 def test_upload_reaches_completed_and_the_file_view_shows_the_results(page, system, ledger, screenshot_dir):
     page.goto(f"{system.url}/")
     assert stray_drop_is_prevented(page)
@@ -256,22 +323,43 @@ def test_upload_reaches_completed_and_the_file_view_shows_the_results(page, syst
     page.screenshot(path=str(screenshot_dir / "file_view_full.png"), full_page=True)
     assert_fits_the_screen(page)
 
-    check_flag_paging(page, system, file_id, job_id)
-    check_flag_filters(page, system, file_id)
+    check_entry_view(page, system, file_id, job_id, screenshot_dir)
     check_exports(page, file_id, job_id)
 
     # The file's address opened directly (a bookmark, a reload) shows the same view.
     page.goto(f"{system.url}/files/{file_id}")
     page.wait_for_selector("#chart-month .main-svg")
     assert page.text_content("#file-title") == "march_ledger.csv"
-    assert page.locator("#flag-table tbody tr").count() == 25
-    check_model_only_row(page, system, file_id)
+    assert page.locator("#entry-table tbody tr.entry").count() == 25
 
     # On a phone the page reflows: nothing wider than the screen.
     page.set_viewport_size(PHONE)
     page.wait_for_function("document.documentElement.scrollWidth <= innerWidth")
     assert_fits_the_screen(page)
     page.screenshot(path=str(screenshot_dir / "file_view_phone.png"))
+
+
+def test_a_file_without_entry_numbers_lists_its_flagged_lines(page, system, tmp_path):
+    generated = generate_ledger(2_000, seed=22)
+    register = tmp_path / "payment_register.csv"
+    write_ledger(GeneratedLedger(generated.ledger.drop(columns=["JE Number"]), generated.labels), register)
+    upload(page, system, register)
+    page.wait_for_function(
+        "document.getElementById('upload-status').textContent === 'COMPLETED'", timeout=PROCESSING_TIMEOUT_MS
+    )
+    page.click("text=Open the results")
+    page.wait_for_url(re.compile(r"/files/[0-9a-f-]{36}$"))
+    file_id = page.url.rsplit("/", 1)[1]
+    job_id = api(system, f"/api/processing-results/?file_id={file_id}")["processing_summary"]["job"]["id"]
+    page.wait_for_selector("#flag-table tbody tr")
+    assert page.text_content("#flags-title") == "Flagged transactions"
+    assert page.is_hidden("#entry-note") and page.is_hidden("#entry-table")
+    assert page.locator("text=Entry scores (CSV)").count() == 0
+    check_flag_paging(page, system, file_id, job_id)
+    check_flag_filters(page, system, file_id)
+    page.goto(f"{system.url}/files/{file_id}")
+    page.wait_for_selector("#flag-table tbody tr")
+    check_model_only_row(page, system, file_id)
 
 
 def test_an_unreadable_file_ends_failed_with_its_reason_on_the_page(page, system, tmp_path, screenshot_dir):

@@ -1,4 +1,4 @@
-"""Migration 0006 on real SQLite and PostgreSQL: the append-only audit log, the verdicts' constraints,
+"""Migration 0007 on real SQLite and PostgreSQL: the append-only audit log, the verdicts' constraints,
 and files registered before it keep their channel and join the default source."""
 
 import uuid
@@ -87,8 +87,8 @@ def test_verdicts_go_with_their_file(engine, data_file):
         assert connection.execute(select(func.count()).select_from(verdicts)).scalar_one() == 0
 
 
-def test_files_registered_before_0006_keep_their_channel_and_join_the_default_source(engine):
-    migrate.downgrade(engine, "0005")
+def test_files_registered_before_0007_keep_their_channel_and_join_the_default_source(engine):
+    migrate.downgrade(engine, "0006")
     file_id = uuid.uuid4()
     now = utcnow()
     with engine.begin() as connection:
@@ -114,8 +114,8 @@ def test_files_registered_before_0006_keep_their_channel_and_join_the_default_so
             )
 
 
-def test_downgrading_0006_restores_the_channel_column(engine, data_file):
-    migrate.downgrade(engine, "0005")
+def test_downgrading_0007_restores_the_channel_column(engine, data_file):
+    migrate.downgrade(engine, "0006")
     inspector = inspect(engine)
     assert {"users", "audit_log", "verdicts"}.isdisjoint(inspector.get_table_names())
     columns = {c["name"] for c in inspector.get_columns("data_files")}

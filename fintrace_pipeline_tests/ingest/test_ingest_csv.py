@@ -174,9 +174,8 @@ def test_quoted_fields_with_embedded_newline_and_ragged_rows_together(tmp_path):
         (b"  \n\n", "the file is empty"),
         (b"Date,Amount\n", "no data rows"),
         (b"Date,Amount\n\x00\x01\x02,\x00\n", "NUL"),
-        (b"Date,Amount\n\x81\x8d\x8f,\x90\n", "neither UTF-8 nor Windows-1252"),
-        (b"Date,Description\n2024-01-02,x\n", "no column looks like an amount.*'Date', 'Description'"),
-        (b"Account,Amount\n6000,5\n", "no column looks like a posting date.*'Account', 'Amount'"),
+        (b"Date,Description\n2024-01-02,x\n", "no column looks like an amount.*closest: 'Description' \\(e.g. 'x'\\)"),
+        (b"Account,Amount\n6000,5\n", "no column looks like a posting date; closest: 'Account' \\(e.g. '6000'\\)"),
         (b"Date,Amount\nbad,5\nworse,6\n", "every data row was rejected.*unparseable posting date"),
     ],
 )
@@ -235,3 +234,105 @@ def test_bare_carriage_return_line_ends_with_a_title_row(tmp_path):
     result = ingest(write(tmp_path, "mac.csv", "Ledger\rDate,Amount\r2024-01-02,5\r2024-01-03,6\r"))
     assert result.header_row == 2
     assert result.transactions["amount"].tolist() == [5.0, 6.0]
+
+
+def test_utf16_with_bom_as_excel_writes_unicode_text(tmp_path):
+    content = "Datum\tBetrag\tEmpfänger\r\n02.01.2024\t-1.234,56\tMüller GmbH\r\n03.01.2024\t7,00\tCafé Zürich\r\n"
+    result = ingest(write(tmp_path, "unicode.txt", b"\xff\xfe" + content.encode("utf-16-le")))
+    assert (result.encoding, result.delimiter) == ("utf-16-le", "\t")
+    assert result.transactions["amount"].tolist() == [-1234.56, 7.0]
+    assert result.transactions["vendor"].tolist() == ["Müller GmbH", "Café Zürich"]
+
+
+def test_dos_code_page_850_is_told_from_windows_1252(tmp_path):
+    content = "Payment date,Net Amount(£),Name\n04-Nov-20,380,Café Façade\n"
+    result = ingest(write(tmp_path, "dos.csv", content, encoding="cp850"))
+    assert result.encoding == "cp850"
+    assert result.column_mapping["amount"] == "Net Amount(£)"
+    assert result.transactions["vendor"].tolist() == ["Café Façade"]
+    assert result.transactions["posting_date"].tolist() == [pd.Timestamp("2020-11-04")]
+    windows = ingest(write(tmp_path, "win.csv", "Date,Amount,Name\n2024-01-02,£322.50,Müller\n", encoding="cp1252"))
+    assert windows.encoding == "cp1252" and windows.transactions["vendor"].tolist() == ["Müller"]
+
+
+def test_placeholder_values_are_missing_and_the_list_is_configurable(tmp_path):
+    content = (
+        "Date,Amount,Supplier Name,Entered By\n"
+        "2024-01-02,5,REDACTED PERSONAL DATA,N/A\n"
+        "2024-01-03,6,Acme Ltd,-\n"
+        "2024-01-04,7,NAO SE APLICA,jsmith\n"
+        "2024-01-05,8,Sigiloso,unknown\n"
+        "2024-01-06,9,Withheld - commercial,null\n"
+    )
+    result = ingest(write(tmp_path, "redacted.csv", content))
+    assert result.transactions["vendor"].tolist() == [pd.NA, "Acme Ltd", pd.NA, pd.NA, "Withheld - commercial"]
+    assert result.transactions["user"].tolist() == [pd.NA, pd.NA, "jsmith", pd.NA, pd.NA]
+    extra = ingest(write(tmp_path, "redacted2.csv", content), missing_values=("Withheld - commercial",))
+    assert extra.transactions["vendor"].tolist() == [pd.NA, "Acme Ltd", "NAO SE APLICA", "Sigiloso", pd.NA]
+
+
+def test_missing_values_setting_adds_to_the_defaults(monkeypatch):
+    from fintrace_pipeline.settings import DEFAULT_MISSING_VALUES, get_settings
+
+    monkeypatch.setenv("FINTRACE_MISSING_VALUES", "Withheld - commercial, NOT DISCLOSED")
+    values = get_settings().missing_values
+    assert values[: len(DEFAULT_MISSING_VALUES)] == DEFAULT_MISSING_VALUES
+    assert values[len(DEFAULT_MISSING_VALUES) :] == ("Withheld - commercial", "NOT DISCLOSED")
+
+
+def test_debit_credit_indicator_signs_the_amount(tmp_path):
+    lines = [f"0{day}.02.2024;{day}00,00;{'S' if day % 2 else 'H'};4711" for day in range(1, 10)]
+    content = "Belegdatum;Betrag;S/H;Konto\n" + "\n".join([*lines, "10.02.2024;5,00;X;1200", "11.02.2024;5,00;;1200"])
+    result = ingest(write(tmp_path, "sap.csv", content))
+    assert result.column_mapping["debit_credit_indicator"] == "S/H"
+    assert result.transactions["amount"].tolist() == [100.0, -200.0, 300.0, -400.0, 500.0, -600.0, 700.0, -800.0, 900.0]
+    assert result.rejected["reason"].tolist() == ["unreadable debit/credit indicator", "missing debit/credit indicator"]
+
+
+def test_every_row_rejected_shows_the_failing_values_and_keeps_the_rows(tmp_path):
+    from fintrace_pipeline.ingest import EveryRowRejected
+
+    content = "Date,Amount\n2024-01-02,abc\n2024-01-03,n.v.\n2024-01-04,zwölf\n2024-01-05,?\n"
+    with pytest.raises(EveryRowRejected) as caught:
+        ingest(write(tmp_path, "amounts.csv", content))
+    message = str(caught.value)
+    assert message.startswith(
+        "every data row was rejected (4 rows): unparseable amount (3 rows), missing amount (1 rows)"
+    )
+    assert "row 1: 'Amount'='abc'; row 2: 'Amount'='n.v.'; row 3: 'Amount'='zwölf'" in message
+    assert message.endswith("Mapping used: posting_date <- 'Date', amount <- 'Amount'")
+    result = caught.value.result
+    assert result.rejected["row_number"].tolist() == [1, 2, 3, 4]
+    assert result.rejection_counts() == [
+        {"reason": "unparseable amount", "rows": 3},
+        {"reason": "missing amount", "rows": 1},
+    ]
+
+
+def test_rows_without_any_letter_or_digit_are_blank(tmp_path):
+    content = "Supplier Name,Date,Amount\nAcme,08/06/2012,5\n,\u2020\u2020 ,,\n - ,,\nTotal,\u2020\u2020 ,5\n"
+    result = ingest(write(tmp_path, "filler.csv", content))
+    assert result.rows_read == 2
+    assert result.rejected["reason"].tolist() == ["report footer or subtotal row"]
+
+
+def test_unset_posting_dates_take_the_rows_next_best_date(tmp_path):
+    content = (
+        "Effective Date,Document Date,Amount\n"
+        "19000101,20070105,1\n"
+        "20070110,20070109,2\n"
+        "19000101,,3\n"  # nothing better: kept as written
+    )
+    result = ingest(write(tmp_path, "sap.csv", content))
+    assert result.column_mapping["posting_date"] == "Effective Date"
+    assert result.transactions["posting_date"].tolist() == [
+        pd.Timestamp("2007-01-05"),
+        pd.Timestamp("2007-01-10"),
+        pd.Timestamp("1900-01-01"),
+    ]
+    assert result.warnings == [
+        "1 posting date(s) in 'Effective Date' are a date systems write when none was set (such as 1900-01-01); "
+        "those rows take their date from 'Document Date'",
+        "1 posting date(s) in 'Effective Date' are a date systems write when none was set (such as 1900-01-01); "
+        "they were loaded as written",
+    ]

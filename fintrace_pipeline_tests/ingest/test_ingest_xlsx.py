@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from fintrace_pipeline.ingest import IngestError, ingest_file
+from fintrace_pipeline_tests.ingest.workbook_files import write_ods, write_xls
 
 LIMITS = {"max_decompressed_bytes": 50 * 2**20, "max_rows": 1000}
 
@@ -61,21 +62,21 @@ def test_a_zip_that_is_not_a_workbook(tmp_path):
     path = tmp_path / "data.xlsx"
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("ledger.csv", "Date,Amount\n2024-01-02,5\n")
-    with pytest.raises(IngestError, match="not a valid Excel workbook"):
+    with pytest.raises(IngestError, match="not a valid workbook.*holds no spreadsheet"):
         ingest_file(path, **LIMITS)
 
 
 def test_xlsx_extension_on_something_else(tmp_path):
     path = tmp_path / "fake.xlsx"
     path.write_bytes(b"this is not a workbook at all")
-    with pytest.raises(IngestError, match="not a valid Excel workbook"):
+    with pytest.raises(IngestError, match="not a valid workbook"):
         ingest_file(path, **LIMITS)
 
 
-def test_legacy_xls(tmp_path):
+def test_a_damaged_legacy_xls(tmp_path):
     path = tmp_path / "old.xls"
     path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100)
-    with pytest.raises(IngestError, match="legacy Excel"):
+    with pytest.raises(IngestError, match="not a valid workbook"):
         ingest_file(path, **LIMITS)
 
 
@@ -89,3 +90,50 @@ def test_workbook_over_the_expanded_size_limit(tmp_path):
     # The packed file fits under the cap; its unpacked XML does not.
     with pytest.raises(IngestError, match="workbook expands to"):
         ingest_file(path, max_decompressed_bytes=path.stat().st_size + 1, max_rows=1000)
+
+
+LEDGER_ROWS = [
+    ["Expense report FY2024", None, None, None],
+    [None, None, None, None],
+    ["Posting Date", "Amount", "Supplier", "Memo"],
+    ["2024-01-02", 12.5, "Müller GmbH", "coffee"],
+    ["2024-01-03", -7, "N/A", None],
+    ["Total", 5.5, None, None],
+]
+
+
+def test_legacy_xls_workbook(tmp_path):
+    path = write_xls(tmp_path / "old.xls", [("Cover", [["Prepared by finance"]]), ("Ledger", LEDGER_ROWS)])
+    result = ingest_file(path, **LIMITS)
+    assert (result.file_format, result.sheet_name, result.header_row) == ("xls", "Ledger", 3)
+    assert result.transactions["amount"].tolist() == [12.5, -7.0]
+    assert result.transactions["vendor"].tolist() == ["Müller GmbH", pd.NA]
+    assert result.rejected["reason"].tolist() == ["report footer or subtotal row"]
+
+
+def test_opendocument_spreadsheet(tmp_path):
+    path = write_ods(tmp_path / "ledger.ods", [("Ledger", LEDGER_ROWS)])
+    result = ingest_file(path, **LIMITS)
+    assert (result.file_format, result.header_row) == ("ods", 3)
+    assert result.transactions["posting_date"].tolist() == [pd.Timestamp("2024-01-02"), pd.Timestamp("2024-01-03")]
+    assert result.transactions["description"].tolist() == ["coffee", pd.NA]
+
+
+def test_sheets_with_the_same_header_row_are_one_table(tmp_path):
+    book = openpyxl.Workbook()
+    january = book.active
+    january.title = "Jan"
+    for row in (["Date", "Supplier", "TOTAL"], [dt.date(2024, 1, 5), "Acme", 10], [dt.date(2024, 1, 6), "Bolt", 20]):
+        january.append(row)
+    february = book.create_sheet("Feb")
+    for row in (["Date", "Supplier", "TOTAL", None, "Remarks"], [45328, "Acme", 30, None, "x"]):
+        february.append(row)
+    book.create_sheet("Summary").append(["Supplier", "Sum of TOTAL"])
+    path = tmp_path / "months.xlsx"
+    book.save(path)
+    result = ingest_file(path, **LIMITS)
+    assert result.sheet_name == "Jan, Feb"
+    assert result.transactions["row_number"].tolist() == [1, 2, 3]
+    assert result.transactions["amount"].tolist() == [10.0, 20.0, 30.0]
+    assert result.transactions["posting_date"].tolist()[-1] == pd.Timestamp("2024-02-06")  # a serial day number
+    assert any("other sheets not read: Summary" in note for note in result.notes)

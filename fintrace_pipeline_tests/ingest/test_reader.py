@@ -60,3 +60,20 @@ def test_fast_and_tolerant_readers_agree_across_many_blocks(tmp_path, monkeypatc
 )
 def test_sniff_delimiter(head, expected):
     assert sniff_delimiter(head) == expected
+
+
+def test_the_head_of_a_text_file_ends_after_a_whole_line():
+    assert (
+        reader.whole_lines("Date,Vendor\n2024-01-02,Müller\n2024-01-03,Mü".encode())
+        == "Date,Vendor\n2024-01-02,Müller\n".encode()
+    )
+    utf16 = b"\xff\xfe" + "Datum\tBetrag\n02.01.2024\t1,5\n03.01".encode("utf-16-le")
+    assert reader.whole_lines(utf16).decode("utf-16") == "Datum\tBetrag\n02.01.2024\t1,5\n"
+
+
+def test_a_preview_reads_only_the_head_of_a_large_text_file(tmp_path):
+    path = tmp_path / "big.csv"
+    row = "2024-01-02,5.00,Acme Ltd with a long name to fill the file quickly\n"
+    path.write_text("Date,Amount,Vendor\n" + row * 80_000)  # about 5 MB
+    head = read_table(path, user_mapping=None, max_decompressed_bytes=2**30, max_rows=10, sample_rows=100)
+    assert head.rows_read == 100  # the row limit applies to whole files, not to a preview

@@ -6,27 +6,16 @@ import pandas as pd
 
 from fintrace_pipeline.ingest.values import (
     COMMA_DECIMAL,
-    DMY,
-    EXCEL_SERIAL,
-    ISO,
-    MDY,
     POINT_DECIMAL,
-    classify_dates,
     clean_text,
     combine_debit_credit,
-    decide_date_order,
     parse_amounts,
-    parse_dates,
     parse_label,
 )
 
 
 def text(*cells):
     return clean_text(pd.Series(list(cells), dtype="string"))
-
-
-def shapes(*cells):
-    return classify_dates(text(*cells))
 
 
 def amounts(*cells):
@@ -59,6 +48,15 @@ def test_point_decimal_amount_formats():
     assert values == [1234.56, 1234.56, 42.0, -500.0, -500.0, -500.0, 500.0, 7.5, -3.1, -100.0, 1234.5, 0.13]
 
 
+def test_currency_symbols_codes_markers_and_groupings():
+    values, convention = amounts(
+        "£322.50", "R$ 1,234.50", "CHF 1'234.56", "1 234.50 EUR", "45.00 DR", "45.00CR", "¥500", "12.5-"
+    )
+    assert convention == POINT_DECIMAL
+    assert values == [322.5, 1234.5, 1234.56, 1234.5, 45.0, -45.0, 500.0, -12.5]
+    assert amounts("R$ 1.234,56", "1.234,56 €", "12,30-", "1 234,56")[0] == [1234.56, 1234.56, -12.3, 1234.56]
+
+
 def test_comma_decimal_decided_for_the_whole_column():
     values, convention = amounts("1.234,56", "€1.234,56", "12,50", "1.234", "(1.000,00)", "7", "1 234,5")
     assert convention == COMMA_DECIMAL
@@ -85,52 +83,6 @@ def test_debit_credit_become_one_signed_amount():
     # Credits already written as negatives are not negated twice.
     credit_signed = parse_amounts(text("", "-25.50", "-20", "", ""))
     assert combine_debit_credit(debit, credit_signed).tolist() == [100.0, -25.5, 30.0, 0.0, 1000.0]
-
-
-def test_date_order_decided_per_file():
-    assert decide_date_order([shapes("01/02/2024", "13/02/2024")]) == DMY
-    assert decide_date_order([shapes("01/02/2024", "02/13/2024")]) == MDY
-    assert decide_date_order([shapes("01/02/2024", "03/04/2024")]) == MDY  # ambiguous: mdy
-    assert decide_date_order([shapes("01.02.2024", "03.04.2024")]) == DMY  # dots: dmy
-    assert decide_date_order([shapes("2024-01-02", None)]) == ISO
-    assert decide_date_order([shapes("45000", "45001.25")]) == EXCEL_SERIAL
-    # The entry-date column can decide for the posting-date column.
-    assert decide_date_order([shapes("01/02/2024"), shapes("25/02/2024 10:00")]) == DMY
-
-
-def test_parse_dates_all_supported_shapes():
-    parsed = parse_dates(
-        shapes(
-            "2024-03-05",
-            "2024-03-05T14:30:00",
-            "2024-03-05 14:30:15Z",
-            "05/03/2024",
-            "5/3/2024 9:05",
-            "05.03.2024 02:30 PM",
-            "05-03-2024 12:15 AM",
-            "45356",
-            "45356.5",
-        ),
-        DMY,
-    )
-    assert parsed.dtype == "datetime64[ns]"
-    assert parsed.tolist() == [
-        pd.Timestamp("2024-03-05"),
-        pd.Timestamp("2024-03-05 14:30"),
-        pd.Timestamp("2024-03-05 14:30:15"),
-        pd.Timestamp("2024-03-05"),
-        pd.Timestamp("2024-03-05 09:05"),
-        pd.Timestamp("2024-03-05 14:30"),
-        pd.Timestamp("2024-03-05 00:15"),
-        pd.Timestamp("2024-03-05"),
-        pd.Timestamp("2024-03-05 12:00"),
-    ]
-
-
-def test_parse_dates_mdy_and_invalid():
-    parsed = parse_dates(shapes("03/05/2024", "02/30/2024", "13/13/2024", "soon", None, "2024-02-30"), MDY)
-    assert parsed.iloc[0] == pd.Timestamp("2024-03-05")
-    assert parsed.iloc[1:].isna().all()
 
 
 def test_parse_label():

@@ -1,6 +1,5 @@
 """`fintrace process`: one file through every stage in-process, on real SQLite and PostgreSQL."""
 
-
 import json
 import uuid
 
@@ -9,9 +8,11 @@ from dagster import DagsterEventType, DagsterInstance
 from sqlalchemy import func, select
 
 from fintrace_pipeline.cli import main
+from fintrace_pipeline.country_calendar import public_holidays
 from fintrace_pipeline.db.schema import (
     audit_log,
     file_processing_jobs,
+    transaction_flags,
     transaction_scores,
     transactions,
     verdicts,
@@ -104,6 +105,49 @@ def test_process_refuses_an_unmigrated_database(monkeypatch, tmp_path, capsys, l
     monkeypatch.setenv("FINTRACE_VAR_DIR", str(tmp_path / "var"))
     assert main(["process", str(ledger_file)]) == 1
     assert "fintrace db upgrade" in capsys.readouterr().err
+
+
+def _ledger_with_holidays(path):
+    """A two-line entry every working day of 2024 that is a holiday neither in Germany nor in the
+    United States, and one on each of two German and two US public holidays."""
+    closed = set(public_holidays("DE", [2024])) | set(public_holidays("US", [2024]))
+    days = [d.strftime("%Y-%m-%d") for d in pd.bdate_range("2024-01-02", "2024-12-31") if d.date() not in closed]
+    days += ["2024-10-03", "2024-12-26", "2024-07-04", "2024-11-28"]  # Einheit, 2. Weihnachtstag; US days
+    lines = ["JE Number,Posting Date,GL Account,Entered By,Approved By,Description,Debit,Credit"]
+    for i, day in enumerate(days):
+        amount = f"{100 + 37.13 * i:.2f}"
+        lines.append(f"JE-{i:04d},{day},6100,anna,ben,Supplies,{amount},")
+        lines.append(f"JE-{i:04d},{day},2000,anna,ben,Supplies,,{amount}")
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_a_german_file_gets_german_holidays_named_and_no_us_ones(fintrace_env, engine, tmp_path, capsys):
+    ledger = _ledger_with_holidays(tmp_path / "buchungen.csv")
+    assert main(["process", str(ledger), "--country", "DE", "--materiality", "500", "--json"]) == 0
+    data_file_id = json.loads(capsys.readouterr().out)["data_file_id"]
+    with engine.connect() as connection:
+        stored = get_data_file(connection, uuid.UUID(data_file_id))
+        holidays = connection.execute(
+            select(transaction_flags.c.reason)
+            .where(transaction_flags.c.rule_code == "HOLIDAY_POSTING")
+            .order_by(transaction_flags.c.row_number)
+        ).scalars()
+        reasons = sorted(set(holidays))
+    assert stored.country == "DE" and stored.analysis_options == {"materiality": 500.0}
+    assert reasons == [
+        "Posted on a public holiday in Germany: Tag der Deutschen Einheit (2024-10-03); "
+        "user anna has 4 of 496 lines on public holidays",
+        "Posted on a public holiday in Germany: Zweiter Weihnachtstag (2024-12-26); "
+        "user anna has 4 of 496 lines on public holidays",
+    ]
+    assert not any(name in " ".join(reasons) for name in ("Independence", "Thanksgiving", "Juneteenth"))
+
+
+def test_process_refuses_an_unknown_country_saying_what_is_accepted(fintrace_env, engine, tmp_path, capsys):
+    ledger = _ledger_with_holidays(tmp_path / "ledger.csv")
+    assert main(["process", str(ledger), "--country", "Germany"]) == 1
+    assert "unknown country 'Germany': expected an ISO 3166-1 alpha-2 code" in capsys.readouterr().err
 
 
 def _labelled_csv(path, rows: int = 60):

@@ -1,9 +1,10 @@
 """The duplicate_analysis stage: the standard duplicate-payment tests over the canonical frame.
 
-``candidates`` picks the comparable lines (and drops reversal pairs), ``checks`` holds one function per
-rule code, ``groups`` the sort-based grouping they share. This module decides which tests can run on
-the columns the file has, turns their groups into flags and assembles the bounded sections stored
-with the result.
+``candidates`` picks the comparable units (documents of journal entries where the file numbers its
+entries, else lines) and drops reversals, ``checks`` holds one function per rule code, ``groups`` the
+sort-based grouping they share. This module decides which tests can run on the columns the file has,
+turns their groups into flags (every line of a flagged document) and assembles the bounded sections
+stored with the result.
 """
 
 from __future__ import annotations
@@ -39,9 +40,11 @@ def run_duplicate_analysis(
         unusable_reason(transactions, ("invoice_number",)) is None,
         options.drop_invoice_alpha_prefix,
         options.reversal_pattern,
+        use_entries=unusable_reason(transactions, ("je_number",)) is None,
     )
     outcomes = [CHECKS[code](candidates, options) for code, reason in unusable.items() if reason is None]
-    flags = gather_flags([_flags(candidates, outcome) for outcome in outcomes])
+    row_numbers = transactions["row_number"].to_numpy(dtype=np.int64)
+    flags = gather_flags([_flags(candidates, outcome, row_numbers) for outcome in outcomes])
     high = flags["severity"].to_numpy(dtype=object) == "high"
     summary = flagged_summary(transactions, flags, high_risk=int(flags["row_number"][high].nunique()))
     summary["duplicates_found"] = summary["flagged_transactions"]
@@ -55,17 +58,24 @@ def run_duplicate_analysis(
     )
 
 
-def _flags(candidates: Candidates, outcome: CheckOutcome) -> pd.DataFrame:
+def _flags(candidates: Candidates, outcome: CheckOutcome, row_numbers: np.ndarray) -> pd.DataFrame:
+    """A flag on every line of every flagged unit, with its unit's reason and details."""
     groups = outcome.groups
-    flagged = groups.member[~groups.first]
+    positions, owner = candidates.lines.of(groups.member[~groups.first])
     return build_flags(
-        candidates.row_number[flagged],
+        row_numbers[positions],
         outcome.code,
-        outcome.reasons,
-        outcome.details,
+        [outcome.reasons[i] for i in owner.tolist()],
+        [outcome.details[i] for i in owner.tolist()],
         severity=outcome.severity,
-        group_id=group_ids(outcome.code, groups),
+        group_id=np.asarray(group_ids(outcome.code, groups), dtype=object)[owner],
     )
+
+
+def _flagged_units(outcomes: list[CheckOutcome]) -> np.ndarray:
+    """The units any test flags, each once."""
+    parts = [outcome.groups.member[~outcome.groups.first] for outcome in outcomes]
+    return np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
 
 
 # --- sections ---------------------------------------------------------------------------------
@@ -77,7 +87,7 @@ def _group_values(candidates: Candidates, outcome: CheckOutcome) -> tuple[np.nda
     n = groups.n_groups
     later = ~groups.first
     value = np.bincount(groups.group[later], weights=candidates.cents[groups.member[later]], minlength=n) / 100
-    return np.round(value, 2), np.bincount(groups.group, minlength=n)
+    return np.round(value, 2), np.bincount(groups.group, weights=candidates.lines.count[groups.member], minlength=n)
 
 
 def _top_groups(
@@ -103,7 +113,10 @@ def _top_groups(
                 "amount": float(transactions["amount"].iat[position]),
                 "flagged": not kept,
             }
-            for column in ("vendor", "invoice_number", "transaction_id"):
+            if candidates.documents:
+                entry["amount"] = float(candidates.sign[member] * candidates.cents[member] / 100)
+                entry["lines"] = int(candidates.lines.count[member])
+            for column in ("je_number", "vendor", "invoice_number", "transaction_id"):
                 if column in transactions.columns:
                     entry[column] = transactions[column].iat[position]
             rows.append(entry)
@@ -111,7 +124,8 @@ def _top_groups(
             {
                 "group_id": f"{outcome.code}-{g + 1:06d}",
                 "value_at_risk": float(value[g]),
-                "member_count": int(size[g]),
+                "member_count": int(np.count_nonzero(groups.group == g)),
+                "line_count": int(size[g]),
                 "members": rows,
             }
         )
@@ -147,35 +161,34 @@ def _sections(
             entry["chance"] = outcome.chance
         if outcome is not None and outcome.groups.n_groups:
             value, size = _group_values(candidates, outcome)
+            flagged = outcome.groups.member[~outcome.groups.first]
             entry.update(
                 groups=outcome.groups.n_groups,
                 lines_in_groups=int(size.sum()),
-                flagged_rows=int((~outcome.groups.first).sum()),
+                flagged_rows=int(candidates.lines.count[flagged].sum()),
                 value_at_risk=round(float(value.sum()), 2),
             )
             top_groups[rule.code] = _top_groups(transactions, candidates, outcome, value, size, options)
         tests[rule.code] = entry
-    flagged_positions = np.flatnonzero(transactions["row_number"].isin(flags["row_number"]).to_numpy())
-    flagged_amounts = np.abs(transactions["amount"].to_numpy(dtype="float64")[flagged_positions])
+    # Distinct flagged units, so a line or document flagged by two tests counts once.
+    flagged_units = _flagged_units(outcomes)
+    flagged_amounts = candidates.cents[flagged_units] / 100
     risk_assessment: dict[str, Any] = {
         "tests": tests,
-        "flagged_rows": int(len(flagged_positions)),
-        # Distinct flagged rows, so a row flagged by two tests counts once.
-        "value_at_risk": round(float(np.nansum(flagged_amounts)), 2),
+        "flagged_rows": int(flags["row_number"].nunique()),
+        "value_at_risk": round(float(flagged_amounts.sum()), 2),
         "candidates": candidates.stats,
         "same_amount_date_basis": (
-            "vendor"
-            if candidates.vendor is not None
-            else "journal entry"
-            if candidates.je_number is not None
-            else "none"
+            "vendor" if candidates.vendor is not None else "journal entry" if candidates.documents else "none"
         ),
         "top_groups": top_groups,
         "thresholds": parameters,
         "skipped": skipped,
     }
-    months = pd.Series(transactions["posting_date"].to_numpy()[flagged_positions]).dt.strftime("%Y-%m")
-    by_month = pd.DataFrame({"month": months, "amount": flagged_amounts}).groupby("month")["amount"]
+    months = pd.Series(candidates.posting_date[flagged_units]).dt.strftime("%Y-%m")
+    by_month = pd.DataFrame(
+        {"month": months, "amount": flagged_amounts, "lines": candidates.lines.count[flagged_units]}
+    ).groupby("month")
     chart_data = {
         "duplicates_by_test": [
             {
@@ -189,7 +202,7 @@ def _sections(
         ],
         "flagged_by_month": [
             {"month": m, "flagged_rows": int(n), "value_at_risk": round(float(v), 2)}
-            for m, n, v in zip(by_month.size().index, by_month.size(), by_month.sum(), strict=True)
+            for m, n, v in zip(by_month.size().index, by_month["lines"].sum(), by_month["amount"].sum(), strict=True)
         ],
     }
     return {"risk_assessment": risk_assessment, "chart_data": chart_data}

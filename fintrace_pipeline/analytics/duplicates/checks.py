@@ -1,5 +1,8 @@
-"""The six duplicate-payment tests: each turns the candidate lines into duplicate groups and says, for
-every flagged member, why it duplicates its earlier twin (one reason line and the numbers behind it).
+"""The six duplicate-payment tests: each turns the candidate units (lines, or documents of journal
+entries) into duplicate groups and says, for every flagged member, why it duplicates its earlier twin
+(one reason line and the numbers behind it). Documents are grouped only with documents of other
+entries whose entries post the same way (see ``documents.split_by_postings``), and their reasons name
+the entries.
 """
 
 from __future__ import annotations
@@ -12,9 +15,11 @@ from scipy.special import pdtrc
 
 from fintrace_pipeline.analytics.columns import iso_days
 from fintrace_pipeline.analytics.duplicates.candidates import Candidates, TextCodes
+from fintrace_pipeline.analytics.duplicates.documents import split_by_postings
 from fintrace_pipeline.analytics.duplicates.groups import Groups, block_labels, group_members, link_name_variants
 from fintrace_pipeline.analytics.duplicates.normalize import edit_distances_within
 from fintrace_pipeline.analytics.duplicates.options import DuplicateAnalysisOptions
+from fintrace_pipeline.analytics.duplicates.units import Postings
 from fintrace_pipeline.rules import RULES, plural_s
 
 
@@ -32,8 +37,14 @@ class CheckOutcome:
 
 
 def _names(codes: TextCodes, index: np.ndarray) -> list[str | None]:
-    raw = codes.code[index]
-    return [None if c < 0 else str(codes.names[c]) for c in raw.tolist()]
+    return codes.raw(index)
+
+
+def _groups(candidates: Candidates, block: np.ndarray, **options: Any) -> Groups:
+    """``group_members`` over ``block``, documents only with documents of other entries posting the same way."""
+    return group_members(
+        candidates.rank, split_by_postings(block, candidates.postings), entry=candidates.entry, **options
+    )
 
 
 @dataclass(frozen=True)
@@ -46,11 +57,19 @@ class _Pairs:
     twin_rows: list[int]
     twin_dates: list[str]
     amounts: list[float]
+    entries: dict[str, list[Any]]  # documents: the member's and twin's entry and the member's date
 
     @classmethod
     def of(cls, candidates: Candidates, groups: Groups) -> _Pairs:
         flagged = ~groups.first
         member, twin = groups.member[flagged], groups.twin[flagged]
+        entries: dict[str, list[Any]] = {}
+        if candidates.je_number is not None:
+            entries = {
+                "je_number": _names(candidates.je_number, member),
+                "twin_je_number": _names(candidates.je_number, twin),
+                "posting_date": iso_days(candidates.posting_date[member]).tolist(),
+            }
         return cls(
             groups,
             member,
@@ -58,7 +77,12 @@ class _Pairs:
             candidates.row_number[twin].tolist(),
             iso_days(candidates.posting_date[twin]).tolist(),
             (candidates.cents[member] / 100).tolist(),
+            entries,
         )
+
+    @property
+    def documents(self) -> bool:
+        return bool(self.entries)
 
     def outcome(
         self,
@@ -77,9 +101,13 @@ class _Pairs:
             "twin_row_number": self.twin_rows,
             "twin_posting_date": self.twin_dates,
             "amount": self.amounts,
+            **self.entries,
         }
         values = {**base, **details, **(phrases or {})}
-        reasons = rule.reasons(len(self.member), **{slot: values[slot] for slot in rule.slots()})
+        slots = {slot: values[slot] for slot in rule.slots(self.documents)}
+        reasons = (
+            rule.entry_reasons(len(self.member), **slots) if self.documents else rule.reasons(len(self.member), **slots)
+        )
         return CheckOutcome(rule_code, self.groups, reasons, _per_member({**base, **details}), severity, chance)
 
 
@@ -93,14 +121,45 @@ def group_ids(code: str, groups: Groups, flagged_only: bool = True) -> list[str]
     return [f"{code}-{g + 1:06d}" for g in group.tolist()]
 
 
+# Entries a reason lists by name before it only counts the rest.
+MAX_ENTRIES_LISTED = 5
+
+
+def _entry_listings(candidates: Candidates, pairs: _Pairs) -> tuple[list[str], list[int]]:
+    """Per flagged member, its group's entries in posting order ("JE-1 (posted 2025-03-03) and JE-7
+    (posted 2025-03-07)") and how many there are."""
+    groups = pairs.groups
+    assert candidates.je_number is not None
+    names = _names(candidates.je_number, groups.member)
+    dates = iso_days(candidates.posting_date[groups.member]).tolist()
+    listed: dict[int, list[str]] = {}
+    for group, name, date in zip(groups.group.tolist(), names, dates, strict=True):
+        listed.setdefault(group, []).append(f"{name} (posted {date})")
+    text: dict[int, str] = {}
+    for group, items in listed.items():
+        shown = items[:MAX_ENTRIES_LISTED]
+        rest = len(items) - len(shown)
+        if rest:
+            text[group] = ", ".join(shown) + f" and {rest} more"
+        else:
+            text[group] = ", ".join(shown[:-1]) + " and " + shown[-1]
+    flagged_groups = groups.group[~groups.first].tolist()
+    return [text[g] for g in flagged_groups], [len(listed[g]) for g in flagged_groups]
+
+
 def exact(candidates: Candidates, options: DuplicateAnalysisOptions) -> CheckOutcome:
     """Same vendor, invoice number and amount (raw spellings)."""
     vendor, invoice = candidates.vendor, candidates.invoice
     assert vendor is not None and invoice is not None
     block = block_labels(vendor.code, invoice.code, candidates.cents)
-    pairs = _Pairs.of(candidates, group_members(candidates.rank, block))
+    pairs = _Pairs.of(candidates, _groups(candidates, block))
     vendors, invoices = _names(vendor, pairs.member), _names(invoice, pairs.member)
-    return pairs.outcome("DUP_EXACT", {"vendor": vendors, "invoice_number": invoices})
+    phrases: dict[str, Any] = {}
+    if pairs.documents:
+        listing, count = _entry_listings(candidates, pairs)
+        times = RULES["DUP_EXACT"].fill_phrases(["twice" if n == 2 else "times" for n in count], count=count)
+        phrases = {"entries": listing, "times": times}
+    return pairs.outcome("DUP_EXACT", {"vendor": vendors, "invoice_number": invoices}, phrases)
 
 
 def invoice_amount_diff(candidates: Candidates, options: DuplicateAnalysisOptions) -> CheckOutcome:
@@ -109,7 +168,7 @@ def invoice_amount_diff(candidates: Candidates, options: DuplicateAnalysisOption
     vendor, invoice = candidates.vendor, candidates.invoice
     assert vendor is not None and invoice is not None
     block = block_labels(vendor.code, invoice.code, candidates.sign + 1)
-    pairs = _Pairs.of(candidates, group_members(candidates.rank, block, member_key=candidates.cents))
+    pairs = _Pairs.of(candidates, _groups(candidates, block, member_key=candidates.cents))
     vendors, invoices = _names(vendor, pairs.member), _names(invoice, pairs.member)
     twin_amounts = (candidates.cents[pairs.twin] / 100).tolist()
     return pairs.outcome(
@@ -134,20 +193,44 @@ def expected_chance_pairs(candidates: Candidates, window_days: int) -> float:
     """How many same-vendor, same-amount pairs within ``window_days`` the file would show if amounts
     fell at random: each line's earlier lines of its vendor in the window, times how often the file
     as a whole carries its exact amount. Busy card terminals with small everyday amounts meet by chance
-    hundreds of times a month; supplier invoices almost never do."""
+    hundreds of times a month; supplier invoices almost never do.
+
+    Documents are only compared with documents whose entries post alike, and never with themselves:
+    each belongs to the family of the (account, side) its entry shares with the most documents (accounts
+    payable credited, for most invoices), and counts its earlier documents of the vendor and family in
+    the window, times the share of the family's other documents that carry its amount."""
     vendor = candidates.vendor
     assert vendor is not None
     known = vendor.norm >= 0
     cents, day, code = candidates.cents[known], candidates.day[known], vendor.norm[known]
     if len(cents) < 2:
         return 0.0
-    _, amount_index, amount_count = np.unique(cents, return_inverse=True, return_counts=True)
-    share = amount_count[amount_index] / len(cents)
+    postings = candidates.postings
+    if postings is None:
+        _, amount_index, amount_count = np.unique(cents, return_inverse=True, return_counts=True)
+        share = amount_count[amount_index] / len(cents)
+    else:
+        family = _families(postings, np.flatnonzero(known))
+        code = block_labels(code, family)
+        _, amount_index, amount_count = np.unique(block_labels(family, cents), return_inverse=True, return_counts=True)
+        family_size = np.bincount(family)[family]
+        share = (amount_count[amount_index] - 1) / np.maximum(family_size - 1, 1)
     order = np.lexsort((day, code))
     span = int(day.max() - day.min()) + window_days + 1
     key = code[order].astype(np.int64) * span + (day[order] - day.min())
     earlier_in_window = np.arange(len(key)) - np.searchsorted(key, key - window_days, side="left")
     return float(np.sum(earlier_in_window * share[order]))
+
+
+def _families(postings: Postings, units: np.ndarray) -> np.ndarray:
+    """Per unit, the posting key of its entry that the most of ``units`` share (the lowest key on a tie)."""
+    owner, key = postings.unit_keys(units)
+    shared = np.bincount(key)[key]
+    order = np.lexsort((key, -shared, owner))
+    first = np.r_[True, owner[order][1:] != owner[order][:-1]]
+    family = np.empty(len(units), dtype=np.int64)
+    family[owner[order][first]] = key[order][first]
+    return family
 
 
 def _chance_test(observed: int, expected: float) -> dict[str, Any]:
@@ -173,8 +256,8 @@ def vendor_amount_near_date(candidates: Candidates, options: DuplicateAnalysisOp
     window_days = options.near_date_days
     block = block_labels(vendor.norm, candidates.cents)
     invoice_key = invoice.norm if invoice is not None else None
-    groups = group_members(
-        candidates.rank, block, member_key=invoice_key, day=candidates.day, max_gap_days=window_days, twin="previous"
+    groups = _groups(
+        candidates, block, member_key=invoice_key, day=candidates.day, max_gap_days=window_days, twin="previous"
     )
     pairs = _Pairs.of(candidates, groups)
     vendors = _names(vendor, pairs.member)
@@ -214,7 +297,7 @@ def invoice_normalized(candidates: Candidates, options: DuplicateAnalysisOptions
     vendor, invoice = candidates.vendor, candidates.invoice
     assert vendor is not None and invoice is not None
     block = block_labels(vendor.norm, invoice.norm, candidates.cents)
-    pairs = _Pairs.of(candidates, group_members(candidates.rank, block, member_key=invoice.code))
+    pairs = _Pairs.of(candidates, _groups(candidates, block, member_key=invoice.code))
     vendors = _names(vendor, pairs.member)
     invoices, twin_invoices = _names(invoice, pairs.member), _names(invoice, pairs.twin)
     normalised = [str(invoice.norm_names[c]) for c in invoice.norm[pairs.member].tolist()]
@@ -234,7 +317,7 @@ def vendor_name_variant(candidates: Candidates, options: DuplicateAnalysisOption
     vendor, invoice = candidates.vendor, candidates.invoice
     assert vendor is not None and invoice is not None
     max_distance = options.name_max_edit_distance
-    block = block_labels(invoice.norm, candidates.cents)
+    block = split_by_postings(block_labels(invoice.norm, candidates.cents), candidates.postings)
     linked = link_name_variants(
         block,
         vendor.code,
@@ -244,7 +327,9 @@ def vendor_name_variant(candidates: Candidates, options: DuplicateAnalysisOption
         options.name_min_length,
         options.name_compare_window,
     )
-    pairs = _Pairs.of(candidates, group_members(candidates.rank, linked, member_key=vendor.code))
+    pairs = _Pairs.of(
+        candidates, group_members(candidates.rank, linked, member_key=vendor.code, entry=candidates.entry)
+    )
     vendors, twin_vendors = _names(vendor, pairs.member), _names(vendor, pairs.twin)
     invoices = _names(invoice, pairs.member)
     norms = [str(vendor.norm_names[c]) for c in vendor.norm[pairs.member].tolist()]
@@ -271,27 +356,23 @@ def same_amount_date_diff_vendor(candidates: Candidates, options: DuplicateAnaly
     """Same amount on the same posting date to different (normalised) vendors, amounts at least
     ``same_date_min_amount``.
 
-    Without a vendor column the lines are told apart by journal entry instead (same signed amount, so
-    the two sides of one entry never match), or not at all when there is no entry number either.
+    Without a vendor column, documents (here whole entries) of different entries on one date with one
+    amount; lines of the same signed amount, where the file has no entry numbers either.
     """
-    vendor, entry = candidates.vendor, candidates.je_number
+    vendor = candidates.vendor
     large = candidates.cents >= round(options.same_date_min_amount * 100)
-    if vendor is not None:
+    member_key = vendor.norm if vendor is not None else None
+    if vendor is not None or candidates.documents:
         block = block_labels(candidates.day, candidates.cents)
-        member_key: np.ndarray | None = vendor.norm
     else:
         block = block_labels(candidates.day, candidates.cents, candidates.sign + 1)
-        member_key = entry.code if entry is not None else None
     block = np.where(large, block, -1)
-    pairs = _Pairs.of(candidates, group_members(candidates.rank, block, member_key=member_key))
+    pairs = _Pairs.of(candidates, _groups(candidates, block, member_key=member_key))
     rule, count = RULES["DUP_SAME_AMOUNT_DATE_DIFF_VENDOR"], len(pairs.member)
     details: dict[str, list[Any]] = {}
     if vendor is not None:
         details = {"vendor": _names(vendor, pairs.member), "twin_vendor": _names(vendor, pairs.twin)}
-        distinction = rule.fill_phrases(["vendor"] * count, **details)
-    elif entry is not None:
-        details = {"je_number": _names(entry, pairs.member), "twin_je_number": _names(entry, pairs.twin)}
-        distinction = rule.fill_phrases(["journal_entry"] * count, **details)
+        distinction = rule.fill_phrases(["entry_vendor" if pairs.documents else "vendor"] * count, **details)
     else:
         distinction = rule.fill_phrases(["none"] * count)
     dates = iso_days(candidates.posting_date[pairs.member]).tolist()

@@ -63,14 +63,16 @@ def group_members(
     day: np.ndarray | None = None,
     max_gap_days: int | None = None,
     twin: str = "first",
+    entry: np.ndarray | None = None,
 ) -> Groups:
     """Duplicate groups from block labels.
 
     ``order_rank`` ranks the candidates by (posting date, row number); ``block`` is -1 for lines that
     take no part. With ``member_key`` only the earliest line of each key in a block stays a member
-    (a key of -1 counts as distinct from every other line). With ``day``/``max_gap_days`` a block is
-    cut wherever consecutive members are more than ``max_gap_days`` apart, so a group is a chain of
-    lines each within the window of the previous one. ``twin`` is "first" or "previous".
+    (a key of -1 counts as distinct from every other line); with ``entry`` likewise only the earliest
+    unit of each journal entry, so one entry never duplicates itself. With ``day``/``max_gap_days`` a
+    block is cut wherever consecutive members are more than ``max_gap_days`` apart, so a group is a
+    chain of lines each within the window of the previous one. ``twin`` is "first" or "previous".
     """
     index = np.flatnonzero(block >= 0)
     if len(index) == 0:
@@ -81,6 +83,9 @@ def group_members(
         # Missing keys get a unique negative value so they never collapse into one member.
         keys = np.where(keys < 0, -1 - np.arange(len(keys)), keys)
         repeated = pd.DataFrame({"block": block[index], "key": keys}).duplicated().to_numpy()
+        index = index[~repeated]
+    if entry is not None:
+        repeated = pd.DataFrame({"block": block[index], "entry": entry[index]}).duplicated().to_numpy()
         index = index[~repeated]
     blocks = block[index]
     starts = np.r_[True, blocks[1:] != blocks[:-1]]

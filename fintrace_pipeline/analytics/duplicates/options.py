@@ -6,7 +6,9 @@ from dataclasses import dataclass
 
 from fintrace_pipeline.analytics.options import Options
 
-DEFAULT_REVERSAL_PATTERN = r"\brevers(?:al|ed|e|ing)\b|\bvoid(?:ed)?\b|\bstorno\b|\bcredit[\s-]*note\b"
+DEFAULT_REVERSAL_PATTERN = (
+    r"\brevers(?:al|ed|e|ing)\b|\bvoid(?:ed)?\b|\bstorno\b|\bcancel(?:s|led|ed|lation)?\b|\bcredit[\s-]*note\b"
+)
 
 
 @dataclass(frozen=True)

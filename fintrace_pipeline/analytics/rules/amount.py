@@ -20,17 +20,31 @@ MAD_SCALE = 0.6745
 MEAN_AD_SCALE = 1.253314
 
 
+COMMON_APPROVAL_LIMITS = (2_500.0, 5_000.0, 10_000.0, 25_000.0, 50_000.0, 100_000.0)
+LIMIT_SOURCES = {"company": "this company", "file": "this file"}
+PILE_UP_Z = 3.09  # one-sided 0.1 %: more amounts just below a common limit than chance predicts
+
+
 @dataclass(frozen=True)
 class AmountRuleOptions(Options):
     round_floor: float = 1_000.0
     round_base: float = 1_000.0
     round_high_base: float = 10_000.0
     # Limits below 2,500 catch too many ordinary small payments to be worth a reviewer's time.
-    approval_limits: tuple[float, ...] = (2_500, 5_000, 10_000, 25_000, 50_000, 100_000)
+    approval_limits: tuple[float, ...] = COMMON_APPROVAL_LIMITS
+    # Who set the limits: "common" (the defaults above, a guess), "company" (configured) or "file".
+    approval_limits_source: str = "common"
     below_limit_band: float = 0.02
+    # Below this many amounts around a common limit, chance cannot be told from a pile-up.
+    below_limit_min_amounts: int = 30
     outlier_min_lines: int = 20
     outlier_medium_z: float = 3.5
-    outlier_high_z: float = 7.0
+    # The group's spread is never taken below this share of its median (0.1 on the log scale), so a
+    # group of near-constant amounts does not turn a small difference into a huge z.
+    outlier_min_spread: float = 0.1
+    # Severity follows the size of the deviation: flagged from this ratio to the median on ...
+    outlier_min_ratio: float = 2.0
+    outlier_high_ratio: float = 10.0  # ... and high from this one
     outlier_log_scale: bool = True
     outlier_two_sided: bool = False
 
@@ -38,7 +52,7 @@ class AmountRuleOptions(Options):
 def check_amount_rules(run: RuleRun, options: AmountRuleOptions) -> None:
     tx = run.transactions
     run.run_rule("ROUND_AMOUNT", lambda: run.add(round_amount_flags(tx, options)))
-    run.run_rule("JUST_BELOW_LIMIT", lambda: run.add(just_below_limit_flags(tx, options)))
+    run.run_rule("JUST_BELOW_LIMIT", lambda: run.record("JUST_BELOW_LIMIT", *just_below_limit_flags(tx, options)))
     for column, code in (("user", "USER_AMOUNT_OUTLIER"), ("account", "ACCOUNT_AMOUNT_OUTLIER")):
 
         def outliers(column: str = column, code: str = code) -> None:
@@ -82,31 +96,84 @@ def round_amount_flags(transactions: pd.DataFrame, options: AmountRuleOptions) -
     )
 
 
-def just_below_limit_flags(transactions: pd.DataFrame, options: AmountRuleOptions) -> pd.DataFrame:
-    """|amount| in [limit·(1 − band), limit) for the nearest approval limit above it."""
+def limit_pile_ups(magnitude: np.ndarray, limits: np.ndarray, band: float, min_amounts: int) -> list[dict[str, Any]]:
+    """Per limit, whether more of the file's amounts fall just below it than chance predicts.
+
+    Chance is the average of the equally wide bands on either side, [limit·(1 − 2·band), limit·(1 − band))
+    and [limit, limit·(1 + band)), which a smooth distribution of amounts fills about alike; with fewer
+    than ``min_amounts`` amounts in the three bands chance cannot be told (``beats_chance`` is None).
+    """
+    out = []
+    for limit in limits.tolist():
+        below = int(((magnitude >= limit * (1 - band)) & (magnitude < limit)).sum())
+        lower = int(((magnitude >= limit * (1 - 2 * band)) & (magnitude < limit * (1 - band))).sum())
+        upper = int(((magnitude >= limit) & (magnitude < limit * (1 + band))).sum())
+        expected = (lower + upper) / 2
+        z = (below - expected) / np.sqrt(max(expected + (lower + upper) / 4, 1.0))
+        judged = below + lower + upper >= min_amounts
+        out.append(
+            {
+                "limit": limit,
+                "just_below": below,
+                "expected": expected,
+                "z": round(float(z), 2),
+                "beats_chance": bool(z >= PILE_UP_Z) if judged else None,
+            }
+        )
+    return out
+
+
+def just_below_limit_flags(
+    transactions: pd.DataFrame, options: AmountRuleOptions
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """|amount| in [limit·(1 − band), limit) for the nearest approval limit above it.
+
+    A configured limit is the company's: staying just below it is medium. A common limit is a guess:
+    its findings are medium only where the file's amounts pile up just below it, else low."""
     limits, band = options.approval_limits, options.below_limit_band
+    stats: dict[str, Any] = {"limits": list(limits), "source": options.approval_limits_source}
     if not limits:
-        return build_flags([], "JUST_BELOW_LIMIT", [], [])
+        return build_flags([], "JUST_BELOW_LIMIT", [], []), stats
     ordered = np.array(sorted(limits), dtype="float64")
     magnitude = np.abs(transactions["amount"].to_numpy(dtype="float64"))
     position = np.searchsorted(ordered, magnitude, side="right")
     has_limit = position < len(ordered)
     limit = np.where(has_limit, ordered[np.minimum(position, len(ordered) - 1)], np.inf)
     mask = has_limit & (magnitude >= limit * (1 - band)) & (magnitude < limit)
+    source = options.approval_limits_source
+    configured = source in LIMIT_SOURCES
+    pile_ups = limit_pile_ups(magnitude, ordered, band, options.below_limit_min_amounts)
+    stats["pile_ups"] = pile_ups
+    at_chance = {p["limit"]: p for p in pile_ups if p["beats_chance"] is False}
     amounts, hit_limits = magnitude[mask].tolist(), limit[mask].tolist()
     gaps = [(lim - a) / lim * 100 for a, lim in zip(amounts, hit_limits, strict=True)]
-    reasons = RULES["JUST_BELOW_LIMIT"].reasons(len(gaps), amount=amounts, below_pct=gaps, limit=hit_limits)
+    chance = [not configured and lim in at_chance for lim in hit_limits]
+    rule = RULES["JUST_BELOW_LIMIT"]
+    which = rule.fill_phrases(
+        ["configured" if configured else "common"] * len(gaps), limit=hit_limits, set_for=LIMIT_SOURCES.get(source, "")
+    )
+    notes = rule.fill_phrases(
+        ["at_chance" if c else "none" for c in chance],
+        below=[at_chance[lim]["just_below"] if c else 0 for lim, c in zip(hit_limits, chance, strict=True)],
+        expected=[at_chance[lim]["expected"] if c else 0.0 for lim, c in zip(hit_limits, chance, strict=True)],
+    )
+    reasons = rule.reasons(len(gaps), amount=amounts, below_pct=gaps, which=which, chance=notes)
     details = [
-        {"amount": a, "limit": lim, "below_limit_pct": round(gap, 2), "band_pct": band * 100}
+        {"amount": a, "limit": lim, "limit_source": source, "below_limit_pct": round(gap, 2), "band_pct": band * 100}
         for a, lim, gap in zip(amounts, hit_limits, gaps, strict=True)
     ]
-    return build_flags(transactions["row_number"].to_numpy()[mask], "JUST_BELOW_LIMIT", reasons, details)
+    severity = np.where(chance, RULES["JUST_BELOW_LIMIT"].severity_step(-1), RULES["JUST_BELOW_LIMIT"].severity)
+    flags = build_flags(transactions["row_number"].to_numpy()[mask], "JUST_BELOW_LIMIT", reasons, details, severity)
+    return flags, stats
 
 
 def robust_z_by_group(
-    values: np.ndarray, group_codes: np.ndarray, group_count: int
+    values: np.ndarray, group_codes: np.ndarray, group_count: int, min_spread: np.ndarray | float = 0.0
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per-row robust z within its group, with each group's median and MAD (row-aligned arrays)."""
+    """Per-row robust z within its group, with each group's median and the spread used (row-aligned).
+
+    The spread is the MAD (the mean absolute deviation where that is 0), scaled to a standard
+    deviation, and never below ``min_spread`` (per row or one for all)."""
     frame = pd.DataFrame({"g": group_codes, "x": values})
     by_group = frame.groupby("g", sort=True)["x"]
     median = by_group.median().reindex(range(group_count)).to_numpy()
@@ -116,12 +183,12 @@ def robust_z_by_group(
     mad = dev_frame.median().reindex(range(group_count)).to_numpy()[group_codes]
     mean_ad = dev_frame.mean().reindex(range(group_count)).to_numpy()[group_codes]
     centred = values - row_median
+    spread = np.where(mad > 0, mad / MAD_SCALE, MEAN_AD_SCALE * mean_ad)
+    spread = np.maximum(spread, min_spread)
     z = np.zeros(len(values))
-    use_mad = mad > 0
-    use_mean = ~use_mad & (mean_ad > 0)
-    z[use_mad] = MAD_SCALE * centred[use_mad] / mad[use_mad]
-    z[use_mean] = centred[use_mean] / (MEAN_AD_SCALE * mean_ad[use_mean])
-    return z, row_median, np.where(use_mad, mad, np.where(use_mean, mean_ad, 0.0))
+    usable = spread > 0
+    z[usable] = centred[usable] / spread[usable]
+    return z, row_median, spread
 
 
 def group_outlier_flags(
@@ -154,10 +221,13 @@ def group_outlier_flags(
     dense, tested_groups = pd.factorize(codes_t)
     amounts = magnitude[usable][tested]
     values = np.log(amounts) if log_scale else amounts
-    z, _, _ = robust_z_by_group(values, dense, len(tested_groups))
     amount_median = pd.Series(amounts).groupby(dense).median().reindex(range(len(tested_groups))).to_numpy()[dense]
+    min_spread = options.outlier_min_spread * (1.0 if log_scale else amount_median)
+    z, _, _ = robust_z_by_group(values, dense, len(tested_groups), min_spread)
     score = np.abs(z) if options.outlier_two_sided else z
-    hit = score >= options.outlier_medium_z
+    with np.errstate(divide="ignore"):
+        deviation = np.maximum(amounts / amount_median, amount_median / amounts)  # ≥ 1, either side
+    hit = (score >= options.outlier_medium_z) & (deviation >= options.outlier_min_ratio)
     rows = transactions["row_number"].to_numpy()[usable][tested][hit]
     names = uniques.to_numpy()[np.asarray(tested_groups)[dense[hit]]].tolist()
     hit_amounts, hit_medians, hit_z = amounts[hit].tolist(), amount_median[hit].tolist(), z[hit].tolist()
@@ -179,5 +249,5 @@ def group_outlier_flags(
         for a, med, zz, name, ratio in zip(hit_amounts, hit_medians, hit_z, names, ratios, strict=True)
     ]
     stats["flagged"] = int(hit.sum())
-    severity = graded_severity(rule_code, score[hit] >= options.outlier_high_z)
+    severity = graded_severity(rule_code, deviation[hit] >= options.outlier_high_ratio)
     return build_flags(rows, rule_code, reasons, details, severity=severity), stats

@@ -9,7 +9,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from fintrace_pipeline.analytics.flags import flagged_summary, gather_flags, unflaggable_result
+from fintrace_pipeline.analytics.flags import (
+    demote_below_materiality,
+    flagged_summary,
+    gather_flags,
+    unflaggable_result,
+)
 from fintrace_pipeline.analytics.rules import report
 from fintrace_pipeline.analytics.rules.amount import check_amount_rules
 from fintrace_pipeline.analytics.rules.benford import check_benford_rules
@@ -37,7 +42,7 @@ def run_anomaly_detection(transactions: pd.DataFrame, options: AnomalyDetectionO
         check_entity_rules(run, options)
         check_journal_rules(run, options)
         check_benford_rules(run, options, options.top_n)
-    flags = gather_flags(run.flags)
+    flags = demote_below_materiality(gather_flags(run.flags), transactions, options.materiality)
     scores = rule_scores(flags)
     summary = flagged_summary(transactions, flags, high_risk=int((scores >= options.high_risk_score).sum()))
     summary["anomalies_found"] = int(len(flags))

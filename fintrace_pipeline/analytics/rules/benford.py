@@ -32,8 +32,13 @@ class BenfordRuleOptions(Options):
     benford_min_abs_amount: float = 10.0
     benford_min_rows_file: int = 500  # eligible amounts the whole-file test needs
     benford_min_rows_group: int = 300  # eligible amounts a group needs to be tested
+    # Benford's law describes amounts spread over orders of magnitude: a group whose middle 90 % of
+    # amounts spans less than this many decades (a vendor billing 4,000-6,000) is not tested.
+    benford_min_decades: float = 1.0
     benford_top_digits: int = 3  # most over-represented first-two digits flagged per group
-    benford_min_digit_z: float = 2.576  # a digit counts as over-represented only above this z
+    benford_min_digit_z: float = 2.576  # a first digit counts as over-represented from this z (1 %) ...
+    # ... and a first-two digit from this one: 1 % across the 90 of them, so chance flags none.
+    benford_min_pair_z: float = 3.69
     benford_max_flags_per_group: int = 200
 
 
@@ -62,6 +67,19 @@ def check_benford_rules(run: RuleRun, options: BenfordRuleOptions, top_n: int) -
         run.run(f"benford_by_{column}", (*RULES["BENFORD_DIGIT"].columns, column), by_group)
 
 
+def _decades_spanned(amounts: np.ndarray, codes: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """Per group, the decades between the 5th and 95th percentile of its |amounts| (0 for groups not
+    in ``groups``)."""
+    spans = np.zeros(len(groups))
+    chosen = groups[codes]
+    if not chosen.any():
+        return spans
+    frame = pd.DataFrame({"g": codes[chosen], "x": np.log10(np.abs(amounts[chosen]))})
+    quantiles = frame.groupby("g")["x"].quantile([0.05, 0.95]).unstack()
+    spans[quantiles.index.to_numpy()] = (quantiles[0.95] - quantiles[0.05]).to_numpy()
+    return spans
+
+
 def benford_group_flags(
     transactions: pd.DataFrame, column: str, leads: np.ndarray, options: BenfordRuleOptions, top_n: int
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
@@ -76,11 +94,18 @@ def benford_group_flags(
     usable = keys.notna().to_numpy() & (leads > 0)
     codes, uniques = pd.factorize(keys[usable])
     sizes = np.bincount(codes, minlength=len(uniques))
-    in_tested = sizes[codes] >= options.benford_min_rows_group
+    large = sizes >= options.benford_min_rows_group
+    wide = large & (
+        _decades_spanned(transactions["amount"].to_numpy(dtype="float64")[usable], codes, large)
+        >= options.benford_min_decades
+    )
+    in_tested = wide[codes]
     report: dict[str, Any] = {
         "groups": int(len(uniques)),
-        "groups_tested": int((sizes >= options.benford_min_rows_group).sum()),
+        "groups_tested": int(wide.sum()),
         "min_rows": options.benford_min_rows_group,
+        "groups_too_narrow": int((large & ~wide).sum()),
+        "min_decades": options.benford_min_decades,
         "nonconforming_groups": 0,
         "top_nonconforming": [],
     }
@@ -97,11 +122,14 @@ def benford_group_flags(
     nonconforming = (first.mad > MAD_LIMITS[1][2]) & (first.chi_square > CHI_SQUARE_CRITICAL[1][0.01])
     report["nonconforming_groups"] = int(nonconforming.sum())
 
-    # Per group, the first-two digits with the largest significant excess.
-    order = np.argsort(-first_two.z, axis=1)[:, : options.benford_top_digits]
-    top_z = np.take_along_axis(first_two.z, order, axis=1)
+    # Per nonconforming group, the first-two digits with the largest significant excess, each under a
+    # first digit that is itself over-represented there: the rows that make the group nonconform.
+    over = (first_two.z >= options.benford_min_pair_z) & (np.repeat(first.z, 10, axis=1) >= options.benford_min_digit_z)
+    ranked = np.where(over, first_two.z, -np.inf)
+    order = np.argsort(-ranked, axis=1)[:, : options.benford_top_digits]
+    top_over = np.take_along_axis(over, order, axis=1)
     chosen = np.zeros_like(first_two.z, dtype=bool)
-    np.put_along_axis(chosen, order, (top_z >= options.benford_min_digit_z) & nonconforming[:, None], axis=1)
+    np.put_along_axis(chosen, order, top_over & nonconforming[:, None], axis=1)
 
     hit = chosen[dense, bins]
     # Keep the first rows of each group so one large nonconforming group cannot flood the findings.

@@ -17,5 +17,7 @@ from fintrace_pipeline.analytics.rules.time import TimeRuleOptions
 class AnomalyDetectionOptions(
     BenfordRuleOptions, JournalRuleOptions, EntityRuleOptions, AmountRuleOptions, TimeRuleOptions
 ):
+    # Findings on lines whose |amount| is below this are one severity level lower (0: none set).
+    materiality: float = 0.0
     high_risk_score: float = 3.0
     top_n: int = 25

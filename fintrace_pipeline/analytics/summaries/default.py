@@ -35,7 +35,7 @@ from fintrace_pipeline.analytics.summaries.trial_balance import (
     unbalanced_entries,
 )
 from fintrace_pipeline.analytics.summaries.users import USER_COLUMNS, user_activity, user_patterns_section
-from fintrace_pipeline.analytics.working_time import WEEKDAY_NAMES, BusinessHours, time_of_day_source
+from fintrace_pipeline.analytics.working_time import WEEKDAY_NAMES, WorkingTime, time_of_day_source
 from fintrace_pipeline.findings import AnalysisResult
 
 ANALYTICS_TYPE = "default_analytics"
@@ -43,7 +43,7 @@ NO_TIME_REASON = "no time of day in entry_date or posting_date"
 
 
 @dataclass(frozen=True)
-class DefaultAnalyticsOptions(BusinessHours):
+class DefaultAnalyticsOptions(WorkingTime):
     top_n: int = 25  # users, accounts, seldom-used accounts and unbalanced entries listed
     max_trial_balance_accounts: int = 200  # beyond this the trial balance lists the largest + "other"
     chart_top_n: int = 10
@@ -70,7 +70,7 @@ class _Ledger:
     hours: np.ndarray | None  # hour of day as float, NaN where the time source is missing
 
 
-def _prepare(frame: pd.DataFrame) -> _Ledger:
+def _prepare(frame: pd.DataFrame, working_time: WorkingTime) -> _Ledger:
     amount = np.nan_to_num(frame["amount"].to_numpy(dtype="float64", na_value=np.nan))
     posting_date = frame["posting_date"]
     source = time_of_day_source(frame)
@@ -85,7 +85,7 @@ def _prepare(frame: pd.DataFrame) -> _Ledger:
         volume=np.abs(amount),
         day=posting_date.to_numpy().astype("datetime64[D]").astype("int64"),
         month=month_index(posting_date),
-        weekend=(posting_date.dt.dayofweek >= 5).to_numpy(),
+        weekend=working_time.on_weekend(posting_date),
         accounts=key_column(frame, "account") if "account" in frame.columns else None,
         users=key_column(frame, "user") if "user" in frame.columns else None,
         time_source=source,
@@ -167,7 +167,7 @@ def run_default_analytics(transactions: pd.DataFrame, options: DefaultAnalyticsO
     if transactions.empty:
         return skipped_result(ANALYTICS_TYPE, parameters, "no transactions to analyse")
 
-    ledger = _prepare(transactions)
+    ledger = _prepare(transactions, options)
     skipped: list[dict[str, str]] = []
     totals = _totals(ledger)
 

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from fintrace_pipeline.analytics.summaries.common import ranked, ratio, top_n_with_other
-from fintrace_pipeline.analytics.working_time import BusinessHours
+from fintrace_pipeline.analytics.working_time import WEEKDAY_NAMES, WorkingTime
 
 # The columns of a user's line in the section and in the users sheet.
 USER_COLUMNS = (
@@ -68,7 +68,7 @@ def user_patterns_section(
     weekend: np.ndarray,
     after_hours: np.ndarray | None,
     time_source: str | None,
-    business_hours: BusinessHours,
+    working_time: WorkingTime,
     top_n: int,
 ) -> dict[str, Any]:
     view = activity.assign(
@@ -84,8 +84,9 @@ def user_patterns_section(
         "users_total": int(len(activity)),
         "amount_basis": "absolute amount of each line",
         "weekend_basis": "posting_date",
+        "weekend_days": [WEEKDAY_NAMES[d] for d in working_time.weekend],
         "time_source": time_source,
-        "business_hours": {"start": business_hours.business_hours_start, "end": business_hours.business_hours_end},
+        "business_hours": {"start": working_time.business_hours_start, "end": working_time.business_hours_end},
         "overall_weekend_share": ratio(weekend.sum(), len(weekend)),
         "overall_after_hours_share": (None if known_times is None else ratio(known_times.sum(), len(known_times))),
         "lines_with_time": None if known_times is None else int(len(known_times)),

@@ -20,7 +20,9 @@ from fintrace_pipeline.settings import Settings
 @requires(UPLOAD_FILES)
 async def upload_file(request: Request) -> Response:
     """Upload a ledger file (multipart field ``file``; optional ``mapping``: JSON canonical -> source column;
-    optional ``source``: the source the file belongs to, default ``default``).
+    optional calendar and limits of the file: ``country``, ``weekend_days``, ``business_hours``,
+    ``approval_limits``, ``materiality``; optional ``source``: the source the file belongs to, default
+    ``default``).
     ---
     summary: Upload a file for processing
     requestBody:
@@ -33,6 +35,11 @@ async def upload_file(request: Request) -> Response:
             properties:
               file: {type: string, format: binary, description: ".csv .tsv .txt .gz or .xlsx"}
               mapping: {type: string, description: 'JSON object, e.g. {"posting_date": "Date"}'}
+              country: {type: string, description: "ISO 3166-1 alpha-2, optionally with a subdivision: DE, DE-BY"}
+              weekend_days: {type: string, description: "weekday names, comma-separated: Fri,Sat"}
+              business_hours: {type: string, description: "HH:MM-HH:MM, e.g. 08:00-18:00"}
+              approval_limits: {type: string, description: "amounts, comma-separated: 5000,10000"}
+              materiality: {type: string, description: "an amount; findings below it are one severity lower"}
               source: {type: string, description: "the file's source (a short slug); default: default"}
     responses:
       201: {description: "A PENDING job the inbox sensor will run: data_file_id, job_id, file_name",

@@ -15,6 +15,7 @@ const EXPORT_TIMEOUT_MS = 10 * 60 * 1000;
 const FLAG_PAGE = 25;
 const TOKEN_KEY = "fintrace.token";
 const EXPORTS = [["scores", "Risk scores"], ["flags", "Findings"], ["duplicates", "Duplicates"], ["trial_balance", "Trial balance"]];
+const ENTRY_EXPORT = ["entries", "Entry scores"];
 
 const $ = (id) => document.getElementById(id);
 
@@ -333,7 +334,7 @@ function card(label, value) {
   return el("div", { class: "card" }, el("div", { class: "label", text: label }), el("div", { class: "value", text: fmt(value) }));
 }
 
-function renderCards(summary, totals, flaggedTotal) {
+function renderCards(summary, totals, flaggedTotal, byEntry) {
   const file = summary.data_file;
   const anomalies = summary.analytics_results.anomaly_detection || {};
   const duplicates = summary.analytics_results.duplicate_analysis || {};
@@ -343,7 +344,7 @@ function renderCards(summary, totals, flaggedTotal) {
     card("Total debit", money(totals && totals.total_debit)), card("Total credit", money(totals && totals.total_credit)),
     card("Unique users", totals && totals.unique_users), card("Unique accounts", totals && totals.unique_accounts),
     card("Unique vendors", totals && totals.unique_vendors),
-    card("Flagged transactions", flaggedTotal),
+    card(byEntry ? "Flagged entries" : "Flagged transactions", flaggedTotal),
     card("Rule high-risk rows", anomalies.high_risk_transactions),
     card("Duplicate rows", duplicates.duplicates_found),
     card("High-risk rows (ensemble)", ensemble.anomalies_detected),
@@ -433,7 +434,8 @@ function renderModels(models) {
   }));
 }
 
-const flagState = { fileId: null, jobId: null, offset: 0, total: 0 };
+// The flagged view lists journal entries where the file has them (its job stored entry scores), else lines.
+const flagState = { fileId: null, jobId: null, offset: 0, total: 0, byEntry: false };
 
 // A row the models mark high-risk may have no rule finding; its reasons are then the models' alone.
 function flagReasons(transaction) {
@@ -444,7 +446,7 @@ function flagReasons(transaction) {
   return reasons.length ? reasons : ["No reason recorded"];
 }
 
-async function loadFlags() {
+function flagQuery() {
   const query = new URLSearchParams({
     file_id: flagState.fileId, job_id: flagState.jobId, limit: FLAG_PAGE, offset: flagState.offset,
   });
@@ -452,26 +454,100 @@ async function loadFlags() {
   const minRisk = $("flag-min-risk").value;
   if (rule) query.set("rule", rule);
   if (minRisk && Number(minRisk) > 0) query.set("min_risk", minRisk);
-  const answer = await api(`/api/flagged-transactions/?${query}`);
-  flagState.total = answer.total;
+  return query;
+}
+
+function showPage(total, noun) {
+  flagState.total = total;
+  const last = Math.min(flagState.offset + FLAG_PAGE, total);
+  $("flag-count").textContent = `${fmt(total)} ${noun} match`;
+  $("flag-page").textContent = total ? `${fmt(flagState.offset + 1)}–${fmt(last)} of ${fmt(total)}` : "";
+  $("flag-prev").disabled = flagState.offset === 0;
+  $("flag-next").disabled = last >= total;
+  return total;
+}
+
+async function loadTransactions() {
+  const answer = await api(`/api/flagged-transactions/?${flagQuery()}`);
   fillRows($("flag-table").tBodies[0], answer.transactions.map((t) => {
     const reasons = flagReasons(t);
     return [cell(t.row_number, true), cell(t.posting_date ? t.posting_date.slice(0, 10) : null), moneyCell(t.amount),
       cell(t.user), cell(t.vendor), cell(t.risk_score, true),
       el("td", {}, el("ul", { class: "reasons" }, ...reasons.map((r) => el("li", { text: r }))))];
   }));
-  const last = Math.min(flagState.offset + FLAG_PAGE, answer.total);
-  $("flag-count").textContent = `${fmt(answer.total)} flagged transactions match`;
-  $("flag-page").textContent = answer.total ? `${fmt(flagState.offset + 1)}–${fmt(last)} of ${fmt(answer.total)}` : "";
-  $("flag-prev").disabled = flagState.offset === 0;
-  $("flag-next").disabled = last >= answer.total;
-  return answer.total;
+  return showPage(answer.total, "flagged transactions");
+}
+
+const LINE_HEADINGS = [["Row", true], ["Transaction"], ["Account"], ["Debit", true], ["Credit", true], ["Vendor"],
+  ["Description"], ["Risk", true], ["Rules"]];
+
+// An entry's lines as a table of their own, under the entry's row.
+function linesTable(entry) {
+  const head = el("tr", {}, ...LINE_HEADINGS.map(([text, numeric]) =>
+    el("th", { scope: "col", ...(numeric ? { class: "num" } : {}), text })));
+  const rows = entry.lines.map((line) => el("tr", { class: line.rule_codes.length ? "flagged" : "" },
+    cell(line.row_number, true), cell(line.transaction_id),
+    cell(line.account_name ? `${line.account} ${line.account_name}` : line.account),
+    moneyCell(line.debit), moneyCell(line.credit), cell(line.vendor), cell(line.description),
+    cell(line.risk_score, true), cell(line.rule_codes.length ? line.rule_codes.join(", ") : "–")));
+  const shown = entry.lines.length < entry.line_count
+    ? `The ${fmt(entry.lines.length)} riskiest of its ${fmt(entry.line_count)} lines`
+    : `Lines of ${entry.je_number}`;
+  return el("table", { class: "lines" }, el("caption", { text: shown }), el("thead", {}, head), el("tbody", {}, ...rows));
+}
+
+function linesLabel(entry, open) {
+  const count = entry.line_count === 1 ? "its line" : `its ${fmt(entry.line_count)} lines`;
+  return `${entry.je_number}: ${open ? "hide" : "show"} ${count}`;
+}
+
+// The entry's row and, under it, a row with its lines, hidden until its button opens it.
+function entryRows(entry, index) {
+  const linesId = `entry-lines-${flagState.offset + index}`;
+  const toggle = el("button", { type: "button", class: "toggle", "aria-expanded": "false", "aria-controls": linesId },
+    el("span", { class: "marker", "aria-hidden": "true", text: "▸" }), ` ${entry.je_number}`);
+  toggle.setAttribute("aria-label", linesLabel(entry, false));
+  const lines = el("tr", { class: "entry-lines", id: linesId, hidden: "" }, el("td", { colspan: "7" }, linesTable(entry)));
+  toggle.addEventListener("click", () => {
+    const open = toggle.getAttribute("aria-expanded") !== "true";
+    toggle.setAttribute("aria-expanded", String(open));
+    toggle.setAttribute("aria-label", linesLabel(entry, open));
+    toggle.querySelector(".marker").textContent = open ? "▾" : "▸";
+    lines.hidden = !open;
+  });
+  const row = el("tr", { class: "entry" }, el("td", {}, toggle),
+    el("td", { class: "date" }, entry.posting_date ? entry.posting_date.slice(0, 10) : null), cell(entry.line_count, true),
+    moneyCell(entry.debit_total), moneyCell(entry.credit_total), cell(entry.risk_score, true),
+    el("td", { class: "entry-reasons" }, entry.reason_text || "No reason recorded"));
+  return [row, lines];
+}
+
+async function loadEntries() {
+  const answer = await api(`/api/flagged-entries/?${flagQuery()}`);
+  $("entry-table").tBodies[0].replaceChildren(...answer.entries.flatMap(entryRows));
+  return showPage(answer.total, "flagged entries");
+}
+
+const loadFlags = () => (flagState.byEntry ? loadEntries() : loadTransactions());
+
+// Entries where the job stored entry scores (the file has journal entry numbers), else lines.
+async function chooseFlagView() {
+  const query = new URLSearchParams({ file_id: flagState.fileId, job_id: flagState.jobId, limit: 1 });
+  const probe = await api(`/api/flagged-entries/?${query}`);
+  flagState.byEntry = !probe.note;
+  $("flags-title").textContent = flagState.byEntry ? "Flagged entries" : "Flagged transactions";
+  $("flag-pager").setAttribute("aria-label", `${$("flags-title").textContent} pages`);
+  $("entry-note").hidden = !flagState.byEntry;
+  $("entry-wrap").hidden = !flagState.byEntry;
+  $("flag-wrap").hidden = flagState.byEntry;
 }
 
 function setUpFlagControls(flagsByRule) {
   const select = $("flag-rule");
+  // The counts are of lines; an entry view filters the entries that take part in the rule's findings.
+  const label = (code, count) => (flagState.byEntry ? `${code} (${fmt(count)} lines)` : `${code} (${fmt(count)})`);
   select.replaceChildren(el("option", { value: "", text: "All rules" }),
-    ...Object.entries(flagsByRule || {}).map(([code, count]) => el("option", { value: code, text: `${code} (${fmt(count)})` })));
+    ...Object.entries(flagsByRule || {}).map(([code, count]) => el("option", { value: code, text: label(code, count) })));
   $("flag-filter").addEventListener("submit", (event) => {
     event.preventDefault();
     flagState.offset = 0;
@@ -508,8 +584,8 @@ async function download(fileId, jobId, what, format) {
   }
 }
 
-function setUpExports(fileId, jobId) {
-  $("exports").replaceChildren(...EXPORTS.flatMap(([what, label]) => ["csv", "xlsx"].map((format) => {
+function setUpExports(fileId, jobId, byEntry) {
+  $("exports").replaceChildren(...(byEntry ? [...EXPORTS, ENTRY_EXPORT] : EXPORTS).flatMap(([what, label]) => ["csv", "xlsx"].map((format) => {
     const button = el("button", { type: "button", text: `${label} (${format.toUpperCase()})` });
     button.addEventListener("click", () => download(fileId, jobId, what, format));
     return button;
@@ -543,11 +619,12 @@ async function showFile(fileId) {
   $("file-results").hidden = false;
   flagState.fileId = fileId;
   flagState.jobId = summary.job.id;
+  await chooseFlagView();
   setUpFlagControls(summary.flags_by_rule);
-  setUpExports(fileId, summary.job.id);
+  setUpExports(fileId, summary.job.id, flagState.byEntry);
   const flaggedTotal = await loadFlags();
   const trialBalance = defaults.trial_balance_data;
-  renderCards(summary, trialBalance && trialBalance.totals, flaggedTotal);
+  renderCards(summary, trialBalance && trialBalance.totals, flaggedTotal, flagState.byEntry);
   renderRejected(summary.progress);
   renderTrialBalance(trialBalance);
   const charts = expense.chart_data || {};

@@ -10,7 +10,7 @@ from fintrace_pipeline.defs.loading import canonical_columns
 from fintrace_pipeline.defs.metadata import markdown_table
 from fintrace_pipeline.defs.step import StepContext, StepFailed, StepOutput, stage_asset
 from fintrace_pipeline.findings import COMPLETED
-from fintrace_pipeline.ingest import IngestError, IngestResult, ingest_file
+from fintrace_pipeline.ingest import EveryRowRejected, IngestError, IngestResult, ingest_file
 from fintrace_pipeline.persistence.files import record_ingest
 from fintrace_pipeline.persistence.snapshots import remove_snapshot, write_snapshot
 from fintrace_pipeline.persistence.verdicts import import_labels
@@ -30,7 +30,11 @@ def ingest_step(step: StepContext) -> StepOutput:
             user_mapping=data_file.user_mapping,
             max_decompressed_bytes=settings.max_decompressed_bytes,
             max_rows=settings.max_rows,
+            missing_values=settings.missing_values,
         )
+    except EveryRowRejected as exc:
+        _keep_rejected(step, exc.result)
+        raise StepFailed(f"{data_file.file_name}: {exc}") from None
     except IngestError as exc:
         raise StepFailed(f"{data_file.file_name}: {exc}") from None
     remove_snapshot(settings.var_dir, data_file.id)
@@ -45,8 +49,9 @@ def ingest_step(step: StepContext) -> StepOutput:
         "rows_read": result.rows_read,
         "rows_loaded": len(result.transactions),
         "rows_rejected": len(result.rejected),
-        "rejection_reasons": _rejection_reasons(result),
+        "rejection_reasons": result.rejection_counts()[:MAX_REASONS_LISTED],
         "column_mapping": result.column_mapping,
+        "warnings": result.warnings,
     }
     if labels:
         details["verdicts_from_labels"] = labels
@@ -55,6 +60,17 @@ def ingest_step(step: StepContext) -> StepOutput:
 
 
 MAX_REASONS_LISTED = 20
+KEPT_WHEN_ALL_REJECTED = 1_000  # rejected rows stored for a file no row of which could be loaded
+
+
+def _keep_rejected(step: StepContext, result: IngestResult) -> None:
+    """A file whose every row was rejected keeps a bounded sample of those rows, the counts per
+    reason and the mapping, so the person fixing it sees which values were the problem."""
+    with step.engine.begin() as connection:
+        replace_transactions(
+            connection, step.data_file.id, result.transactions, result.rejected.head(KEPT_WHEN_ALL_REJECTED)
+        )
+        record_ingest(connection, step.data_file.id, **_file_facts(result))
 
 
 def _file_facts(result: IngestResult) -> dict:
@@ -71,13 +87,11 @@ def _file_facts(result: IngestResult) -> dict:
         rows_read=result.rows_read,
         rows_loaded=len(result.transactions),
         rows_rejected=len(result.rejected),
+        mapping_details=result.mapping_details,
+        unmapped_columns=result.unmapped_columns,
+        ingest_warnings=result.warnings,
+        rejection_reasons=result.rejection_counts(),
     )
-
-
-def _rejection_reasons(result: IngestResult) -> list[dict]:
-    """The most frequent reasons rows were rejected, with their row counts (bounded)."""
-    counts = result.rejected["reason"].value_counts().head(MAX_REASONS_LISTED)
-    return [{"reason": str(reason), "rows": int(rows)} for reason, rows in counts.items()]
 
 
 def _metadata(result: IngestResult) -> dict:
@@ -86,7 +100,8 @@ def _metadata(result: IngestResult) -> dict:
         "rows_read": result.rows_read,
         "rows_loaded": len(result.transactions),
         "rows_rejected": len(result.rejected),
-        "column_mapping": MetadataValue.json(result.column_mapping),
+        "column_mapping": MetadataValue.json(result.mapping_details),
+        "warnings": MetadataValue.json(result.warnings),
         "rejection_reasons": markdown_table(reasons),
         "format": f"{result.file_format}{' (gzip)' if result.compression else ''}",
     }

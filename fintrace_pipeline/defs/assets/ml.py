@@ -1,4 +1,5 @@
-"""The last per-file asset: the ML ensemble scores every transaction and stores each model's result."""
+"""The last per-file asset: the ML ensemble scores every transaction and stores each model's result;
+where the file has journal-entry numbers, every entry is scored from its lines as well."""
 
 import importlib
 from concurrent.futures import ThreadPoolExecutor
@@ -19,15 +20,18 @@ def ml_step(step: StepContext) -> StepOutput:
     with ThreadPoolExecutor(max_workers=1) as importer:
         ml_package = importer.submit(importlib.import_module, "fintrace_pipeline.ml")
         transactions = load_file_transactions(step)
-        # Low-severity findings (weekend, after-hours, Benford digits) are context for a reviewer,
-        # not evidence: on payment data they cover most rows and drown the models' signal.
-        flags = load_job_flags(step, exclude_severities=("low",))
-        run_ml_ensemble = ml_package.result().run_ml_ensemble
-    outcome = run_ml_ensemble(transactions, flags)
+        flags = load_job_flags(step)
+        ml = ml_package.result()
+    # Low-severity findings (weekend, after-hours, Benford digits) are context for a reviewer,
+    # not evidence for the models: on payment data they cover most rows and drown the models' signal.
+    # An entry's score weighs them itself, capped.
+    outcome = ml.run_ml_ensemble(transactions, flags[flags["severity"] != "low"].reset_index(drop=True))
     saver = step.saver()
     for model in outcome.models:
         scores = outcome.scores if model.model_type == "ensemble" else None
         saver.save_ml_processing_result(model, model.model_type, scores=scores)
+    entries = ml.score_entries(transactions, flags, outcome.scores)
+    saver.save_entry_scores(entries)
     by_type = {m.model_type: m for m in outcome.models}
     ensemble = by_type.get("ensemble")
     details = {m.model_type: {"status": m.status, "anomalies_detected": m.anomalies_detected} for m in outcome.models}
@@ -37,6 +41,12 @@ def ml_step(step: StepContext) -> StepOutput:
         "high_risk_rows": ensemble.anomalies_detected if ensemble else None,
         "confidence": ensemble.confidence_score if ensemble else None,
         "highest_risk": markdown_table(top),
+        "entries": len(entries) if entries is not None else None,
+        "highest_risk_entries": (
+            markdown_table(entries[["je_number", "line_count", "risk_score", "reason_text"]])
+            if entries is not None
+            else None
+        ),
     }
     return StepOutput(COMPLETED, details, {k: v for k, v in metadata.items() if v is not None})
 

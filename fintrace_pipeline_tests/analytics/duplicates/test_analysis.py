@@ -39,12 +39,14 @@ def test_no_vendor_column_skips_vendor_tests_but_compares_journal_entries():
         code: "no vendor column" if code not in INVOICE_CODES else "no vendor or invoice_number column"
         for code in VENDOR_CODES
     }
+    # With entry numbers the entries are the documents: JE-2 repeats JE-1, both of its lines are flagged.
     same = flags_of(result, "DUP_SAME_AMOUNT_DATE_DIFF_VENDOR")
     assert same["row_number"].tolist() == [3, 4]
-    assert same["reason"][0] == (
-        "Same amount 5,000.00 on 2024-06-03 as row 1, in another journal entry "
-        "(JE-2 vs JE-1); the file names no vendors"
+    assert (
+        same["reason"].tolist()
+        == ["Same amount 5,000.00 on 2024-06-03 in JE-2 as in JE-1; the file names no vendors"] * 2
     )
+    assert same["details"][0]["je_number"] == "JE-2" and same["details"][0]["twin_je_number"] == "JE-1"
     assert result.sections["risk_assessment"]["same_amount_date_basis"] == "journal entry"
     assert result.sections["risk_assessment"]["tests"]["DUP_EXACT"]["ran"] is False
 

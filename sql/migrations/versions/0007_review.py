@@ -8,8 +8,8 @@ databases. ``verdicts`` keep every verdict recorded on a transaction (by row num
 (by journal-entry number), indexed for a file's newest verdict per target and for a source's
 verdicts up to a time.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-02
 """
 
@@ -17,8 +17,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = "0006"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 

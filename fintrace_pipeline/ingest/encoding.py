@@ -1,0 +1,69 @@
+"""Which text encoding a delimited file uses, and its text as UTF-8 bytes for the parser.
+
+UTF-8 (with or without BOM) and UTF-16 with a BOM (Excel's "Unicode text") are recognised by their
+bytes. Anything else is a single-byte code page: Windows-1252 or the DOS code page 850 that older
+finance systems still write. Both decode any byte, so the one whose non-ASCII characters look like
+text wins: letters inside words, currency signs beside numbers, no box-drawing characters.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import unicodedata
+
+from fintrace_pipeline.ingest.errors import IngestError
+
+UTF8_BOM = codecs.BOM_UTF8
+UTF16_BOMS = ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+SINGLE_BYTE = ("cp1252", "cp850")  # in order of preference when they read equally well
+_JUDGED_BYTES = 1 << 20
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def decode(data: bytes) -> tuple[str, bytes]:
+    """The encoding's name and the text as UTF-8 bytes (without BOM)."""
+    for bom, name in UTF16_BOMS:
+        if data.startswith(bom):
+            try:
+                return name, data[len(bom) :].decode(name).encode("utf-8")
+            except UnicodeDecodeError:
+                raise IngestError("the file starts like UTF-16 text but is not valid UTF-16") from None
+    if b"\x00" in data[:_JUDGED_BYTES]:
+        raise IngestError("the file is not text: it contains NUL bytes (a binary file, or UTF-16 text without a BOM)")
+    offset = len(UTF8_BOM) if data.startswith(UTF8_BOM) else 0
+    body = memoryview(data)[offset:]
+    try:
+        str(body, "utf-8")
+        return ("utf-8-sig" if offset else "utf-8"), bytes(body) if offset else data
+    except UnicodeDecodeError:
+        pass
+    name = best_single_byte(bytes(body[:_JUDGED_BYTES]))
+    return name, str(body, name).encode("utf-8")
+
+
+def best_single_byte(sample: bytes) -> str:
+    scores = {name: plausibility(sample.decode(name, errors="replace")) for name in SINGLE_BYTE}
+    return max(SINGLE_BYTE, key=lambda name: (scores[name], -SINGLE_BYTE.index(name)))
+
+
+def plausibility(text: str) -> float:
+    """How much the non-ASCII characters of ``text`` look like real text (higher is better)."""
+    score = 0.0
+    for match in _NON_ASCII.finditer(text):
+        i = match.start()
+        char = text[i]
+        before = text[i - 1] if i else " "
+        after = text[i + 1] if i + 1 < len(text) else " "
+        category = unicodedata.category(char)
+        if category.startswith("L"):
+            in_word = before.isalpha() or after.isalpha()
+            odd_case = char.isupper() and before.islower()
+            score += 1.0 if in_word and not odd_case else -1.0
+        elif category == "Sc":
+            score += -1.0 if before.isalpha() and after.isalpha() else 1.0
+        elif category.startswith(("P", "Z")):
+            score += 0.0
+        else:  # box drawing, other symbols, control characters
+            score -= 1.0
+    return score
