@@ -241,7 +241,7 @@ VERDICT_NAME: dict[str, Any] = {"type": "string", "enum": list(VERDICTS)}
 VERDICT_OF_ROW = obj(
     {"verdict": VERDICT_NAME, "comment": nullable(STRING), "reviewer": STRING, "recorded_at": TIMESTAMP},
     ["verdict", "comment", "reviewer", "recorded_at"],
-    description="the newest verdict on the row, else on its journal entry",
+    description="the verdict that counts: on a row its own newest, else its journal entry's; on an entry its newest",
 )
 
 FLAGGED_TRANSACTION = obj(
@@ -379,8 +379,19 @@ FLAGGED_ENTRY = obj(
             "items": ref("EntryLine"),
             "description": "its lines in file order (of a very long entry, its riskiest lines)",
         },
+        "verdict": nullable(ref("VerdictOfRow")),
     },
-    ["je_number", "risk_score", "line_count", "debit_total", "credit_total", "rule_codes", "reasons", "lines"],
+    [
+        "je_number",
+        "risk_score",
+        "line_count",
+        "debit_total",
+        "credit_total",
+        "rule_codes",
+        "reasons",
+        "lines",
+        "verdict",
+    ],
 )
 
 _PAGE = {"total": INTEGER, "limit": INTEGER, "offset": INTEGER}

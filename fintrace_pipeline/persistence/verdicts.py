@@ -43,6 +43,8 @@ from fintrace_pipeline.verdicts import LABEL_VERDICTS, VERDICTS
 # Above this many values, a lookup reads the file's column once instead of asking for each value.
 _IN_LIST_LIMIT = 2_000
 VIEW_COLUMNS = ("row_number", "je_number", "verdict", "comment", "reviewer", "recorded_at")
+# What a row or an entry shows of the verdict that counts for it.
+SHOWN_FIELDS = ("verdict", "comment", "reviewer", "recorded_at")
 
 
 @dataclass(frozen=True)
@@ -177,7 +179,7 @@ def record_reviewed(
 
 
 def _summary(view: dict[str, Any]) -> dict[str, Any]:
-    return {k: view[k] for k in ("verdict", "comment", "reviewer", "recorded_at")}
+    return {k: view[k] for k in SHOWN_FIELDS}
 
 
 def import_decisions(
@@ -344,8 +346,28 @@ def newest_for_rows(connection: Connection, data_file_id: uuid.UUID, row_numbers
         if found is None and row_number in entry_of:
             found = newest.get(Target(je_number=entry_of[row_number]))
         if found is not None:
-            out[row_number] = {k: found[k] for k in ("verdict", "comment", "reviewer", "recorded_at")}
+            out[row_number] = _summary(found)
     return out
+
+
+def newest_for_entries(connection: Connection, data_file_id: uuid.UUID, je_numbers: list[str]) -> dict[str, dict]:
+    """Each of these entries' newest verdict, where it has one."""
+    newest = newest_of(connection, data_file_id, [Target(je_number=j) for j in je_numbers])
+    return {target.je_number: _summary(found) for target, found in newest.items()}
+
+
+def _newest_ids(data_file_id: uuid.UUID) -> Select:
+    v = verdicts
+    return select(func.max(v.c.id)).where(v.c.data_file_id == data_file_id).group_by(*_TARGET)
+
+
+def _entry_verdict_on(entry: FromClause, data_file_id: uuid.UUID, je_number: ColumnElement) -> ColumnElement:
+    return and_(
+        entry.c.data_file_id == data_file_id,
+        entry.c.row_number.is_(None),
+        entry.c.je_number == je_number,
+        entry.c.id.in_(_newest_ids(data_file_id)),
+    )
 
 
 def with_counting_verdict(data_file_id: uuid.UUID, rows: Table) -> tuple[FromClause, ColumnElement]:
@@ -353,26 +375,29 @@ def with_counting_verdict(data_file_id: uuid.UUID, rows: Table) -> tuple[FromCla
     for each row, and that verdict's column: the row's own newest, else its entry's newest (as
     ``newest_for_rows``), NULL for an unreviewed row. Joins, not correlated subqueries: a scores
     export reads every row of the file."""
-    v, t = verdicts, transactions
-    newest_ids = select(func.max(v.c.id)).where(v.c.data_file_id == data_file_id).group_by(*_TARGET)
-    own, entry, line = v.alias("own_verdict"), v.alias("entry_verdict"), t.alias("verdict_line")
+    own, entry, line = (
+        verdicts.alias("own_verdict"),
+        verdicts.alias("entry_verdict"),
+        transactions.alias("verdict_line"),
+    )
+    own_newest = and_(
+        own.c.data_file_id == data_file_id,
+        own.c.row_number == rows.c.row_number,
+        own.c.id.in_(_newest_ids(data_file_id)),
+    )
     joined = (
-        rows.outerjoin(
-            own,
-            and_(own.c.data_file_id == data_file_id, own.c.row_number == rows.c.row_number, own.c.id.in_(newest_ids)),
-        )
+        rows.outerjoin(own, own_newest)
         .outerjoin(line, and_(line.c.data_file_id == data_file_id, line.c.row_number == rows.c.row_number))
-        .outerjoin(
-            entry,
-            and_(
-                entry.c.data_file_id == data_file_id,
-                entry.c.row_number.is_(None),
-                entry.c.je_number == line.c.je_number,
-                entry.c.id.in_(newest_ids),
-            ),
-        )
+        .outerjoin(entry, _entry_verdict_on(entry, data_file_id, line.c.je_number))
     )
     return joined, func.coalesce(own.c.verdict, entry.c.verdict)
+
+
+def with_entry_verdict(data_file_id: uuid.UUID, entries: Table) -> tuple[FromClause, ColumnElement]:
+    """``entries`` (with a ``je_number`` column, of this file) outer-joined to each entry's newest
+    verdict, and that verdict's column (NULL for an unreviewed entry)."""
+    entry = verdicts.alias("entry_verdict")
+    return entries.outerjoin(entry, _entry_verdict_on(entry, data_file_id, entries.c.je_number)), entry.c.verdict
 
 
 def source_verdicts(connection: Connection, source: str, until: datetime | None = None) -> pd.DataFrame:

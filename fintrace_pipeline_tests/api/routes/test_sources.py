@@ -9,6 +9,7 @@ from starlette.testclient import TestClient
 from fintrace_pipeline.api.app import create_app
 from fintrace_pipeline.db.engine import get_engine
 from fintrace_pipeline.persistence.files import get_data_file
+from fintrace_pipeline.persistence.jobs import finish_job
 from fintrace_pipeline_tests.api.conftest import LEDGER, error, make_settings, ok, seed
 
 
@@ -94,22 +95,21 @@ def test_an_upload_has_an_audit_row_from_before_to_after(env):
     client, seeded = env
     mapping = {"posting_date": "Posting Date", "amount": "Amount"}
     first = ok(upload(client, LEDGER, source="acme", mapping=json.dumps(mapping)), 201)
-    again = ok(upload(client, LEDGER), 200)
+    finish_job(get_engine(seeded.settings.database_url), uuid.UUID(first["job_id"]), "FAILED", "wrong calendar")
+    again = ok(upload(client, LEDGER, country="DE"), 201)  # the file again, with its own calendar
     entries = ok(client.get("/api/audit-log/?action=file.upload"))["entries"]
     newest, oldest = entries
-    assert (oldest["actor"], oldest["target_type"], oldest["target_id"]) == (
-        "local",
-        "data_file",
-        first["data_file_id"],
-    )
+    assert (oldest["actor"], oldest["target_type"]) == ("local", "data_file")
+    assert oldest["target_id"] == first["data_file_id"]
     assert oldest["before"] is None
+    stored = {"file_name": "ledger.csv", "source": "acme", "user_mapping": mapping}
     assert oldest["after"] == {
-        "file_name": "ledger.csv",
-        "sha256": oldest["after"]["sha256"],
-        "source": "acme",
-        "user_mapping": mapping,
+        **stored,
+        "country": None,
+        "analysis_options": None,
         "job_id": first["job_id"],
         "job_created": True,
     }
-    assert newest["before"] == {"source": "acme", "user_mapping": mapping}
-    assert (newest["after"]["job_id"], newest["after"]["job_created"]) == (again["job_id"], False)
+    assert newest["before"] == {**stored, "country": None, "analysis_options": None}
+    assert newest["after"]["country"] == "DE" and newest["after"]["user_mapping"] == mapping
+    assert (newest["after"]["job_id"], newest["after"]["job_created"]) == (again["job_id"], True)
