@@ -85,7 +85,7 @@ def main() -> None:
             size_mb = path.stat().st_size / 2**20
             print(f"file: {args.rows:,} rows, {size_mb:.0f} MB")
 
-            data_file, _ = register_file(engine, path, source="cli", archive_dir=Path(tmp) / "archive")
+            data_file, _ = register_file(engine, path, received_via="cli", archive_dir=Path(tmp) / "archive")
             started = time.perf_counter()
             result = ingest_file(path, max_decompressed_bytes=2**34, max_rows=10_000_000)
             parsed = time.perf_counter() - started

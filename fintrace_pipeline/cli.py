@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from fintrace_pipeline.analysis_choices import Choices
+from fintrace_pipeline.cli_review import add_review_commands
 from fintrace_pipeline.export_kinds import EXPORT_KINDS
 from fintrace_pipeline.settings import get_settings
 
@@ -68,6 +69,7 @@ def cmd_process(args) -> int:
         get_settings(),
         user_mapping=_load_mapping(args.mapping),
         choices=choices,
+        source=args.source,
         log_level="DEBUG" if args.verbose else "CRITICAL",
     )
     summary = outcome.summary
@@ -175,6 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
     process.add_argument("path")
     process.add_argument("--mapping", help="JSON or a JSON file: canonical name -> source column")
     process.add_argument("--json", action="store_true", help="print one JSON object")
+    process.add_argument("--source", help="the source a new file belongs to (a short slug; default: default)")
     calendar = process.add_argument_group("the file's own calendar and limits (default: the FINTRACE_ settings)")
     calendar.add_argument("--country", help="ISO 3166-1 alpha-2 code, optionally with a subdivision: DE, DE-BY, US-CA")
     calendar.add_argument("--weekend-days", help="weekday names, comma-separated: Fri,Sat (default: the country's)")
@@ -208,6 +211,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.set_defaults(handler=cmd_serve)
+
+    add_review_commands(commands)
 
     up = commands.add_parser("up", help="run Dagster UI, daemon and API in the foreground (Ctrl-C stops all)")
     up.add_argument("--ui-port", type=int, default=3000)

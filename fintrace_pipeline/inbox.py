@@ -4,6 +4,10 @@ A file is complete once its size and modification time are unchanged across two 
 still appending changes one or both), or at once when it arrived by an atomic rename from a
 temporary name (then it is complete by construction, and the first look may already take it when
 its mtime is older than a settle period). Hidden and temporary files are never taken.
+
+Files at the top of the inbox belong to the ``default`` source; a file in a subfolder named after a
+source (``inbox/acme/ledger.csv``) belongs to that source. Subfolders are looked into one level
+deep; a folder whose name is not a valid source name is left alone.
 """
 
 from __future__ import annotations
@@ -16,9 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from fintrace_pipeline.file_types import SUPPORTED_SUFFIXES
+from fintrace_pipeline.sources import DEFAULT_SOURCE, is_source_name
 
 TEMPORARY_SUFFIXES = (".tmp", ".part", ".partial", ".crdownload", ".download", ".swp", ".lock")
-PROCESSED_DIR = "processed"
+PROCESSED_DIR = "processed"  # one of RESERVED_SOURCES: never read as a source's folder
 # Files whose mtime is this old are complete already (a writer would have touched them since).
 SETTLE_SECONDS = 30.0
 # The cursor remembers at most this many not-yet-stable files; more simply wait for a later tick.
@@ -52,17 +57,40 @@ class InboxState:
         return json.dumps({"seen": {name: list(v) for name, v in sorted(self.seen.items())}})
 
 
+def source_of(inbox: Path, path: Path) -> str:
+    """The source a file taken from the inbox belongs to: its subfolder's name, or ``default``."""
+    return DEFAULT_SOURCE if path.parent == inbox else path.parent.name
+
+
+def _source_folders(inbox: Path) -> list[str]:
+    """The subfolders named after a source (never ``processed``: it is no source name)."""
+    with os.scandir(inbox) as listing:
+        return [
+            entry.name
+            for entry in listing
+            if entry.is_dir(follow_symlinks=False) and is_source_name(entry.name)
+        ]
+
+
+def _candidates(folder: Path, prefix: str) -> list[tuple[int, str, int]]:
+    """(mtime_ns, name relative to the inbox, size) of every file in ``folder`` that may be taken."""
+    found = []
+    with os.scandir(folder) as listing:
+        for entry in listing:
+            if entry.is_file(follow_symlinks=False) and is_candidate(entry.name):
+                stat = entry.stat(follow_symlinks=False)
+                found.append((stat.st_mtime_ns, prefix + entry.name, stat.st_size))
+    return found
+
+
 def scan(inbox: Path, state: InboxState, limit: int, now: float | None = None) -> tuple[list[Path], InboxState]:
     """Up to ``limit`` complete files, oldest first, and the state to remember for the next look."""
     now = time.time() if now is None else now
     if not inbox.is_dir():
         return [], InboxState()
-    entries = []
-    with os.scandir(inbox) as listing:
-        for entry in listing:
-            if entry.is_file(follow_symlinks=False) and is_candidate(entry.name):
-                stat = entry.stat(follow_symlinks=False)
-                entries.append((stat.st_mtime_ns, entry.name, stat.st_size))
+    entries = _candidates(inbox, "")
+    for source in _source_folders(inbox):
+        entries += _candidates(inbox / source, f"{source}/")
     entries.sort()
     ready: list[Path] = []
     seen: dict[str, tuple[int, int]] = {}
@@ -79,7 +107,7 @@ def scan(inbox: Path, state: InboxState, limit: int, now: float | None = None) -
 
 
 def move_to_processed(path: Path) -> Path:
-    """Move a taken file out of the inbox root (never deleted), keeping every name unique."""
+    """Move a taken file into ``processed/<date>/`` beside it (never deleted), keeping every name unique."""
     target_dir = path.parent / PROCESSED_DIR / time.strftime("%Y-%m-%d")
     target_dir.mkdir(parents=True, exist_ok=True)
     target = target_dir / path.name

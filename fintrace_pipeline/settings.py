@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from fintrace_pipeline.analysis_choices import ChoiceError, Choices
+from fintrace_pipeline.tokens import server_key
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SQL_DIR = PROJECT_ROOT / "sql"
@@ -108,10 +109,15 @@ class Settings:
     country: str = "US"  # ISO 3166-1 alpha-2, optionally with a subdivision ("DE-BY"): the default calendar
     # The company's weekend days, business hours, approval limits and materiality, where configured.
     choices: Choices = field(default_factory=Choices)
+    secret_key: str | None = None  # the key API tokens are hashed with; None: var/secret_key
 
     def analysis_options(self) -> dict[str, Any]:
         """The configured values of analysis options, by option name (a file's own choices win)."""
         return {"country": self.country, **self.choices.options(set_by="company")}
+
+    def token_key(self) -> bytes:
+        """The key API tokens are hashed with (read, or made once, when first needed)."""
+        return server_key(self.secret_key, self.var_dir)
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -138,6 +144,7 @@ class Settings:
                 approval_limits=_choice("FINTRACE_APPROVAL_LIMITS", "approval_limits").approval_limits,
                 materiality=_choice("FINTRACE_MATERIALITY", "materiality").materiality,
             ),
+            secret_key=os.environ.get("FINTRACE_SECRET_KEY") or None,
         )
 
 

@@ -10,7 +10,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 
 from fintrace_pipeline.api import summary_cache
-from fintrace_pipeline.api.auth import BearerTokenMiddleware
+from fintrace_pipeline.api.auth import Authenticator, AuthMiddleware
 from fintrace_pipeline.api.change_feed import ChangeFeed
 from fintrace_pipeline.api.db import ApiDatabase
 from fintrace_pipeline.api.driver_pool import asyncpg_dsn
@@ -33,9 +33,8 @@ def create_app(settings: Settings, *, summary_cache_entries: int = summary_cache
                 allow_headers=["Authorization", "Content-Type"],
             )
         )
-    if settings.api_token:
-        # Inside CORS, so a 401 still carries the CORS headers the browser needs to read it.
-        middleware.append(Middleware(BearerTokenMiddleware, token=settings.api_token))
+    # Inside CORS, so a 401 still carries the CORS headers the browser needs to read it.
+    middleware.append(Middleware(AuthMiddleware))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -57,5 +56,6 @@ def create_app(settings: Settings, *, summary_cache_entries: int = summary_cache
     app.state.summary_cache = summary_cache.SummaryCache(summary_cache_entries)
     app.state.change_feed = ChangeFeed(asyncpg_dsn(settings.database_url)) if app.state.database.is_postgres else None
     app.state.reader = Reader(app.state.database, app.state.summary_cache, app.state.change_feed)
+    app.state.authenticator = Authenticator(settings, app.state.database)
     app.state.openapi = openapi_document(ROUTES)
     return app

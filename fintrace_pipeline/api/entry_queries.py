@@ -17,6 +17,7 @@ from fintrace_pipeline.db.schema import entry_scores, transaction_flags, transac
 from fintrace_pipeline.findings import LIST_SEPARATOR as SEPARATOR
 from fintrace_pipeline.jsonsafe import json_safe
 from fintrace_pipeline.persistence.files import get_data_file
+from fintrace_pipeline.persistence.verdicts import newest_for_entries
 
 # Lines shown with an entry; a longer entry shows its riskiest lines, in file order.
 MAX_LINES_PER_ENTRY = 100
@@ -77,6 +78,7 @@ def flagged_entries(
     if not page:
         return total, [], _note(connection, data_file_id, job_id)
     lines = _lines_of(connection, data_file_id, job_id, page)
+    verdicts = newest_for_entries(connection, data_file_id, [row.je_number for row in page])
     items = []
     for row in page:
         item = json_safe({name: getattr(row, name) for name in ENTRY_FIELDS})
@@ -84,6 +86,7 @@ def flagged_entries(
         item["reasons"] = _codes(row.reasons)
         item["reason_text"] = row.reason_text
         item["lines"] = lines.get(row.je_number, [])
+        item["verdict"] = verdicts.get(row.je_number)
         items.append(item)
     return total, items, None
 

@@ -17,6 +17,7 @@ from fintrace_pipeline.db.schema import (
     transactions,
 )
 from fintrace_pipeline.export_kinds import DUPLICATES, ENTRIES, FLAGS, SCORES, TRIAL_BALANCE
+from fintrace_pipeline.persistence.verdicts import with_counting_verdict, with_entry_verdict
 
 TRANSACTION_COLUMNS = ("transaction_id", "posting_date", "amount", "account", "user_name", "vendor", "description")
 SCORE_EXPORT_COLUMNS = (
@@ -51,18 +52,24 @@ def query_frame(connection: Connection, query: Select) -> pd.DataFrame:
 
 
 def scores_query(data_file_id: uuid.UUID, job_id: uuid.UUID) -> Select:
+    """Every scored row with the verdict that counts for it (empty when it has none)."""
     s = transaction_scores
+    joined, verdict = with_counting_verdict(data_file_id, s)
     return (
-        select(*(s.c[name] for name in SCORE_EXPORT_COLUMNS))
+        select(*(s.c[name] for name in SCORE_EXPORT_COLUMNS), verdict.label("verdict"))
+        .select_from(joined)
         .where(s.c.processing_job_id == job_id)
         .order_by(s.c.risk_score.desc(), s.c.row_number)
     )
 
 
 def entries_query(data_file_id: uuid.UUID, job_id: uuid.UUID) -> Select:
+    """Every scored entry with its newest verdict (empty when it has none)."""
     e = entry_scores
+    joined, verdict = with_entry_verdict(data_file_id, e)
     return (
-        select(*(e.c[name] for name in ENTRY_EXPORT_COLUMNS))
+        select(*(e.c[name] for name in ENTRY_EXPORT_COLUMNS), verdict.label("verdict"))
+        .select_from(joined)
         .where(e.c.processing_job_id == job_id)
         .order_by(e.c.risk_score.desc(), e.c.first_row_number)
     )

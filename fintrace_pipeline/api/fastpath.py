@@ -91,3 +91,17 @@ async def job_state(driver_connection: Any, file_id: uuid.UUID | None, job_id: u
         for k in ("status", "job_updated", "file_updated", "tracker_updated", "analytics_state", "ml_state")
     )
     return uuid.UUID(str(record["data_file_id"])), uuid.UUID(str(record["id"])), token
+
+
+# Every request is authenticated: the two lookups of ``persistence.users`` that it takes, here too.
+ANY_USER_SQL = "SELECT EXISTS (SELECT 1 FROM users)"
+TOKEN_HOLDER_SQL = "SELECT name, role FROM users WHERE token_hash = $1 AND revoked_at IS NULL"
+
+
+async def any_user_exists(driver_connection: Any) -> bool:
+    return await driver_connection.fetchval(ANY_USER_SQL)
+
+
+async def active_user_by_token_hash(driver_connection: Any, token_hash: str) -> tuple[str, str] | None:
+    record = await driver_connection.fetchrow(TOKEN_HOLDER_SQL, token_hash)
+    return (record["name"], record["role"]) if record is not None else None

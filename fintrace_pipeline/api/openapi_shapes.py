@@ -12,6 +12,7 @@ from typing import Any
 from fintrace_pipeline import canonical
 from fintrace_pipeline.api.params import (
     ANALYTICS_TYPE,
+    AUDIT_ACTION,
     DEFAULT_LIMIT,
     EXPORT_FORMAT,
     EXPORT_KIND,
@@ -21,13 +22,18 @@ from fintrace_pipeline.api.params import (
     MAX_RULE_CODE_LENGTH,
     MODEL_TYPE,
     RISK_SCORE_RANGE,
+    VERDICT,
     Choice,
 )
+from fintrace_pipeline.api.verdict_requests import MAX_ITEMS, MAX_ROW_NUMBER, MAX_TARGET_NAME_LENGTH
+from fintrace_pipeline.db.schema import MAX_NAME_LENGTH
 from fintrace_pipeline.exports import XLSX_MAX_DATA_ROWS
 from fintrace_pipeline.findings import SECTIONS, SUMMARY_FIELDS
 from fintrace_pipeline.ingest.mapping import BY_CONTENT, BY_HEADER, BY_USER
+from fintrace_pipeline.sources import MAX_SOURCE_LENGTH
 from fintrace_pipeline.stages import ANALYTICS_TYPES, MODEL_TYPES, STAGES
 from fintrace_pipeline.status import JOB_STATES
+from fintrace_pipeline.verdicts import MAX_COMMENT_LENGTH, VERDICTS
 
 JOB_STATUSES = list(JOB_STATES)
 
@@ -71,6 +77,7 @@ DATA_FILE = obj(
         "sha256": STRING,
         "size_bytes": INTEGER,
         "source": STRING,
+        "received_via": STRING,
         "file_format": nullable(STRING),
         "user_mapping": nullable({"type": "object", "additionalProperties": STRING}),
         "column_mapping": nullable({"type": "object", "additionalProperties": STRING}),
@@ -83,7 +90,7 @@ DATA_FILE = obj(
         "rejection_reasons": nullable({"type": "array", "items": {"type": "object"}}),
         "created_at": TIMESTAMP,
     },
-    ["id", "file_name", "sha256", "size_bytes", "source", "created_at"],
+    ["id", "file_name", "sha256", "size_bytes", "source", "received_via", "created_at"],
 )
 
 JOB = obj(
@@ -210,6 +217,7 @@ FILE_ITEM = obj(
         "file_name": STRING,
         "size_bytes": INTEGER,
         "source": STRING,
+        "received_via": STRING,
         "file_format": nullable(STRING),
         "rows_read": nullable(INTEGER),
         "rows_loaded": nullable(INTEGER),
@@ -219,7 +227,23 @@ FILE_ITEM = obj(
         "latest_job_status": nullable({"type": "string", "enum": JOB_STATUSES}),
         "high_risk_transactions": nullable(INTEGER),
     },
-    ["data_file_id", "file_name", "size_bytes", "source", "created_at", "latest_job_id", "latest_job_status"],
+    [
+        "data_file_id",
+        "file_name",
+        "size_bytes",
+        "source",
+        "received_via",
+        "created_at",
+        "latest_job_id",
+        "latest_job_status",
+    ],
+)
+
+VERDICT_NAME: dict[str, Any] = {"type": "string", "enum": list(VERDICTS)}
+VERDICT_OF_ROW = obj(
+    {"verdict": VERDICT_NAME, "comment": nullable(STRING), "reviewer": STRING, "recorded_at": TIMESTAMP},
+    ["verdict", "comment", "reviewer", "recorded_at"],
+    description="the verdict that counts: on a row its own newest, else its journal entry's; on an entry its newest",
 )
 
 FLAGGED_TRANSACTION = obj(
@@ -235,8 +259,81 @@ FLAGGED_TRANSACTION = obj(
                 ["rule_code"],
             ),
         },
+        "verdict": nullable(ref("VerdictOfRow")),
     },
-    ["row_number", "rule_codes", "findings"],
+    ["row_number", "rule_codes", "findings", "verdict"],
+)
+
+VERDICT_REQUEST = obj(
+    {
+        "file_id": UUID,
+        "row_number": {"type": "integer", "minimum": 1, "maximum": MAX_ROW_NUMBER},
+        "transaction_id": {"type": "string", "minLength": 1, "maxLength": MAX_TARGET_NAME_LENGTH},
+        "je_number": {"type": "string", "minLength": 1, "maxLength": MAX_TARGET_NAME_LENGTH},
+        "verdict": VERDICT_NAME,
+        "comment": nullable({"type": "string", "maxLength": MAX_COMMENT_LENGTH}),
+    },
+    ["file_id", "verdict"],
+    additionalProperties=False,
+    description="names its target by exactly one of row_number, transaction_id or je_number",
+)
+
+_VERDICT_FIELDS = {
+    "row_number": nullable(INTEGER),
+    "je_number": nullable(STRING),
+    "verdict": VERDICT_NAME,
+    "comment": nullable(STRING),
+    "reviewer": STRING,
+    "recorded_at": TIMESTAMP,
+}
+_VERDICT_REQUIRED = list(_VERDICT_FIELDS)
+VERDICT_COUNTS = obj({name: INTEGER for name in VERDICTS}, list(VERDICTS))
+
+FILE_VERDICT = obj(
+    {
+        **_VERDICT_FIELDS,
+        "transaction_id": nullable(STRING),
+        "history": {
+            "type": "array",
+            "description": "with history=true: the target's earlier verdicts, newest first",
+            "items": obj(_VERDICT_FIELDS, _VERDICT_REQUIRED),
+        },
+    },
+    [*_VERDICT_REQUIRED, "transaction_id"],
+)
+
+SOURCE = obj(
+    {
+        "source": STRING,
+        "files": INTEGER,
+        "rows": INTEGER,
+        "latest_file": nullable(
+            obj(
+                {"data_file_id": UUID, "file_name": STRING, "created_at": TIMESTAMP},
+                ["data_file_id", "file_name", "created_at"],
+            )
+        ),
+        "verdicts": obj(
+            {**VERDICT_COUNTS["properties"], "total": INTEGER},
+            [*VERDICTS, "total"],
+            description="targets of the source's files by their newest verdict",
+        ),
+    },
+    ["source", "files", "rows", "latest_file", "verdicts"],
+)
+
+AUDIT_ENTRY = obj(
+    {
+        "id": INTEGER,
+        "at": TIMESTAMP,
+        "actor": STRING,
+        "action": {"type": "string", "enum": list(AUDIT_ACTION.values)},
+        "target_type": STRING,
+        "target_id": nullable(STRING),
+        "before": ANY_JSON,
+        "after": ANY_JSON,
+    },
+    ["id", "at", "actor", "action", "target_type", "target_id", "before", "after"],
 )
 
 ENTRY_LINE = obj(
@@ -284,8 +381,19 @@ FLAGGED_ENTRY = obj(
             "items": ref("EntryLine"),
             "description": "its lines in file order (of a very long entry, its riskiest lines)",
         },
+        "verdict": nullable(ref("VerdictOfRow")),
     },
-    ["je_number", "risk_score", "line_count", "debit_total", "credit_total", "rule_codes", "reasons", "lines"],
+    [
+        "je_number",
+        "risk_score",
+        "line_count",
+        "debit_total",
+        "credit_total",
+        "rule_codes",
+        "reasons",
+        "lines",
+        "verdict",
+    ],
 )
 
 MAPPABLE: dict[str, Any] = {"type": "string", "enum": list(canonical.MAPPABLE)}
@@ -354,6 +462,28 @@ SCHEMAS: dict[str, Any] = {
     "FlaggedTransactionsResponse": success(
         {"file_id": UUID, "job_id": UUID, **_PAGE, "transactions": {"type": "array", "items": FLAGGED_TRANSACTION}}
     ),
+    "VerdictOfRow": VERDICT_OF_ROW,
+    "VerdictRequest": VERDICT_REQUEST,
+    "VerdictsRequest": {
+        "oneOf": [
+            ref("VerdictRequest"),
+            {"type": "array", "minItems": 1, "maxItems": MAX_ITEMS, "items": ref("VerdictRequest")},
+        ]
+    },
+    "RecordedVerdictsResponse": success(
+        {
+            "recorded": INTEGER,
+            "verdicts": {
+                "type": "array",
+                "items": {"allOf": [obj(_VERDICT_FIELDS, _VERDICT_REQUIRED), obj({"file_id": UUID}, ["file_id"])]},
+            },
+        }
+    ),
+    "FileVerdictsResponse": success(
+        {"file_id": UUID, "counts": VERDICT_COUNTS, **_PAGE, "verdicts": {"type": "array", "items": FILE_VERDICT}}
+    ),
+    "SourcesResponse": success({"sources": {"type": "array", "items": SOURCE}}),
+    "AuditLogResponse": success({**_PAGE, "entries": {"type": "array", "items": AUDIT_ENTRY}}),
     "EntryLine": ENTRY_LINE,
     "FlaggedEntriesResponse": success(
         {
@@ -421,6 +551,20 @@ PARAMETERS: dict[str, Any] = {
         "Per-transaction risk scores (highest first), every finding, duplicate groups, "
         "the trial balance per account, or per-entry risk scores (highest first; none without je_number).",
     ),
+    "Verdict": _choice(VERDICT, "Only targets whose newest verdict is this."),
+    "History": _query(
+        "history",
+        {"type": "string", "enum": ["true", "false", "1", "0"], "default": "false"},
+        "Also each target's earlier verdicts, newest first.",
+    ),
+    "Source": _query(
+        "source",
+        {"type": "string", "maxLength": MAX_SOURCE_LENGTH, "pattern": "^[a-z0-9][a-z0-9_-]*$"},
+        "Only files of this source.",
+    ),
+    "AuditAction": _choice(AUDIT_ACTION, "Only entries of this action."),
+    "Actor": _query("actor", {"type": "string", "maxLength": MAX_NAME_LENGTH}, "Only entries of this actor."),
+    "Since": _query("since", STRING, "Only entries at or after this ISO 8601 time (UTC unless it has an offset)."),
     "ExportFormat": _choice(
         EXPORT_FORMAT,
         f"CSV streams any size; xlsx is refused (400) above {XLSX_MAX_DATA_ROWS:,} rows, the sheet limit.",

@@ -6,13 +6,17 @@ import math
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TypeVar
 
 from fintrace_pipeline.api.errors import BadRequest
 from fintrace_pipeline.db.schema import transaction_flags
 from fintrace_pipeline.export_kinds import CSV, EXPORT_FORMATS, EXPORT_KINDS
+from fintrace_pipeline.persistence.audit import ACTIONS
+from fintrace_pipeline.sources import MAX_SOURCE_LENGTH, InvalidSource, validate_source
 from fintrace_pipeline.stages import ANALYTICS_TYPES, MODEL_TYPES
 from fintrace_pipeline.status import JOB_STATES
+from fintrace_pipeline.verdicts import VERDICTS
 
 T = TypeVar("T")
 DEFAULT_LIMIT = 50
@@ -40,6 +44,9 @@ MODEL_TYPE = Choice("model_type", (*MODEL_TYPES, ALL), default=ALL)
 LATEST_JOB_STATUS = Choice("status", JOB_STATES)
 EXPORT_KIND = Choice("what", EXPORT_KINDS, required=True)
 EXPORT_FORMAT = Choice("format", EXPORT_FORMATS, default=CSV)
+VERDICT = Choice("verdict", VERDICTS)
+AUDIT_ACTION = Choice("action", ACTIONS)
+FLAGS = ("true", "false", "1", "0")
 
 
 def choice(params: Mapping[str, str], parameter: Choice) -> str | None:
@@ -128,3 +135,31 @@ def _reject_nul(value: str, name: str) -> None:
     """PostgreSQL text cannot hold U+0000: refuse it here rather than fail in the database."""
     if "\x00" in value:
         raise BadRequest(f"{name} must not contain NUL characters")
+
+
+def flag(params: Mapping[str, str], name: str) -> bool:
+    """A yes/no parameter: true or 1, false or 0; absent is false."""
+    value = params.get(name)
+    if value is None or value == "":
+        return False
+    if value.lower() not in FLAGS:
+        raise BadRequest(f"{name} must be true or false")
+    return value.lower() in ("true", "1")
+
+
+def optional_source(params: Mapping[str, str], name: str = "source") -> str | None:
+    value = optional_text(params, name, max_length=MAX_SOURCE_LENGTH)
+    if value is None:
+        return None
+    try:
+        return validate_source(value)
+    except InvalidSource as exc:
+        raise BadRequest(str(exc)) from None
+
+
+def optional_datetime(params: Mapping[str, str], name: str) -> datetime | None:
+    """An ISO 8601 date or time; one with an offset is converted to UTC (timestamps are stored in UTC)."""
+    moment = _converted(params, name, datetime.fromisoformat, "an ISO 8601 date or time, e.g. 2026-12-01T09:00")
+    if moment is not None and moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment

@@ -25,6 +25,7 @@ from fintrace_pipeline.db.schema import (
 from fintrace_pipeline.findings import SECTIONS
 from fintrace_pipeline.jsonsafe import json_safe
 from fintrace_pipeline.persistence.jobs import get_job, latest_job
+from fintrace_pipeline.persistence.verdicts import newest_for_rows
 from fintrace_pipeline.status import COMPLETED
 
 
@@ -126,13 +127,18 @@ def _latest_job_column(column):
     )
 
 
-def list_files(connection: Connection, limit: int, offset: int, status: str | None) -> tuple[int, list[dict]]:
-    """Newest files first with their latest job; ``status`` filters on that job's status."""
+def list_files(
+    connection: Connection, limit: int, offset: int, status: str | None, source: str | None = None
+) -> tuple[int, list[dict]]:
+    """Newest files first with their latest job; ``status`` filters on that job's status, ``source``
+    on the file's source."""
     latest_job_id = _latest_job_column(file_processing_jobs.c.id).label("latest_job_id")
     latest_status = _latest_job_column(file_processing_jobs.c.status).label("latest_job_status")
     base = select(data_files.c.id)
     if status:
         base = base.where(_latest_job_column(file_processing_jobs.c.status) == status)
+    if source:
+        base = base.where(data_files.c.source == source)
     total = connection.execute(select(func.count()).select_from(base.subquery())).scalar_one()
     page = connection.execute(
         select(
@@ -140,6 +146,7 @@ def list_files(connection: Connection, limit: int, offset: int, status: str | No
             data_files.c.file_name,
             data_files.c.size_bytes,
             data_files.c.source,
+            data_files.c.received_via,
             data_files.c.file_format,
             data_files.c.rows_read,
             data_files.c.rows_loaded,
@@ -148,7 +155,7 @@ def list_files(connection: Connection, limit: int, offset: int, status: str | No
             latest_job_id,
             latest_status,
         )
-        .where(data_files.c.id.in_(base.scalar_subquery()) if status else True)
+        .where(data_files.c.id.in_(base.scalar_subquery()) if status or source else True)
         .order_by(data_files.c.created_at.desc(), data_files.c.id)
         .limit(limit)
         .offset(offset)
@@ -224,6 +231,7 @@ def flagged_transactions(
         return total, []
     findings = _findings_by_row(connection, job_id, row_numbers)
     details = _transactions_by_row(connection, data_file_id, row_numbers)
+    verdicts = newest_for_rows(connection, data_file_id, row_numbers)
     items = []
     for row in page:
         detail = details.get(row.row_number, {})
@@ -237,6 +245,7 @@ def flagged_transactions(
                 "rule_codes": sorted({f["rule_code"] for f in found}),
                 "findings": found,
                 **{("user" if k == "user_name" else k): detail.get(k) for k in TRANSACTION_FIELDS},
+                "verdict": verdicts.get(row.row_number),
             }
         )
     return total, items

@@ -23,7 +23,7 @@ from fintrace_pipeline.api.export_stream import export_body
 from fintrace_pipeline.api.responses import success_body
 from fintrace_pipeline.api.summary_cache import SummaryCache
 from fintrace_pipeline.db.engine import get_streaming_engine
-from fintrace_pipeline.persistence import views
+from fintrace_pipeline.persistence import audit, sources, verdicts, views
 
 T = TypeVar("T")
 # What builds an answer the change feed may keep: (data_file_id it belongs to, or None; the body).
@@ -150,8 +150,27 @@ class Reader:
 
     # -- the rest ----------------------------------------------------------------------------------
 
-    async def files(self, limit: int, offset: int, status: str | None) -> tuple[int, list[dict[str, Any]]]:
-        return await self.database.read(queries.list_files, limit, offset, status)
+    async def files(
+        self, limit: int, offset: int, status: str | None, source: str | None = None
+    ) -> tuple[int, list[dict[str, Any]]]:
+        return await self.database.read(queries.list_files, limit, offset, status, source)
+
+    async def sources(self) -> list[dict[str, Any]]:
+        return await self.database.read(sources.list_sources)
+
+    async def verdicts(self, file_id: uuid.UUID, **options: Any) -> tuple[dict[str, int], int, list[dict[str, Any]]]:
+        """(counts by verdict, targets with a verdict, one page); ``options`` as ``verdicts.file_verdicts``."""
+
+        def query(connection) -> tuple[dict[str, int], int, list[dict[str, Any]]]:
+            if not queries.file_exists(connection, file_id):
+                raise NotFound("no such data file")
+            total, page = verdicts.file_verdicts(connection, file_id, **options)
+            return verdicts.verdict_counts(connection, file_id), total, page
+
+        return await self.database.read(query)
+
+    async def audit_log(self, where: audit.AuditFilter, limit: int, offset: int) -> tuple[int, list[dict[str, Any]]]:
+        return await self.database.read(audit.entries, where, limit, offset)
 
     async def ping(self) -> None:
         await self.database.ping()

@@ -18,9 +18,11 @@ from starlette.requests import ClientDisconnect, Request
 from fintrace_pipeline.analysis_choices import ChoiceError, Choices
 from fintrace_pipeline.api.errors import ApiError, BadRequest
 from fintrace_pipeline.file_types import SUPPORTED_SUFFIXES as ACCEPTED_SUFFIXES
+from fintrace_pipeline.sources import MAX_SOURCE_LENGTH, InvalidSource, validate_source
 
 FILE_FIELD = "file"
 MAPPING_FIELD = "mapping"
+SOURCE_FIELD = "source"
 MAX_MAPPING_BYTES = 64 * 1024
 # The file's own calendar and limits, as ``analysis_choices`` reads them.
 CHOICE_FIELDS = ("country", "weekend_days", "business_hours", "approval_limits", "materiality")
@@ -56,6 +58,7 @@ class ReceivedUpload:
     size_bytes: int
     mapping: dict[str, str] | None
     choices: Choices = field(default_factory=Choices)
+    source: str | None = None  # as the form named it; None: the file's own, or default for a new one
 
 
 @dataclass
@@ -79,6 +82,7 @@ class _UploadReceiver:
         self.size = 0
         self.mapping_text = bytearray()
         self.choice_texts: dict[str, bytearray] = {}
+        self.source_text = bytearray()
 
     def callbacks(self) -> dict:
         return {
@@ -131,6 +135,10 @@ class _UploadReceiver:
             text += data[start:end]
             if len(text) > MAX_CHOICE_BYTES:
                 raise BadRequest(f"{self.part.name} is too long")
+        elif self.part.name == SOURCE_FIELD:
+            self.source_text += data[start:end]
+            if len(self.source_text) > MAX_SOURCE_LENGTH * 4:
+                raise BadRequest(f"source must be at most {MAX_SOURCE_LENGTH} characters")
 
     def on_part_end(self) -> None:
         if self.part.name == FILE_FIELD and self.handle is not None:
@@ -177,6 +185,16 @@ def parse_choices(texts: dict[str, bytearray]) -> Choices:
         raise BadRequest(str(exc)) from None
 
 
+def parse_source(text: bytes) -> str | None:
+    name = text.decode("utf-8", "replace").strip()
+    if not name:
+        return None
+    try:
+        return validate_source(name)
+    except InvalidSource as exc:
+        raise BadRequest(str(exc)) from None
+
+
 def _storable(value: str) -> bool:
     """Whether a JSON database column can hold ``value`` (JSONB refuses U+0000; UTF-8 refuses lone surrogates)."""
     if "\x00" in value:
@@ -212,7 +230,8 @@ async def receive_upload(request: Request, inbox_dir: Path, max_bytes: int) -> R
             raise BadRequest("the upload has no 'file' field")
         mapping = parse_mapping(bytes(receiver.mapping_text))
         choices = parse_choices(receiver.choice_texts)
-        upload = ReceivedUpload(temp_path, receiver.file_name, receiver.size, mapping, choices)
+        source = parse_source(bytes(receiver.source_text))
+        upload = ReceivedUpload(temp_path, receiver.file_name, receiver.size, mapping, choices, source)
         received = True
         return upload
     except (ValueError, ClientDisconnect) as exc:

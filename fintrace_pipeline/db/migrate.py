@@ -40,3 +40,12 @@ def head_revision() -> str | None:
 
 def is_up_to_date(engine: Engine) -> bool:
     return current_revision(engine) == head_revision()
+
+
+class SchemaOutOfDate(RuntimeError):
+    pass
+
+
+def require_current_schema(engine: Engine) -> None:
+    if not is_up_to_date(engine):
+        raise SchemaOutOfDate("the results database is not up to date: run `fintrace db upgrade` first")

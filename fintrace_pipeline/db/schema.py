@@ -3,7 +3,8 @@
 The migrations under ``sql/migrations`` create exactly these tables (a test compares the two). The
 three result tables and their columns are the seed design's; ``data_files`` and
 ``file_processing_jobs`` are the tables it references; the rest hold per-row data: normalized
-transactions, rejected rows, per-transaction findings and risk scores.
+transactions, rejected rows, per-transaction findings and risk scores; and the review workflow's
+users, append-only audit log and verdicts.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from sqlalchemy import (
     JSON,
     BigInteger,
+    CheckConstraint,
     Column,
     DateTime,
     Float,
@@ -26,6 +28,10 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects import postgresql
+
+from fintrace_pipeline.roles import ROLES
+from fintrace_pipeline.sources import DEFAULT_SOURCE, MAX_SOURCE_LENGTH
+from fintrace_pipeline.verdicts import VERDICTS
 
 # Risk scores at or above this percentile are indexed for highest-risk-first reads.
 TOP_RISK_FLOOR = 90
@@ -77,7 +83,9 @@ data_files = Table(
     Column("stored_path", Text),
     Column("sha256", String(64), nullable=False, unique=True),
     Column("size_bytes", BigInteger, nullable=False),
-    Column("source", String(20), nullable=False),  # inbox | upload | cli
+    Column("received_via", String(20), nullable=False),  # inbox | upload | cli
+    # The company, ledger or card programme the file belongs to; fixed when the file is registered.
+    Column("source", String(MAX_SOURCE_LENGTH), nullable=False, server_default=DEFAULT_SOURCE),
     Column("file_format", String(10)),
     Column("compression", String(10)),
     Column("encoding", String(20)),
@@ -101,6 +109,7 @@ data_files = Table(
     Column("ingest_warnings", Json),
     Column("rejection_reasons", Json),
     Index(None, "created_at"),
+    Index(None, "source", "created_at"),
 )
 
 file_processing_jobs = Table(
@@ -312,4 +321,66 @@ entry_scores = Table(
     Column("reasons", Text),  # semicolon-separated reason codes, strongest first
     Column("reason_text", Text),
     Index("ix_entry_scores_risk", "processing_job_id", "risk_score"),
+)
+
+
+def _one_of(table: str, column: str, values: tuple[str, ...]) -> CheckConstraint:
+    listed = ", ".join(f"'{v}'" for v in values)
+    return CheckConstraint(f"{column} IN ({listed})", name=f"ck_{table}_{column}")
+
+
+# -- the review workflow ------------------------------------------------------------------------
+
+MAX_NAME_LENGTH = 64
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("name", String(MAX_NAME_LENGTH), nullable=False, unique=True),
+    Column("role", String(20), nullable=False),
+    # HMAC-SHA256 of the token under the server key: a request's token is found by one indexed lookup.
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", Timestamp, nullable=False),
+    Column("revoked_at", Timestamp),
+    _one_of("users", "role", ROLES),
+)
+
+# Append-only: triggers refuse every UPDATE and DELETE (migration 0007). No foreign keys, so that
+# deleting what a row is about never touches the row.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("at", Timestamp, nullable=False),
+    Column("actor", String(MAX_NAME_LENGTH), nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("target_type", String(20), nullable=False),
+    Column("target_id", Text),
+    Column("before", Json),
+    Column("after", Json),
+    Index(None, "at"),
+    Index(None, "action", "at"),
+    Index(None, "actor", "at"),
+)
+
+# Every verdict ever recorded; the newest per target (the last recorded: highest id) is the one that counts.
+verdicts = Table(
+    "verdicts",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    _file_fk(),
+    # The file's source, kept with the verdict: a learner reads a source's verdicts up to a time.
+    Column("source", String(MAX_SOURCE_LENGTH), nullable=False),
+    # The target: a transaction by its row number, or a journal entry by its number.
+    Column("row_number", Integer),
+    Column("je_number", Text),
+    Column("verdict", String(20), nullable=False),
+    Column("comment", Text),
+    Column("reviewer", String(MAX_NAME_LENGTH), nullable=False),
+    Column("recorded_at", Timestamp, nullable=False),
+    CheckConstraint("(row_number IS NULL) <> (je_number IS NULL)", name="ck_verdicts_one_target"),
+    _one_of("verdicts", "verdict", VERDICTS),
+    Index("ix_verdicts_target", "data_file_id", "row_number", "je_number", "id"),
+    Index("ix_verdicts_source_recorded_at", "source", "recorded_at"),
 )

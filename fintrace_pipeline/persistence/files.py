@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from fintrace_pipeline.db.schema import data_files
 from fintrace_pipeline.persistence.clock import utcnow
 from fintrace_pipeline.persistence.records import DataFile
+from fintrace_pipeline.sources import DEFAULT_SOURCE, validate_source
 
 _HASH_CHUNK = 1024 * 1024
 
@@ -52,12 +53,31 @@ def get_data_file(connection: Connection, data_file_id: uuid.UUID) -> DataFile |
     return DataFile.from_row(row) if row else None
 
 
+class SourceConflict(ValueError):
+    """The bytes are registered already, as a file of another source (a file belongs to one source)."""
+
+    def __init__(self, data_file: DataFile, source: str):
+        super().__init__(
+            f"these bytes were registered before as data file {data_file.id} of source {data_file.source!r}, "
+            f"not {source!r}"
+        )
+        self.data_file = data_file
+
+
+def require_source(data_file: DataFile, source: str | None) -> DataFile:
+    """``data_file`` when ``source`` (if named) is its source, else ``SourceConflict``."""
+    if source is not None and data_file.source != source:
+        raise SourceConflict(data_file, source)
+    return data_file
+
+
 def register_file(
     engine: Engine,
     path: Path,
     *,
-    source: str,
+    received_via: str,
     archive_dir: Path,
+    source: str = DEFAULT_SOURCE,
     file_name: str | None = None,
     user_mapping: dict[str, str] | None = None,
     country: str | None = None,
@@ -67,9 +87,10 @@ def register_file(
 
     ``country`` and ``analysis_options`` are the file's own calendar and limits (None: the configured
     ones). A byte-identical file registered earlier is recognised by its sha256 and returned as it is,
-    its mapping and choices untouched (see ``set_user_mapping`` and ``set_analysis_choices``): earlier
-    results were computed with those.
+    its mapping, choices and source untouched (see ``set_user_mapping`` and ``set_analysis_choices``):
+    earlier results were computed with those, and verdicts were recorded under that source.
     """
+    validate_source(source)
     sha256 = sha256_of(path)
     with engine.begin() as connection:
         existing = find_by_sha256(connection, sha256)
@@ -83,6 +104,7 @@ def register_file(
         stored_path=str(stored),
         sha256=sha256,
         size_bytes=path.stat().st_size,
+        received_via=received_via,
         source=source,
         user_mapping=user_mapping,
         country=country,

@@ -15,7 +15,8 @@ class DataFile:
     stored_path: str | None
     sha256: str
     size_bytes: int
-    source: str
+    received_via: str  # inbox | upload | cli
+    source: str  # the company, ledger or card programme it belongs to
     user_mapping: dict[str, str] | None
     column_mapping: dict[str, str] | None
     rows_read: int | None

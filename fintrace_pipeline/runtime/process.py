@@ -8,25 +8,26 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dagster import DagsterInstance, materialize
-from sqlalchemy import Engine
 
 from fintrace_pipeline.analysis_choices import Choices
-from fintrace_pipeline.db import migrate
 from fintrace_pipeline.db.engine import get_engine
+from fintrace_pipeline.db.migrate import require_current_schema
 from fintrace_pipeline.defs.assets import PER_FILE_ASSETS
 from fintrace_pipeline.defs.finalize import finalize_run
 from fintrace_pipeline.defs.partitions import JOB_ID_TAG, TRIGGER_TAG, data_file_partitions
 from fintrace_pipeline.defs.resources import fintrace_resources
 from fintrace_pipeline.persistence import jobs
-from fintrace_pipeline.persistence.files import register_file, set_analysis_choices, set_user_mapping
+from fintrace_pipeline.persistence.files import (
+    register_file,
+    require_source,
+    set_analysis_choices,
+    set_user_mapping,
+)
 from fintrace_pipeline.persistence.records import ProcessingJob
 from fintrace_pipeline.persistence.saver import AnalyticsDBSaver
 from fintrace_pipeline.runtime.instance import get_instance
 from fintrace_pipeline.settings import Settings
-
-
-class SchemaOutOfDate(RuntimeError):
-    pass
+from fintrace_pipeline.sources import DEFAULT_SOURCE
 
 
 @dataclass
@@ -37,22 +38,21 @@ class ProcessOutcome:
     summary: dict
 
 
-def require_current_schema(engine: Engine) -> None:
-    if not migrate.is_up_to_date(engine):
-        raise SchemaOutOfDate("the results database is not up to date: run `fintrace db upgrade` first")
-
-
 def process_file(
     path: Path,
     settings: Settings,
     *,
     user_mapping: dict[str, str] | None = None,
     choices: Choices | None = None,
+    source: str | None = None,
     instance: DagsterInstance | None = None,
     log_level: str = "CRITICAL",
 ) -> ProcessOutcome:
     """``log_level`` is Dagster's console log level: the stored summary is what a CLI user reads.
-    ``choices`` are the file's own calendar and limits (those not chosen are the configured ones)."""
+    ``choices`` are the file's own calendar and limits (those not chosen are the configured ones).
+    ``source``: the file's source when it is new (default: ``default``); a file registered before
+    keeps its own, and naming another one is refused.
+    """
     engine = get_engine(settings.database_url)
     require_current_schema(engine)
     choices = choices or Choices()
@@ -60,12 +60,14 @@ def process_file(
     data_file, _ = register_file(
         engine,
         path,
-        source="cli",
+        received_via="cli",
         archive_dir=settings.archive_dir,
+        source=source or DEFAULT_SOURCE,
         user_mapping=user_mapping,
         country=country,
         analysis_options=options,
     )
+    require_source(data_file, source)
     if user_mapping is not None and user_mapping != data_file.user_mapping:
         # An explicit re-run: the new job ingests the same bytes with the mapping given now.
         set_user_mapping(engine, data_file.id, user_mapping)

@@ -109,7 +109,7 @@ def seed(settings: Settings, tmp: Path) -> Seeded:
     for name in ("ledger.csv", "failed.csv", "bare.csv"):
         path = tmp / name
         path.write_text(f"posting_date,amount,memo\n2024-01-01,1,{name}\n")
-        files.append(register_file(engine, path, source="cli", archive_dir=settings.archive_dir)[0])
+        files.append(register_file(engine, path, received_via="cli", archive_dir=settings.archive_dir)[0])
     ledger, failed, bare = files
     with engine.begin() as connection:
         replace_transactions(

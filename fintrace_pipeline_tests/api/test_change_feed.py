@@ -23,7 +23,7 @@ def fresh_job(seeded, tmp_path):
     engine = get_engine(seeded.settings.database_url)
     path = tmp_path / "feed.csv"
     path.write_text(f"posting_date,amount\n2024-01-01,{uuid.uuid4().int % 10_000}\n")
-    data_file, _ = register_file(engine, path, source="cli", archive_dir=seeded.settings.archive_dir)
+    data_file, _ = register_file(engine, path, received_via="cli", archive_dir=seeded.settings.archive_dir)
     return engine, jobs.create_job(engine, data_file.id, trigger="cli")
 
 

@@ -34,7 +34,7 @@ FLAG_COLUMNS = [
     "description",
 ]
 HEADERS = {
-    "scores": list(SCORE_EXPORT_COLUMNS),
+    "scores": [*SCORE_EXPORT_COLUMNS, "verdict"],
     "flags": FLAG_COLUMNS,
     "duplicates": FLAG_COLUMNS,
     "trial_balance": list(TRIAL_BALANCE_COLUMNS),

@@ -9,7 +9,8 @@ import pytest
 from fintrace_pipeline.api import fastpath, queries
 from fintrace_pipeline.api.driver_pool import DriverPool
 from fintrace_pipeline.db.engine import get_engine
-from fintrace_pipeline.persistence import views
+from fintrace_pipeline.persistence import users, views
+from fintrace_pipeline.tokens import token_digest
 
 
 @pytest.fixture
@@ -58,3 +59,22 @@ def test_job_state_picks_the_same_job_as_the_generic_query(postgres_seeded):
         assert queries.job_state(connection, s.bare_file_id, None) is None
     assert _on_driver(url, fastpath.job_state, s.bare_file_id, None) is None
     assert _on_driver(url, fastpath.job_state, s.failed_file_id, s.running_job_id) is None  # another file's job
+
+
+def test_the_user_lookups_answer_as_the_generic_queries(database_url):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL hot paths")
+    url = database_url  # a database of its own: a user closes the API
+    engine = get_engine(url)
+    key = b"k" * 32
+    assert _on_driver(url, fastpath.any_user_exists) is False
+    _, kept = users.add_user(engine, key, "kim", "reviewer", actor="test")
+    _, revoked = users.add_user(engine, key, "rob", "admin", actor="test")
+    users.revoke_user(engine, "rob", actor="test")
+    with engine.connect() as connection:
+        for token in (kept, revoked, "ft_unknown"):
+            digest = token_digest(key, token)
+            generic = users.active_user_by_token_hash(connection, digest)
+            assert _on_driver(url, fastpath.active_user_by_token_hash, digest) == generic
+        assert users.any_user_exists(connection) is _on_driver(url, fastpath.any_user_exists) is True
+    assert _on_driver(url, fastpath.active_user_by_token_hash, token_digest(key, kept)) == ("kim", "reviewer")

@@ -68,6 +68,10 @@ OPERATION_LABELS = [
     "GET /api/flagged-transactions/",
     "GET /api/flagged-entries/",
     "GET /api/exports/",
+    "GET /api/sources/",
+    "POST /api/verdicts/",
+    "GET /api/verdicts/",
+    "GET /api/audit-log/",
     "GET /api/ping",
     "GET /healthz",
 ]

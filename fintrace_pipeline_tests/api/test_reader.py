@@ -21,7 +21,7 @@ def test_a_cached_summary_is_rebuilt_after_any_write(seeded, tmp_path):
     path = tmp_path / "cache.csv"
     path.write_text(f"posting_date,amount\n2024-01-01,{uuid.uuid4().int % 1000}\n")
 
-    data_file, _ = register_file(engine, path, source="cli", archive_dir=seeded.settings.archive_dir)
+    data_file, _ = register_file(engine, path, received_via="cli", archive_dir=seeded.settings.archive_dir)
     job = jobs.create_job(engine, data_file.id, trigger="cli")
     url = f"/api/processing-results/?file_id={data_file.id}"
     with TestClient(create_app(seeded.settings)) as client:

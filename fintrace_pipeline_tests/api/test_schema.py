@@ -5,8 +5,10 @@ import pytest
 from fintrace_pipeline.canonical import MAPPABLE, REQUIRED
 from fintrace_pipeline.export_kinds import EXPORT_FORMATS, EXPORT_KINDS
 from fintrace_pipeline.ingest.mapping import BY_CONTENT, BY_HEADER, BY_USER
+from fintrace_pipeline.persistence.audit import ACTIONS
 from fintrace_pipeline.stages import ANALYTICS_TYPES, MODEL_TYPES
 from fintrace_pipeline.status import JOB_STATES
+from fintrace_pipeline.verdicts import VERDICTS
 from fintrace_pipeline_tests.api.conftest import LEDGER
 
 # The values each enumerated query parameter takes, as the registries define them.
@@ -16,6 +18,9 @@ PARAMETER_ENUMS = {
     "status": list(JOB_STATES),
     "what": list(EXPORT_KINDS),
     "format": list(EXPORT_FORMATS),
+    "verdict": list(VERDICTS),
+    "history": ["true", "false", "1", "0"],
+    "action": list(ACTIONS),
 }
 # The values of each enumerated field of the answers (nullable ones also take null).
 FIELD_ENUMS = {
@@ -27,6 +32,8 @@ FIELD_ENUMS = {
     "mappable_columns": list(MAPPABLE),
     "missing": list(REQUIRED),
     "decided_by": [BY_USER, BY_HEADER, BY_CONTENT],
+    "verdict": list(VERDICTS),
+    "action": list(ACTIONS),
 }
 
 
@@ -43,6 +50,9 @@ def test_openapi_describes_every_endpoint_and_parameter(client):
         "/api/flagged-transactions/",
         "/api/flagged-entries/",
         "/api/exports/",
+        "/api/sources/",
+        "/api/verdicts/",
+        "/api/audit-log/",
         "/api/ping",
         "/healthz",
     }
@@ -95,7 +105,10 @@ def test_every_documented_operation_is_served(client, seeded, document):
         for method, operation in operations.items():
             names = {p["name"] for p in operation.get("parameters", [])}
             query = {name: value for name, value in known.items() if name in names}
-            if method == "post":
+            if path == "/api/verdicts/" and method == "post":
+                verdict = {"file_id": str(seeded.file_id), "row_number": 1, "verdict": "cleared"}
+                response = client.post(path, json=verdict, follow_redirects=False)
+            elif method == "post":
                 response = client.post(path, files={"file": ("served.csv", LEDGER)}, follow_redirects=False)
             else:
                 response = client.request(method.upper(), path, params=query, follow_redirects=False)
@@ -111,6 +124,10 @@ def test_every_documented_operation_is_served(client, seeded, document):
         "GET /api/flagged-transactions/": 200,
         "GET /api/flagged-entries/": 200,
         "GET /api/exports/": 200,
+        "GET /api/sources/": 200,
+        "POST /api/verdicts/": 201,
+        "GET /api/verdicts/": 200,
+        "GET /api/audit-log/": 200,
         "GET /api/ping": 200,
         "GET /healthz": 200,
     }

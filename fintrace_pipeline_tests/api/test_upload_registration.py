@@ -41,7 +41,8 @@ def test_upload_registers_creates_a_pending_job_and_drops_the_file_in_the_inbox(
         jobs = file_processing_jobs
         job = connection.execute(select(jobs).where(jobs.c.id == uuid.UUID(body["job_id"]))).one()
     assert row.sha256 == hashlib.sha256(content).hexdigest() and row.size_bytes == len(content)
-    assert row.source == "upload" and row.user_mapping == mapping and row.file_name == "Q1_ledger_final_.csv"
+    assert (row.received_via, row.source) == ("upload", "default")
+    assert row.user_mapping == mapping and row.file_name == "Q1_ledger_final_.csv"
     assert (job.status, job.trigger, job.dagster_run_id) == ("PENDING", "upload", None)
     progress = ok(client.get(f"/api/processing-progress/?job_id={body['job_id']}"))["progress"]
     assert progress["status"] == "PENDING" and progress["overall_progress"] == 0.0
@@ -101,7 +102,7 @@ def test_reupload_of_a_registered_file_without_a_job_gets_it_processed(upload_en
     path = tmp_path / "dropped.csv"
     path.write_bytes(content)
     data_file, _ = register_file(
-        get_engine(settings.database_url), path, source="inbox", archive_dir=settings.archive_dir
+        get_engine(settings.database_url), path, received_via="inbox", archive_dir=settings.archive_dir
     )
     body = ok(client.post("/api/files", files={"file": ("dropped.csv", content)}), 201)
     assert body["data_file_id"] == str(data_file.id)

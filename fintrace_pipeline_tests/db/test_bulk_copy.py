@@ -20,7 +20,7 @@ TEXTS = ["", None, "plain", 'quote " comma , semicolon ; newline \n tab \t', "â‚
 def job(engine, tmp_path):
     path = tmp_path / "f.csv"
     path.write_text("x\n")
-    data_file = register_file(engine, path, source="cli", archive_dir=tmp_path / "a")[0]
+    data_file = register_file(engine, path, received_via="cli", archive_dir=tmp_path / "a")[0]
     return jobs.create_job(engine, data_file.id, trigger="test")
 
 

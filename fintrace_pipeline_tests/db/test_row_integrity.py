@@ -18,7 +18,7 @@ from fintrace_pipeline.persistence.files import register_file
 def data_file(engine, tmp_path):
     path = tmp_path / "f.csv"
     path.write_text("x\n")
-    return register_file(engine, path, source="cli", archive_dir=tmp_path / "a")[0]
+    return register_file(engine, path, received_via="cli", archive_dir=tmp_path / "a")[0]
 
 
 def _rows(n: int) -> pd.DataFrame:
@@ -62,7 +62,7 @@ def test_rows_of_an_unknown_file_or_job_are_refused_and_nothing_is_stored(engine
 def test_deleting_a_file_deletes_its_rows_its_jobs_and_their_scores(engine, data_file, tmp_path):
     other_path = tmp_path / "g.csv"
     other_path.write_text("y\n")
-    other = register_file(engine, other_path, source="cli", archive_dir=tmp_path / "a")[0]
+    other = register_file(engine, other_path, received_via="cli", archive_dir=tmp_path / "a")[0]
     kept_job, gone_job = (
         jobs.create_job(engine, other.id, trigger="test"),
         jobs.create_job(engine, data_file.id, trigger="test"),

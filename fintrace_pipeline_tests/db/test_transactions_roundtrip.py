@@ -9,7 +9,7 @@ from fintrace_pipeline.persistence.files import register_file
 def data_file(engine, tmp_path):
     path = tmp_path / "f.csv"
     path.write_text("x\n")
-    return register_file(engine, path, source="cli", archive_dir=tmp_path / "a")[0]
+    return register_file(engine, path, received_via="cli", archive_dir=tmp_path / "a")[0]
 
 
 def _frame():

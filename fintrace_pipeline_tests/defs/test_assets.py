@@ -60,7 +60,7 @@ def test_rematerializing_a_step_replaces_its_results(fintrace_env, engine, ledge
 def test_the_last_step_to_finish_closes_the_job_without_waiting_for_a_sensor(fintrace_env, engine, ledger_file):
     """Runs launched from the Dagster UI (no job tag, no run-status sensor in an ephemeral instance)."""
     instance = DagsterInstance.ephemeral()
-    data_file, _ = register_file(engine, ledger_file, source="test", archive_dir=get_settings().archive_dir)
+    data_file, _ = register_file(engine, ledger_file, received_via="test", archive_dir=get_settings().archive_dir)
     partition = str(data_file.id)
     instance.add_dynamic_partitions(data_file_partitions.name, [partition])
     resources = fintrace_resources(get_settings())

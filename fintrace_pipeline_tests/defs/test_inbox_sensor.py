@@ -2,6 +2,7 @@
 
 import os
 import time
+import uuid
 
 import pytest
 from dagster import SensorResult, build_sensor_context, instance_for_test
@@ -11,7 +12,7 @@ from fintrace_pipeline.defs.partitions import JOB_ID_TAG
 from fintrace_pipeline.defs.resources import fintrace_resources
 from fintrace_pipeline.defs.sensors.inbox import inbox_sensor
 from fintrace_pipeline.persistence import jobs
-from fintrace_pipeline.persistence.files import register_file
+from fintrace_pipeline.persistence.files import get_data_file, register_file
 from fintrace_pipeline.settings import get_settings
 
 LEDGER = "Posting Date,Amount,Vendor\n2024-01-02,100.00,Acme\n"
@@ -86,7 +87,7 @@ def test_byte_identical_copy_does_not_start_a_second_run(inbox_dir, database_url
 
 def test_upload_with_pending_job_is_run_under_that_job(inbox_dir, database_url, engine):
     path = _drop(inbox_dir, "uploaded.csv", age_seconds=120)
-    data_file, _ = register_file(engine, path, source="upload", archive_dir=get_settings().archive_dir)
+    data_file, _ = register_file(engine, path, received_via="upload", archive_dir=get_settings().archive_dir)
     job = jobs.create_job(engine, data_file.id, trigger="upload")
     [request] = _tick(database_url).run_requests
     assert request.tags[JOB_ID_TAG] == str(job.id) and request.partition_key == str(data_file.id)
@@ -116,3 +117,47 @@ def test_cursor_stays_bounded_with_many_files_still_being_written(tmp_path):
         (folder / f"f{i}.csv").write_text("x")
     ready, state = inbox.scan(folder, inbox.InboxState(), limit=10)
     assert ready == [] and len(state.seen) == inbox.MAX_TRACKED
+
+
+def _source_of_request(engine, request) -> str:
+    with engine.connect() as connection:
+        return get_data_file(connection, uuid.UUID(request.partition_key)).source
+
+
+def test_a_file_in_a_source_folder_belongs_to_that_source(inbox_dir, database_url, engine):
+    (inbox_dir / "acme").mkdir()
+    _drop(inbox_dir / "acme", "march.csv", age_seconds=120)
+    _drop(inbox_dir, "top.csv", LEDGER + "2024-01-03,2.00,Acme\n", age_seconds=120)
+    requests = _tick(database_url).run_requests
+    sources = {r.tags["fintrace/file_name"]: _source_of_request(engine, r) for r in requests}
+    assert sources == {"march.csv": "acme", "top.csv": "default"}
+    assert list((inbox_dir / "acme" / inbox.PROCESSED_DIR).rglob("march.csv"))
+    assert not (inbox_dir / "acme" / "march.csv").exists()
+    # The folder of taken files is no source: nothing in it is taken again.
+    assert _tick(database_url).run_requests == []
+
+
+def test_a_new_file_in_a_source_folder_is_taken_once_stable_like_any_other(inbox_dir, database_url):
+    (inbox_dir / "globex").mkdir()
+    _drop(inbox_dir / "globex", "april.csv")
+    first = _tick(database_url)
+    assert first.run_requests == [] and "globex/april.csv" in first.cursor
+    assert len(_tick(database_url, first.cursor).run_requests) == 1
+
+
+def test_folders_not_named_like_a_source_are_left_alone(inbox_dir, database_url):
+    for folder in ("Acme Corp", ".hidden", "processed"):
+        (inbox_dir / folder).mkdir(exist_ok=True)
+        _drop(inbox_dir / folder, "x.csv", age_seconds=120)
+    assert _tick(database_url).run_requests == []
+    assert (inbox_dir / "Acme Corp" / "x.csv").exists()
+
+
+def test_a_known_file_dropped_in_another_sources_folder_keeps_its_source(inbox_dir, database_url, engine):
+    _drop(inbox_dir, "a.csv", age_seconds=120)
+    [request] = _tick(database_url).run_requests
+    (inbox_dir / "acme").mkdir()
+    _drop(inbox_dir / "acme", "a-again.csv", age_seconds=120)
+    assert _tick(database_url).run_requests == []
+    with engine.connect() as connection:
+        assert get_data_file(connection, uuid.UUID(request.partition_key)).source == "default"

@@ -16,7 +16,7 @@ from fintrace_pipeline.settings import get_settings
 
 
 def ingest_only(engine, path: Path):
-    data_file, _ = register_file(engine, path, source="test", archive_dir=get_settings().archive_dir)
+    data_file, _ = register_file(engine, path, received_via="test", archive_dir=get_settings().archive_dir)
     instance = DagsterInstance.ephemeral()
     instance.add_dynamic_partitions(data_file_partitions.name, [str(data_file.id)])
     result = materialize(

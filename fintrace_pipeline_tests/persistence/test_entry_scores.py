@@ -15,7 +15,7 @@ from fintrace_pipeline.persistence.saver import AnalyticsDBSaver
 def job(engine, tmp_path):
     source = tmp_path / "ledger.csv"
     source.write_text("date,amount,je\n2024-01-01,5,JE-1\n")
-    data_file, _ = register_file(engine, source, source="cli", archive_dir=tmp_path / "archive")
+    data_file, _ = register_file(engine, source, received_via="cli", archive_dir=tmp_path / "archive")
     return jobs.create_job(engine, data_file.id, trigger="cli")
 
 

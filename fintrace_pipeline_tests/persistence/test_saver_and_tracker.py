@@ -21,7 +21,7 @@ from fintrace_pipeline.settings import SQL_DIR
 def job(engine, tmp_path):
     source = tmp_path / "ledger.csv"
     source.write_text("date,amount\n2024-01-01,5\n")
-    data_file, created = register_file(engine, source, source="cli", archive_dir=tmp_path / "archive")
+    data_file, created = register_file(engine, source, received_via="cli", archive_dir=tmp_path / "archive")
     assert created
     return jobs.create_job(engine, data_file.id, trigger="cli")
 
@@ -47,8 +47,8 @@ def test_register_recognises_byte_identical_file(engine, tmp_path):
     first.write_bytes(b"date,amount\n2024-01-01,5\n")
     copy = tmp_path / "b.csv"
     copy.write_bytes(first.read_bytes())
-    original, created = register_file(engine, first, source="cli", archive_dir=tmp_path / "arch")
-    again, created_again = register_file(engine, copy, source="cli", archive_dir=tmp_path / "arch")
+    original, created = register_file(engine, first, received_via="cli", archive_dir=tmp_path / "arch")
+    again, created_again = register_file(engine, copy, received_via="cli", archive_dir=tmp_path / "arch")
     assert created and not created_again
     assert again.id == original.id and again.file_name == "a.csv"
     archived = list((tmp_path / "arch").rglob("*.csv"))

@@ -10,15 +10,18 @@ from sqlalchemy import func, select
 from fintrace_pipeline.cli import main
 from fintrace_pipeline.country_calendar import public_holidays
 from fintrace_pipeline.db.schema import (
+    audit_log,
     file_processing_jobs,
     transaction_flags,
     transaction_scores,
     transactions,
+    verdicts,
 )
 from fintrace_pipeline.db.transactions import load_transactions
 from fintrace_pipeline.defs.loading import canonical_columns
 from fintrace_pipeline.persistence.files import get_data_file
 from fintrace_pipeline.persistence.snapshots import read_snapshot
+from fintrace_pipeline.persistence.sources import list_sources
 from fintrace_pipeline.runtime.process import process_file
 from fintrace_pipeline.settings import get_settings
 
@@ -145,3 +148,63 @@ def test_process_refuses_an_unknown_country_saying_what_is_accepted(fintrace_env
     ledger = _ledger_with_holidays(tmp_path / "ledger.csv")
     assert main(["process", str(ledger), "--country", "Germany"]) == 1
     assert "unknown country 'Germany': expected an ISO 3166-1 alpha-2 code" in capsys.readouterr().err
+
+
+def _labelled_csv(path, rows: int = 60):
+    lines = ["Posting Date,Amount,Vendor,Transaction ID,is_fraud"]
+    for i in range(1, rows + 1):
+        label = "1" if i % 20 == 0 else ("0" if i % 2 else "")
+        lines.append(f"2024-02-{1 + i % 28:02d},{100 + i}.00,Vendor {i % 7},TX{i:04d},{label}")
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_a_mapped_label_column_stores_the_files_verdicts_as_an_import(fintrace_env, engine, tmp_path):
+    path = _labelled_csv(tmp_path / "cards.csv")
+    outcome = process_file(
+        path, get_settings(), user_mapping={"label": "is_fraud"}, source="cards", instance=DagsterInstance.ephemeral()
+    )
+    assert outcome.summary["job"]["status"] == "COMPLETED", outcome.summary["job"]["error_message"]
+    assert outcome.summary["data_file"]["source"] == "cards"
+    with engine.connect() as connection:
+        stored = connection.execute(
+            select(verdicts.c.row_number, verdicts.c.verdict, verdicts.c.reviewer, verdicts.c.source).order_by(
+                verdicts.c.row_number
+            )
+        ).all()
+        (entry,) = connection.execute(select(audit_log)).all()
+    # Rows 20, 40, 60 are labelled 1; odd rows 0; the other even rows carry no label.
+    assert [(r.row_number, r.verdict) for r in stored if r.verdict == "confirmed"] == [
+        (20, "confirmed"),
+        (40, "confirmed"),
+        (60, "confirmed"),
+    ]
+    assert sorted(r.row_number for r in stored if r.verdict == "cleared") == list(range(1, 61, 2))
+    assert {(r.reviewer, r.source) for r in stored} == {("import", "cards")}
+    assert (entry.actor, entry.action, entry.after["origin"], entry.after["verdicts"]) == (
+        "import",
+        "verdicts.import",
+        "label column",
+        33,
+    )
+    ingest = outcome.summary["progress"]["step_details"]["ingest"]["details"]
+    assert ingest["verdicts_from_labels"] == {"cleared": 30, "confirmed": 3}
+
+
+def test_process_puts_a_new_file_in_the_named_source_and_refuses_another_for_known_bytes(
+    fintrace_env, engine, ledger_file, capsys
+):
+    assert main(["process", str(ledger_file), "--source", "north-ledger", "--json"]) == 0
+    data_file_id = json.loads(capsys.readouterr().out)["data_file_id"]
+    with engine.connect() as connection:
+        stored = get_data_file(connection, uuid.UUID(data_file_id))
+        (source,) = list_sources(connection)
+    assert (stored.source, stored.received_via) == ("north-ledger", "cli")
+    assert (source["source"], source["files"], source["rows"]) == ("north-ledger", 1, 2_000)
+    assert source["latest_file"]["data_file_id"] == data_file_id
+    assert main(["process", str(ledger_file), "--source", "south"]) == 1
+    assert f"data file {data_file_id} of source 'north-ledger', not 'south'" in capsys.readouterr().err
+    assert main(["process", str(ledger_file), "--source", "South Ledger"]) == 1
+    assert "is not a valid name" in capsys.readouterr().err
+    with engine.connect() as connection:
+        assert connection.execute(select(func.count()).select_from(file_processing_jobs)).scalar_one() == 1

@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Mount, Route
 
-from fintrace_pipeline.api.routes import exports, files, flagged, health, progress, results
+from fintrace_pipeline.api.routes import (
+    audit_log,
+    exports,
+    files,
+    flagged,
+    health,
+    progress,
+    results,
+    sources,
+    verdicts,
+)
 
 API_PATH = "/api"
 
@@ -23,6 +33,10 @@ API_ROUTES: list[BaseRoute] = [
     Route("/flagged-transactions/", flagged.flagged_transactions, methods=["GET"]),
     Route("/flagged-entries/", flagged.flagged_entries, methods=["GET"]),
     Route("/exports/", exports.export, methods=["GET"]),
+    Route("/sources/", sources.list_sources, methods=["GET"]),
+    Route("/verdicts/", verdicts.record_verdicts, methods=["POST"]),
+    Route("/verdicts/", verdicts.file_verdicts, methods=["GET"]),
+    Route("/audit-log/", audit_log.audit_log, methods=["GET"]),
     Route("/ping", health.ping, methods=["GET"]),
 ]
 

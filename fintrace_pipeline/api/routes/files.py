@@ -8,19 +8,23 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from fintrace_pipeline.api import params
+from fintrace_pipeline.api.access import identity_of, requires
 from fintrace_pipeline.api.errors import unavailable_when_unreachable
 from fintrace_pipeline.api.reader import reader
 from fintrace_pipeline.api.responses import json_ok
 from fintrace_pipeline.api.upload import receive_upload
 from fintrace_pipeline.api.upload_preview import preview_upload
 from fintrace_pipeline.api.upload_registration import register_upload
+from fintrace_pipeline.roles import UPLOAD_FILES
 from fintrace_pipeline.settings import Settings
 
 
+@requires(UPLOAD_FILES)
 async def upload_file(request: Request) -> Response:
     """Upload a ledger file (multipart field ``file``; optional ``mapping``: JSON canonical -> source column;
     optional calendar and limits of the file: ``country``, ``weekend_days``, ``business_hours``,
-    ``approval_limits``, ``materiality``).
+    ``approval_limits``, ``materiality``; optional ``source``: the source the file belongs to, default
+    ``default``).
     ---
     summary: Upload a file for processing
     requestBody:
@@ -38,6 +42,7 @@ async def upload_file(request: Request) -> Response:
               business_hours: {type: string, description: "HH:MM-HH:MM, e.g. 08:00-18:00"}
               approval_limits: {type: string, description: "amounts, comma-separated: 5000,10000"}
               materiality: {type: string, description: "an amount; findings below it are one severity lower"}
+              source: {type: string, description: "the file's source (a short slug); default: default"}
     responses:
       201: {description: "A PENDING job the inbox sensor will run: data_file_id, job_id, file_name",
             content: {application/json: {schema: {$ref: "#/components/schemas/UploadResponse"}}}}
@@ -53,7 +58,7 @@ async def upload_file(request: Request) -> Response:
     upload = await receive_upload(request, settings.inbox_dir, settings.max_upload_bytes)
     engine = request.app.state.database.sync_engine
     with unavailable_when_unreachable():
-        registered = await run_in_threadpool(register_upload, settings, upload, engine)
+        registered = await run_in_threadpool(register_upload, settings, upload, engine, identity_of(request).name)
     return json_ok(registered.answer(), status_code=201 if registered.job_created else 200)
 
 
@@ -96,14 +101,16 @@ async def list_files(request: Request) -> Response:
       - {$ref: "#/components/parameters/Limit"}
       - {$ref: "#/components/parameters/Offset"}
       - {$ref: "#/components/parameters/LatestJobStatus"}
+      - {$ref: "#/components/parameters/Source"}
     responses:
-      200: {description: "total, limit, offset and files (data_file_id, file_name, row counts, latest_job_id,
-                          latest_job_status, high_risk_transactions)",
+      200: {description: "total, limit, offset and files (data_file_id, file_name, source, received_via,
+                          row counts, latest_job_id, latest_job_status, high_risk_transactions)",
             content: {application/json: {schema: {$ref: "#/components/schemas/FilesResponse"}}}}
       400: {$ref: "#/components/responses/BadRequest"}
       503: {$ref: "#/components/responses/Unavailable"}
     """
     limit, offset = params.limit_offset(request.query_params)
     status = params.choice(request.query_params, params.LATEST_JOB_STATUS)
-    total, files = await reader(request).files(limit, offset, status)
+    source = params.optional_source(request.query_params)
+    total, files = await reader(request).files(limit, offset, status, source)
     return json_ok({"total": total, "limit": limit, "offset": offset, "files": files})

@@ -13,7 +13,9 @@ from fintrace_pipeline.findings import COMPLETED
 from fintrace_pipeline.ingest import EveryRowRejected, IngestError, IngestResult, ingest_file
 from fintrace_pipeline.persistence.files import record_ingest
 from fintrace_pipeline.persistence.snapshots import remove_snapshot, write_snapshot
+from fintrace_pipeline.persistence.verdicts import import_labels
 from fintrace_pipeline.stages import STAGE_BY_NAME
+from fintrace_pipeline.verdicts import IMPORT_REVIEWER
 
 
 def ingest_step(step: StepContext) -> StepOutput:
@@ -39,6 +41,8 @@ def ingest_step(step: StepContext) -> StepOutput:
     with step.engine.begin() as connection:
         replace_transactions(connection, data_file.id, result.transactions, result.rejected)
         record_ingest(connection, data_file.id, **_file_facts(result))
+        # A mapped label column is the file's own verdicts, recorded as an import.
+        labels = import_labels(connection, data_file, IMPORT_REVIEWER)
     loaded = as_loaded(result.transactions, canonical_columns(result.column_mapping))
     write_snapshot(settings.var_dir, data_file.id, loaded)
     details = {
@@ -49,6 +53,8 @@ def ingest_step(step: StepContext) -> StepOutput:
         "column_mapping": result.column_mapping,
         "warnings": result.warnings,
     }
+    if labels:
+        details["verdicts_from_labels"] = labels
     check = CHECKS["rejected_rows_share"].result((result.rows_read, len(result.rejected)))
     return StepOutput(COMPLETED, details, _metadata(result), [check])
 

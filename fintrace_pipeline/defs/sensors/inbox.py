@@ -32,8 +32,15 @@ def job_to_launch(engine: Engine, path: Path, settings: Settings) -> tuple[str, 
     """(data file id, job id) to run for a taken file, or None when its bytes were processed before.
 
     An upload registers its file and a PENDING job before it lands here; that job is the one run.
+    A new file belongs to the source its folder names; a known one keeps the source it has.
     """
-    data_file, created = register_file(engine, path, source="inbox", archive_dir=settings.archive_dir)
+    data_file, created = register_file(
+        engine,
+        path,
+        received_via="inbox",
+        archive_dir=settings.archive_dir,
+        source=inbox.source_of(settings.inbox_dir, path),
+    )
     with engine.connect() as connection:
         job = jobs.latest_job(connection, data_file.id)
     if job is not None and job.status == PENDING and job.trigger == "upload" and job.dagster_run_id is None:

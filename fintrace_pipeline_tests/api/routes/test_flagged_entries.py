@@ -76,7 +76,7 @@ def journal(seeded, tmp_path_factory) -> Journal:
     engine = get_engine(seeded.settings.database_url)
     path = tmp_path_factory.mktemp("journal") / "journal.csv"
     path.write_text("posting_date,amount,je_number\n2025-03-01,500,JE-1\n")
-    data_file, _ = register_file(engine, path, source="cli", archive_dir=seeded.settings.archive_dir)
+    data_file, _ = register_file(engine, path, received_via="cli", archive_dir=seeded.settings.archive_dir)
     with engine.begin() as connection:
         replace_transactions(
             connection, data_file.id, LINES, pd.DataFrame({"row_number": [], "raw_values": [], "reason": []})
@@ -243,7 +243,7 @@ def big_journal(seeded, tmp_path_factory) -> Journal:
     engine = get_engine(seeded.settings.database_url)
     path = tmp_path_factory.mktemp("big") / "big.csv"
     path.write_text("posting_date,amount,je_number\n2025-03-01,1,BIG\n")
-    data_file, _ = register_file(engine, path, source="cli", archive_dir=seeded.settings.archive_dir)
+    data_file, _ = register_file(engine, path, received_via="cli", archive_dir=seeded.settings.archive_dir)
     numbers = [f"P-{i // 2:05d}" for i in range(2 * PAIRS)] + ["LONG", "OTHER"] * LONG
     count = len(numbers)
     lines = pd.DataFrame(
