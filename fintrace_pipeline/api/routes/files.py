@@ -62,6 +62,7 @@ async def upload_file(request: Request) -> Response:
     return json_ok(registered.answer(), status_code=201 if registered.job_created else 200)
 
 
+@requires(UPLOAD_FILES)
 async def preview_file(request: Request) -> Response:
     """How a file would be read and mapped (as ``fintrace inspect --json``), storing nothing.
     ---
