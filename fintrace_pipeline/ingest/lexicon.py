@@ -127,7 +127,7 @@ _VOCABULARY: dict[tuple[str, ...], str] = {
     (SIGNED,): "signed",
     (QUANTITY,): "quantity qty menge quantite cantidad quantidade quantita hoeveelheid aantal pocet",
     (PRICE,): "price prices preis prix precio preco prezzo prijs cena",
-    (RATE,): "rate rates kurs taux tasa tasso koers",
+    (RATE,): "rate rates kurs taux tasa tasso taxa koers",
     (PERCENT,): "percent percentage pct prozent pourcentage porcentaje percentagem percentuale procent",
     (COUNT,): "count anzahl",
     (LIMIT,): "limit limits limite",
@@ -144,7 +144,7 @@ _VOCABULARY: dict[tuple[str, ...], str] = {
     (CODE,): "code codes kod kode codigo codice kennziffer schlussel schluessel key clave chave chiave",
     (REFERENCE,): "reference references ref refs referen* kenmerk",
     (NAME,): """name names nom nombre nome naam jmeno nazev nazw* bezeichnung* designation title titel
-        titulo titre""",
+        titulo titolo titre""",
     (NAME, DESCRIPTION): "libelle lib intitule",
     (DESCRIPTION,): """description desc descr descri* memo memos narrative narration details detail text
         texte texto testo tekst comment comments comentario* commento commentaire kommentar* remark
@@ -177,9 +177,9 @@ _VOCABULARY: dict[tuple[str, ...], str] = {
     (BY,): "by von par por door da",
     (PREPARE,): "prepared preparation prepare",
     (EMPLOYEE,): "employee employees emp staff mitarbeiter* employe empleado* funcionario* dipendente* medewerker*",
-    (CARD,): "card cards karte* carte tarjeta* cartao kaart*",
+    (CARD,): "card cards karte* carte carta tarjeta* cartao kaart*",
     (CARD, HOLDER): "cardholder cardholders karteninhaber",
-    (HOLDER,): "holder holders inhaber titular titulaire houder drzitel",
+    (HOLDER,): "holder holders inhaber titular titulaire titolare houder drzitel",
     (VENDOR,): """vendor vendors vend vndr supplier suppliers supp suplr payee payees beneficiary
         beneficiaries merchant merchants creditor creditors counterparty counterparties lieferant* kreditor*
         empfanger empfaenger begunstigter beguenstigter glaubiger glaeubiger fournisseur* beneficiaire*

@@ -15,10 +15,12 @@ import pandas as pd
 from fintrace_pipeline import canonical
 from fintrace_pipeline.ingest import dates, debit_credit, values
 from fintrace_pipeline.ingest.date_columns import date_shapes, fill_placeholder_dates
+from fintrace_pipeline.ingest.date_order import choose_date_order
 from fintrace_pipeline.ingest.errors import EveryRowRejected, IngestError
 from fintrace_pipeline.ingest.failures import every_row_rejected_message, unmatched_message
 from fintrace_pipeline.ingest.headers import describe_headers
 from fintrace_pipeline.ingest.mapping import MappingProposal, propose_mapping
+from fintrace_pipeline.ingest.origin_hints import OriginHints, origin_hints
 from fintrace_pipeline.ingest.placeholders import MissingValues
 from fintrace_pipeline.ingest.raw_table import DATA_CHARACTER, RawTable
 from fintrace_pipeline.ingest.reader import read_table
@@ -85,9 +87,12 @@ def ingest_file(
     max_decompressed_bytes: int,
     max_rows: int,
     missing_values: Collection[str] = DEFAULT_MISSING_VALUES,
+    country: str | None = None,
 ) -> IngestResult:
     """Read a CSV/TSV (optionally gzip-compressed) or workbook export into canonical transactions.
 
+    ``country`` (ISO 3166-1 alpha-2) is where the file comes from, where known: it decides the
+    day/month order of dates that cannot tell it themselves, unless the file shows otherwise.
     Raises IngestError for problems with the file as a whole (EveryRowRejected when no row could be
     loaded); problems with single rows put those rows in ``rejected`` with their reason.
     """
@@ -99,10 +104,19 @@ def ingest_file(
     proposal = propose_mapping(table.headers, sample, user_mapping)
     if proposal.missing:
         raise IngestError(unmatched_message(proposal, sample))
-    return normalize_table(table, proposal, placeholders)
+    hints = origin_hints(table.headers, sample, proposal.mapping, country)
+    return normalize_table(table, proposal, placeholders, sample, hints)
 
 
-def normalize_table(table: RawTable, proposal: MappingProposal, placeholders: MissingValues) -> IngestResult:
+def normalize_table(
+    table: RawTable,
+    proposal: MappingProposal,
+    placeholders: MissingValues,
+    sample: pd.DataFrame | None = None,
+    hints: OriginHints | None = None,
+) -> IngestResult:
+    """The canonical frame of ``table`` under ``proposal``; ``sample`` (the inference sample) and
+    ``hints`` decide the date order first, where given."""
     mapping = proposal.mapping
     cells = table.cells
     notes = list(table.notes)
@@ -125,7 +139,16 @@ def normalize_table(table: RawTable, proposal: MappingProposal, placeholders: Mi
     posting_shapes = date_shapes(column("posting_date"), placeholders)
     posting_text = posting_shapes.text
     entry_shapes = date_shapes(column("entry_date"), placeholders) if "entry_date" in mapping else None
-    date_order = dates.decide_date_order([s for s in (posting_shapes, entry_shapes) if s is not None])
+    date_headers = [mapping[name] for name in canonical.DATE_COLUMNS if name in mapping]
+    chosen_order = choose_date_order(
+        [dates.classify_dates(sample[h]) for h in date_headers] if sample is not None else [],
+        lambda: [s for s in (posting_shapes, entry_shapes) if s is not None],
+        hints or OriginHints(),
+        date_headers,
+    )
+    date_order = chosen_order.order
+    if chosen_order.warning:
+        warnings.append(chosen_order.warning)
 
     # A date cell without a letter or digit ("†† ", "-") holds no date.
     no_date = ~values.contains(posting_text, DATA_CHARACTER)
