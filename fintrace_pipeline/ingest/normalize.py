@@ -25,6 +25,7 @@ from fintrace_pipeline.ingest.placeholders import MissingValues
 from fintrace_pipeline.ingest.raw_table import DATA_CHARACTER, RawTable
 from fintrace_pipeline.ingest.reader import read_table
 from fintrace_pipeline.ingest.sample import inference_sample
+from fintrace_pipeline.ingest.times import add_time_of_day
 from fintrace_pipeline.settings import DEFAULT_MISSING_VALUES
 
 # Report lines that are not transactions: they sit in the first cells and leave the date empty.
@@ -158,6 +159,7 @@ def normalize_table(
     posting_date = dates.parse_dates(posting_shapes, date_order)
     reject(posting_date.isna().to_numpy(), REASON_BAD_DATE)
     posting_date = fill_placeholder_dates(posting_date, proposal, cells, placeholders, date_order, warnings)
+    posting_date = _with_time_of_day("posting_date", posting_date, proposal, cells, notes)
 
     amount = _amounts(column, mapping, reject, notes, placeholders)
 
@@ -172,6 +174,7 @@ def normalize_table(
         unreadable = int((entry_date.isna() & entry_shapes.text.notna()).to_numpy()[keep].sum())
         if unreadable:
             notes.append(f"{unreadable} entry date(s) could not be read and were left empty")
+        entry_date = _with_time_of_day("entry_date", entry_date, proposal, cells, notes)
         frame["entry_date"] = entry_date[keep].to_numpy()
     for name in canonical.TEXT_COLUMNS:
         if name in mapping:
@@ -207,6 +210,20 @@ def normalize_table(
     if len(transactions) == 0:
         raise EveryRowRejected(every_row_rejected_message(result, REASON_COLUMNS), result)
     return result
+
+
+def _with_time_of_day(
+    name: str, stamps: pd.Series, proposal: MappingProposal, cells: pd.DataFrame, notes: list[str]
+) -> pd.Series:
+    """The dates of ``name`` with the time of day of their separate time column, where the file has one."""
+    header = proposal.time_columns.get(name)
+    if header is None:
+        return stamps
+    combined, unreadable = add_time_of_day(stamps, values.clean_text(cells[header]))
+    notes.append(f"{name.replace('_', ' ')}s take their time of day from {header!r}")
+    if unreadable:
+        notes.append(f"{unreadable:,} value(s) in {header!r} are no time of day; those rows keep their date alone")
+    return combined
 
 
 def _parse_amounts(text: pd.Series, placeholders: MissingValues) -> values.ParsedAmounts:

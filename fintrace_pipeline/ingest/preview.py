@@ -23,6 +23,7 @@ from fintrace_pipeline.ingest.origin_hints import OriginHints, origin_hints
 from fintrace_pipeline.ingest.placeholders import MissingValues
 from fintrace_pipeline.ingest.reader import read_table
 from fintrace_pipeline.ingest.sample import inference_sample
+from fintrace_pipeline.ingest.times import add_time_of_day
 from fintrace_pipeline.jsonsafe import json_safe
 from fintrace_pipeline.settings import DEFAULT_MISSING_VALUES
 
@@ -64,6 +65,11 @@ def preview_file(
         shapes = date_shapes(sample[proposal.mapping["posting_date"]], placeholders)
         posting = dates.parse_dates(shapes, order)
         parsed["posting_date"] = fill_placeholder_dates(posting, proposal, sample, placeholders, order, warnings)
+    for name, header in proposal.time_columns.items():
+        stamps = parsed.get(name)
+        if stamps is None:
+            stamps = dates.parse_dates(dates.classify_dates(sample[proposal.mapping[name]]), order)
+        parsed[name] = add_time_of_day(stamps, sample[header])[0]
     columns = _columns(proposal, sample, parsed, order)
     return json_safe(
         {
