@@ -25,6 +25,7 @@ from fintrace_pipeline.ingest.placeholders import MissingValues
 from fintrace_pipeline.ingest.raw_table import DATA_CHARACTER, RawTable
 from fintrace_pipeline.ingest.reader import read_table
 from fintrace_pipeline.ingest.sample import inference_sample
+from fintrace_pipeline.ingest.section_headings import carried_headings
 from fintrace_pipeline.ingest.times import add_time_of_day
 from fintrace_pipeline.settings import DEFAULT_MISSING_VALUES
 
@@ -35,6 +36,7 @@ FOOTER_PATTERN = (
 FOOTER_CELLS = 3
 
 REASON_FOOTER = "report footer or subtotal row"
+REASON_HEADING = "account heading row"
 REASON_MISSING_DATE = "missing posting date"
 REASON_BAD_DATE = "unparseable posting date"
 REASON_MISSING_AMOUNT = "missing amount"
@@ -154,7 +156,12 @@ def normalize_table(
     # A date cell without a letter or digit ("†† ", "-") holds no date.
     no_date = ~values.contains(posting_text, DATA_CHARACTER)
     # A footer's label often sits in the date column itself ("Total,,1,234.00").
-    reject(_footer_rows(cells, no_date | values.fullmatch(posting_text, FOOTER_PATTERN)), REASON_FOOTER)
+    footer = _footer_rows(cells, no_date | values.fullmatch(posting_text, FOOTER_PATTERN))
+    reject(footer, REASON_FOOTER)
+    headings = carried_headings(cells, mapping, no_date, footer)
+    if headings is not None:
+        reject(headings.rows, REASON_HEADING)
+        notes.append(headings.note())
     reject(no_date, REASON_MISSING_DATE)
     posting_date = dates.parse_dates(posting_shapes, date_order)
     reject(posting_date.isna().to_numpy(), REASON_BAD_DATE)
@@ -179,6 +186,9 @@ def normalize_table(
     for name in canonical.TEXT_COLUMNS:
         if name in mapping:
             frame[name] = column(name)[keep].reset_index(drop=True)
+    if headings is not None:
+        frame["account"] = headings.account[keep].reset_index(drop=True)
+        frame["account_name"] = headings.account_name[keep].reset_index(drop=True)
     if "label" in mapping:
         frame["label"] = values.parse_label(column("label"))[keep].reset_index(drop=True)
     transactions = _canonical_frame(frame)
@@ -187,16 +197,21 @@ def normalize_table(
     footers = int((reasons == REASON_FOOTER).sum())
     if footers:
         notes.append(f"skipped {footers} report footer/subtotal row(s)")
-    if proposal.unmapped:
-        notes.append(f"columns not used: {describe_headers(proposal.unmapped)}")
+    column_mapping, details, unmapped = dict(mapping), proposal.details(), proposal.unmapped
+    if headings is not None:
+        column_mapping.update(headings.mapping())
+        details.update(headings.details())
+        unmapped = [h for h in unmapped if h not in headings.columns]
+    if unmapped:
+        notes.append(f"columns not used: {describe_headers(unmapped)}")
     notes.append(f"dates read as {date_order}")
     result = IngestResult(
         transactions=transactions,
         rejected=rejected,
         rows_read=table.rows_read,
-        column_mapping=mapping,
-        mapping_details=proposal.details(),
-        unmapped_columns=proposal.unmapped,
+        column_mapping=column_mapping,
+        mapping_details=details,
+        unmapped_columns=unmapped,
         file_format=table.file_format,
         compression=table.compression,
         encoding=table.encoding,
