@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 
 from fintrace_pipeline import canonical
+from fintrace_pipeline.ingest.code_labels import code_labels
 from fintrace_pipeline.ingest.column_profile import CONSTANT_MATTERS, MIN_INVOICE_SHARE, ColumnProfile
 from fintrace_pipeline.ingest.errors import IngestError
 from fintrace_pipeline.ingest.header_rules import RULES, score_header
@@ -141,6 +142,8 @@ def _candidates(
 ) -> dict[str, list[Candidate]]:
     """Every header that reads as each canonical column, best first (those the content agrees with first)."""
     candidates: dict[str, list[Candidate]] = {name: [] for name in RULES}
+    # The names of a code column's values describe the code, not the transaction.
+    names_of_codes = code_labels(headers, {h: p.present for h, p in profiles.items()}) if profiles else set()
     for name in RULES:
         if name in closed:
             continue
@@ -154,6 +157,8 @@ def _candidates(
                 candidates[name].append(Candidate(name, header, scored.score, scored.score, scored.score))
                 continue
             profile = profiles[header]
+            if name == "description" and header in names_of_codes:
+                continue
             if not profile.passes(name, scored.needs):
                 if name in REQUIRED and scored.needs is None:
                     # Kept as a last resort: the rows are then rejected with their values shown.
