@@ -31,7 +31,12 @@ _TIME = rf"(?:[ T,]+{_CLOCK})?"
 _ZONE = r"(?:\s*(?:Z|[+-]\d{2}:?\d{2}))?"
 _NUMERIC = r"\d{1,2}[/.-]\d{1,2}[/.-]\d{4}" + _TIME
 _NUMERIC_SHORT_YEAR = r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2}" + _TIME
-_ISO = r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}" + r"(?:[ T]+\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)?" + _ZONE
+# Hungarian exports end a dotted year-first date with a dot: "2024.02.03."
+_ISO = (
+    r"(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{4}\.\d{1,2}\.\d{1,2}\.)"
+    + r"(?:[ T]+\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)?"
+    + _ZONE
+)
 _COMPACT = r"(?:1[89]|2\d)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
 _SERIAL = r"\d{5}(?:\.\d+)?"
 # An Excel serial shown under a day/month format with the year field: "01/01/41892 12:00:00 AM".
@@ -278,7 +283,7 @@ def _from_iso_text(text: pd.Series) -> pd.Series:
     # Offsets are dropped: the wall-clock time as written is what the ledger recorded.
     if contains(text, r"Z$|[+-]\d{2}:?\d{2}$|,|^\d{4}[/.]").any():
         text = replace(text, r"\s*(?:Z|[+-]\d{2}:?\d{2})$", "")
-        text = replace(text, r"^(\d{4})[/.](\d{1,2})[/.](\d{1,2})", r"\1-\2-\3")
+        text = replace(text, r"^(\d{4})[/.](\d{1,2})[/.](\d{1,2})\.?", r"\1-\2-\3")
         text = text.str.replace(",", ".", regex=False)  # decimal comma in fractional seconds
     return pd.to_datetime(text.str.strip(), format="ISO8601", errors="coerce").astype("datetime64[ns]")
 

@@ -20,7 +20,8 @@ _LANGUAGE_WORDS: dict[str, str] = {
         zahlung* bezahlt ausgezahlt wertstellung bewegung* beleg* rechnung* ausgestellt erfass* eingabe
         eingegeben erstellt angelegt eingang faellig fallig genehmig* freigabe zeitraum jahr monat lieferung
         bestellung* auftrag* summe betrag* umsatz gesamt* steuer* mwst kontostand hauswahrung hauswaehrung
-        fremdwahrung menge preis kurs rabatt soll haben kennzeichen vorzeichen nummer schlussel schluessel
+        fremdwahrung menge preis kurs rabatt soll haben belastung* gutschrift* kennzeichen vorzeichen nummer
+        schlussel schluessel
         bezeichnung* beschreibung* bemerkung* kommentar* notiz zweck verwendungszweck zeile* konto* sachkonto
         gegenkonto kategorie* klasse gruppe aufwand* ausgabe* benutzer* sachbearbeiter bearbeiter erfasser
         mitarbeiter* karte* karteninhaber inhaber lieferant* kreditor* empfanger empfaenger glaubiger kunde*
@@ -72,7 +73,7 @@ _LANGUAGE_WORDS: dict[str, str] = {
     "Polish": """ksiegow* operacj* transakc* kwot* walut* opis tytul* nazw* kontrahent* odbiorca nadawca dostawca
         sprzedawca rachun* numer wartosc platnos* wystaw* podatek dzial koszt* mpk uzytkownik* saldo* faktur*
         konto*""",
-    "Hungarian": "datum osszeg leiras megjegyzes kozlemeny penznem konyveles ertek szallito tranzakc*",
+    "Hungarian": "datum datuma neve osszeg leiras megjegyzes kozlemeny penznem konyveles ertek szallito tranzakc*",
 }
 
 

@@ -55,7 +55,7 @@ CURRENCY_CODES = frozenset(
 )
 
 _VOCABULARY: dict[tuple[str, ...], str] = {
-    (DATE,): """date dates dated dt dte datum daten fecha fec fch data dato datas""",
+    (DATE,): """date dates dated dt dte datum daten datuma fecha fec fch data dato datas""",
     (DATE, TIME): "datetime zeitpunkt",
     (DAY,): "day tag dia jour giorno dag",
     (TIME,): "time zeit uhrzeit heure hora ora tijd tiempo orario",
@@ -133,8 +133,8 @@ _VOCABULARY: dict[tuple[str, ...], str] = {
     (LIMIT,): "limit limits limite",
     (BUDGET,): "budget budgets presupuesto orcamento",
     (DISCOUNT,): "discount rabatt remise descuento desconto sconto korting sleva",
-    (DEBIT,): "debit debits dr debe debito debet dare soll withdrawal withdrawals outflow af",
-    (CREDIT,): "credit credits cr haber haben credito avere deposit deposits inflow bij",
+    (DEBIT,): "debit debits dr debe debito debet dare soll belastung* withdrawal withdrawals outflow af",
+    (CREDIT,): "credit credits cr haber haben credito avere gutschrift* deposit deposits inflow bij",
     (INDICATOR,): "indicator ind flag kennzeichen kz indicateur indicador indicatore sens",
     (SIGN,): "sign vorzeichen signe signo segno polarity",
     (DC,): "d/c s/h shkzg drcr",
@@ -143,7 +143,7 @@ _VOCABULARY: dict[tuple[str, ...], str] = {
     (ID,): "id ids identifier ident identifiant identificador identificativo identificatie guid uuid",
     (CODE,): "code codes kod kode codigo codice kennziffer schlussel schluessel key clave chave chiave",
     (REFERENCE,): "reference references ref refs referen* kenmerk",
-    (NAME,): """name names nom nombre nome naam jmeno nazev nazw* bezeichnung* designation title titel
+    (NAME,): """name names nom nombre nome naam jmeno nazev nazw* nev neve bezeichnung* designation title titel
         titulo titolo titre""",
     (NAME, DESCRIPTION): "libelle lib intitule",
     (DESCRIPTION,): """description desc descr descri* memo memos narrative narration details detail text
