@@ -37,3 +37,4 @@ ALL_COLUMNS = ("row_number", *REQUIRED, *OPTIONAL)
 AMOUNT_PARTS = ("debit", "credit", "debit_credit_indicator")
 # Mapping targets a user may name.
 MAPPABLE = (*REQUIRED, *OPTIONAL, *AMOUNT_PARTS)
+

@@ -57,7 +57,9 @@ def benford_conformity(result: AnalysisResult) -> tuple[bool, dict]:
 CHECKS = {
     check.name: check
     for check in (
-        QualityCheck("rejected_rows_share", f"At most {MAX_REJECTED_SHARE:.0%} of data rows rejected.", rejected_rows),
+        QualityCheck(
+            "rejected_rows_share", f"At most {MAX_REJECTED_SHARE:.0%} of data rows rejected.", rejected_rows
+        ),
         QualityCheck("trial_balance_balanced", "Total debits equal total credits.", trial_balance),
         QualityCheck(
             "benford_first_digit_conformity",

@@ -1,6 +1,7 @@
 """What every per-file asset does around its analysis: find the run's job, keep the tracker in step,
 time and measure the step, and turn a failure into a message a person can read."""
 
+
 import time
 import uuid
 from collections.abc import Callable
