@@ -70,7 +70,7 @@ class IngestResult:
     unmapped_columns: list[str]  # source headers no canonical column uses
     file_format: str  # "csv" | "tsv" | "xlsx" | "xls" | "ods" | "xlsb"
     compression: str | None  # "gzip" or None
-    encoding: str | None  # "utf-8", "utf-8-sig", "utf-16-le", "cp1252", "cp850"; None for workbooks
+    encoding: str | None  # "utf-8", "utf-8-sig", "utf-16-le", "cp1252", "cp850", "cp1250", "iso-8859-2"; None: workbook
     delimiter: str | None
     sheet_name: str | None
     header_row: int  # 1-based physical row of the header in the file or sheet
