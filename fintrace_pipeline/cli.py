@@ -97,6 +97,7 @@ def cmd_inspect(args) -> int:
         max_decompressed_bytes=settings.max_decompressed_bytes,
         max_rows=settings.max_rows,
         missing_values=settings.missing_values,
+        country=Choices.parse(country=args.country).country or settings.country,
     )
     print(json.dumps(preview, indent=2, ensure_ascii=False) if args.json else preview_text(preview))
     return 1 if preview["missing"] else 0
@@ -192,6 +193,9 @@ def build_parser() -> argparse.ArgumentParser:
     inspect.add_argument("path")
     inspect.add_argument("--mapping", help="JSON or a JSON file: canonical name -> source column")
     inspect.add_argument("--json", action="store_true", help="print one JSON object")
+    inspect.add_argument(
+        "--country", help="where the file comes from (ISO 3166-1 alpha-2): reads dates like 03/02/2024"
+    )
     inspect.set_defaults(handler=cmd_inspect)
 
     backfill = commands.add_parser("backfill", help="re-process registered files through a Dagster backfill")

@@ -29,6 +29,8 @@ def preview_text(preview: dict[str, Any]) -> str:
         runner = column["runner_up"]
         samples = ", ".join(_value(v) for v in column["samples"])
         lines.append(f"{column['canonical']:<24} {column['column']!r:<30} {column['confidence']:>10.2f}  {samples}")
+        if column.get("time_column"):
+            lines.append(f"{'':<24} {'+ ' + repr(column['time_column']):<30} {'':>10}  (its time of day)")
         if runner:
             lines.append(f"{'':<24} {'or ' + repr(runner['column']):<30} {runner['confidence']:>10.2f}")
     if preview["unmapped_columns"]:

@@ -23,6 +23,7 @@ MIN_AMOUNT_SHARE = 0.8
 MIN_CURRENCY_SHARE = 0.8
 MIN_TYPE_SHARE = 0.3
 MIN_INVOICE_SHARE = 0.5
+MAX_CODE_SHARE = 0.9  # a description column of short single tokens ("VR", "VZ", "6.65%") holds codes
 CONSTANT_AFTER = 20  # a column with one value over this many rows is constant
 # Words transaction- and journal-type values are made of ("Check", "General Journal", "Gutschrift").
 TRANSACTION_TYPE_WORDS = (
@@ -67,6 +68,11 @@ class ColumnProfile:
         return _share(fullmatch(self.present, r"[\d\s.,/#-]+")) if self.filled else 0.0
 
     @cached_property
+    def code_share(self) -> float:
+        """Values that are one short token ("VR", "A12"), as codes are and free text is not."""
+        return _share(fullmatch(self.present, r"\S{1,5}")) if self.filled else 0.0
+
+    @cached_property
     def invoice_share(self) -> float:
         """Values that name an invoice ("INV-00123", "CRINV0000021")."""
         return _share(contains(self.present, r"(?i)inv")) if self.filled else 0.0
@@ -85,6 +91,8 @@ class ColumnProfile:
             return self.currency_share >= MIN_CURRENCY_SHARE
         if canonical == "debit_credit_indicator":
             return debit_credit.looks_like_indicator(self.present)
+        if canonical == "description":
+            return self.code_share < MAX_CODE_SHARE
         return True
 
     def fit(self, canonical: str) -> float:

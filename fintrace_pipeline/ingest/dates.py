@@ -31,7 +31,12 @@ _TIME = rf"(?:[ T,]+{_CLOCK})?"
 _ZONE = r"(?:\s*(?:Z|[+-]\d{2}:?\d{2}))?"
 _NUMERIC = r"\d{1,2}[/.-]\d{1,2}[/.-]\d{4}" + _TIME
 _NUMERIC_SHORT_YEAR = r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2}" + _TIME
-_ISO = r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}" + r"(?:[ T]+\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)?" + _ZONE
+# Hungarian exports end a dotted year-first date with a dot: "2024.02.03."
+_ISO = (
+    r"(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{4}\.\d{1,2}\.\d{1,2}\.)"
+    + r"(?:[ T]+\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)?"
+    + _ZONE
+)
 _COMPACT = r"(?:1[89]|2\d)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
 _SERIAL = r"\d{5}(?:\.\d+)?"
 # An Excel serial shown under a day/month format with the year field: "01/01/41892 12:00:00 AM".
@@ -130,21 +135,42 @@ def classify_dates(text: pd.Series) -> DateShapes:
     return DateShapes(text=text, masks=masks)
 
 
-def decide_date_order(columns: list[DateShapes]) -> str:
-    """The file's date convention, decided once from all its date columns.
+@dataclass(frozen=True)
+class DayMonthVotes:
+    """What a file's numeric dates say about their day/month order."""
 
-    Day/month order for numeric dates: a first field above 12 anywhere means dmy, a second field
-    above 12 means mdy (the more frequent wins if both occur); all-ambiguous data is mdy unless the
-    separators are dots (dd.mm.yyyy). Files without numeric dates report their most common shape.
-    """
+    day_first: int  # values whose first field is above 12
+    month_first: int  # values whose second field is above 12
+    dotted: int  # values written with dots (dd.mm.yyyy)
+    numeric: int  # numeric dates in all
+
+    @property
+    def order(self) -> str | None:
+        """DMY or MDY when some value tells (the more frequent wins), None when every one could be either."""
+        if not (self.day_first or self.month_first):
+            return None
+        return DMY if self.day_first >= self.month_first else MDY
+
+    @property
+    def mostly_dotted(self) -> bool:
+        return self.dotted > self.numeric / 2
+
+
+def day_month_votes(columns: list[DateShapes]) -> DayMonthVotes | None:
+    """The day/month evidence of the numeric dates in ``columns``; None when there are none."""
     numeric = pd.concat([c.text[c.masks["numeric"] | c.masks["numeric_short_year"]] for c in columns])
-    if len(numeric):
-        day_first = int(contains(numeric, r"^(?:1[3-9]|2\d|3[01])[/.-]").sum())
-        month_first = int(contains(numeric, r"^\d{1,2}[/.-](?:1[3-9]|2\d|3[01])[/.-]").sum())
-        if day_first or month_first:
-            return DMY if day_first >= month_first else MDY
-        dotted = int(contains(numeric, r"^\d{1,2}\.").sum())
-        return DMY if dotted > len(numeric) / 2 else MDY
+    if not len(numeric):
+        return None
+    return DayMonthVotes(
+        day_first=int(contains(numeric, r"^(?:1[3-9]|2\d|3[01])[/.-]").sum()),
+        month_first=int(contains(numeric, r"^\d{1,2}[/.-](?:1[3-9]|2\d|3[01])[/.-]").sum()),
+        dotted=int(contains(numeric, r"^\d{1,2}\.").sum()),
+        numeric=len(numeric),
+    )
+
+
+def shape_order(columns: list[DateShapes]) -> str:
+    """The convention of a file without numeric day/month dates: its most common shape."""
     counts = {
         ISO: sum(c.count("iso") for c in columns),
         EXCEL_SERIAL: sum(c.count("serial") + c.count("serial_as_year") for c in columns),
@@ -152,6 +178,20 @@ def decide_date_order(columns: list[DateShapes]) -> str:
         MONTH_NAME: sum(c.count("named") for c in columns),
     }
     return max(counts, key=lambda name: (counts[name], name == ISO))
+
+
+def decide_date_order(columns: list[DateShapes]) -> str:
+    """The file's date convention, decided once from all its date columns and nothing else.
+
+    Day/month order for numeric dates: a first field above 12 anywhere means dmy, a second field
+    above 12 means mdy (the more frequent wins if both occur); all-ambiguous data is mdy unless the
+    separators are dots (dd.mm.yyyy). Files without numeric dates report their most common shape.
+    (``date_order`` weighs what else the file says where the dates cannot tell.)
+    """
+    votes = day_month_votes(columns)
+    if votes is None:
+        return shape_order(columns)
+    return votes.order or (DMY if votes.mostly_dotted else MDY)
 
 
 def parse_dates(shapes: DateShapes, order: str) -> pd.Series:
@@ -243,7 +283,7 @@ def _from_iso_text(text: pd.Series) -> pd.Series:
     # Offsets are dropped: the wall-clock time as written is what the ledger recorded.
     if contains(text, r"Z$|[+-]\d{2}:?\d{2}$|,|^\d{4}[/.]").any():
         text = replace(text, r"\s*(?:Z|[+-]\d{2}:?\d{2})$", "")
-        text = replace(text, r"^(\d{4})[/.](\d{1,2})[/.](\d{1,2})", r"\1-\2-\3")
+        text = replace(text, r"^(\d{4})[/.](\d{1,2})[/.](\d{1,2})\.?", r"\1-\2-\3")
         text = text.str.replace(",", ".", regex=False)  # decimal comma in fractional seconds
     return pd.to_datetime(text.str.strip(), format="ISO8601", errors="coerce").astype("datetime64[ns]")
 

@@ -3,7 +3,8 @@
 Words are folded (lower case, no accents). A word ending in ``*`` is a stem: it also names words
 that start with it ("faktur*" covers faktura, faktury, fakturu). Most words come from the ERPs, banks
 and public bodies of English, German, French, Spanish, Portuguese, Italian and Dutch speaking
-countries; a few Czech and Slovak words cover the ASCII-folded headers of Central European exports.
+countries; a few Czech, Slovak, Polish and Hungarian words cover the headers of Central European
+exports (often ASCII-folded).
 A word may name more than one idea ("wertstellung" is a value date).
 """
 
@@ -54,7 +55,7 @@ CURRENCY_CODES = frozenset(
 )
 
 _VOCABULARY: dict[tuple[str, ...], str] = {
-    (DATE,): """date dates dated dt dte datum daten fecha fec fch data dato datas""",
+    (DATE,): """date dates dated dt dte datum daten datuma fecha fec fch data dato datas""",
     (DATE, TIME): "datetime zeitpunkt",
     (DAY,): "day tag dia jour giorno dag",
     (TIME,): "time zeit uhrzeit heure hora ora tijd tiempo orario",
@@ -62,25 +63,25 @@ _VOCABULARY: dict[tuple[str, ...], str] = {
     (ON,): "on at am op",
     (POST,): """posting postings posted post pstng pstg booking booked buchung* gebucht verbucht boeking
         geboekt boek comptabilisation comptabilise contabilizacion contabilizado contabilizada contabilizacao
-        contabilizzazione zauctovani""",
+        contabilizzazione zauctovani ksiegow* konyveles""",
     (POST, JOURNAL): "lancamento lancamentos lancado registrazione",
     (GL,): "gl g/l ledger ledgers hauptbuch grootboek razao mayor",
     (ACCOUNTING,): "accounting accounted contable contabil contabile comptable buchhaltung* boekhoud* ucetni",
     (PAY,): """pay paid payment payments check checks cheque cheques chq disbursement disbursed remittance
         remitted warrant settlement settled zahlung* bezahlt ausgezahlt paiement* paye reglement pago pagos
-        pagado pagada pagament* pagato pagata betaling* betaald betaal uhrad* platb* zaplac*""",
-    (VALUE,): "value valeur valor valore waarde wert rente",
+        pagado pagada pagament* pagato pagata betaling* betaald betaal uhrad* platb* zaplac* platnos*""",
+    (VALUE,): "value valeur valor valore waarde wert rente wartosc ertek",
     (VALUE, DATE): "wertstellung",
     (VALUTA,): "valuta",
     (TRANSACTION,): """transaction transactions trans txn trx tran tx transac* transaz* transakt* transactie*
         operation operations operacion operacao operazione operace mouvement movimiento movimento
-        mutatie* bewegung* purchase purchases""",
+        mutatie* bewegung* purchase purchases operacj* transakc* tranzakc*""",
     (EFFECTIVE,): "effective eff efectiva efectivo efetiva efetivo effettiva effettivo wirksam",
     (DOCUMENT,): """document documents doc docs documento documentos beleg* piece voucher vouchers
         comprobante boekstuk* doklad* protocollo""",
     (INVOICE,): "invoice invoices inv bill bills rechnung* facture* factura* fatura* fattur* factu* faktur* nf",
     (ISSUE,): """issue issued issuance emission emissao emision emitido emitida emissione ausstellung
-        ausgestellt uitgifte vystaven*""",
+        ausgestellt uitgifte vystaven* wystaw*""",
     (ENTRY,): """entry entries entered enter input inputted keyed erfass* eingabe eingegeben saisie saisi
         inserimento inserito immissione ingevoerd invoer* digitado""",
     (ENTRY, USER): "erfasser",
@@ -109,13 +110,13 @@ _VOCABULARY: dict[tuple[str, ...], str] = {
     (SYSTEM,): "system systems systeme sistema systeem",
     # how much
     (AMOUNT,): """amount amounts amt amnt sum summe betrag* montant* somme importe* monto* importo* ammontare
-        bedrag* castka suma soma""",
+        bedrag* castka suma soma kwot* osszeg""",
     (AMOUNT, TRANSACTION): "umsatz",
     (TOTAL,): "total totals gesamt* totaal celkem",
     (NET,): "net nett netto neto liquido ht",
     (GROSS,): "gross brutto bruto lordo ttc",
     (TAX,): """tax taxes vat gst hst pst mwst ust umsatzsteuer steuer* tva iva btw dph impuesto* imposto*
-        imposta""",
+        imposta podatek""",
     (BALANCE,): "balance balances saldo* solde kontostand zustatek",
     (LOCAL,): "local lc loc hw functional base",
     (LOCAL, CURRENCY): "hauswahrung hauswaehrung",
@@ -126,30 +127,30 @@ _VOCABULARY: dict[tuple[str, ...], str] = {
     (SIGNED,): "signed",
     (QUANTITY,): "quantity qty menge quantite cantidad quantidade quantita hoeveelheid aantal pocet",
     (PRICE,): "price prices preis prix precio preco prezzo prijs cena",
-    (RATE,): "rate rates kurs taux tasa tasso koers",
+    (RATE,): "rate rates kurs taux tasa tasso taxa koers",
     (PERCENT,): "percent percentage pct prozent pourcentage porcentaje percentagem percentuale procent",
     (COUNT,): "count anzahl",
     (LIMIT,): "limit limits limite",
     (BUDGET,): "budget budgets presupuesto orcamento",
     (DISCOUNT,): "discount rabatt remise descuento desconto sconto korting sleva",
-    (DEBIT,): "debit debits dr debe debito debet dare soll withdrawal withdrawals outflow af",
-    (CREDIT,): "credit credits cr haber haben credito avere deposit deposits inflow bij",
+    (DEBIT,): "debit debits dr debe debito debet dare soll belastung* withdrawal withdrawals outflow af",
+    (CREDIT,): "credit credits cr haber haben credito avere gutschrift* deposit deposits inflow bij",
     (INDICATOR,): "indicator ind flag kennzeichen kz indicateur indicador indicatore sens",
     (SIGN,): "sign vorzeichen signe signo segno polarity",
     (DC,): "d/c s/h shkzg drcr",
     # which
-    (NUMBER,): "number numbers no nr nbr num numb nro nummer numero cislo",
+    (NUMBER,): "number numbers no nr nbr num numb nro nummer numero numer cislo",
     (ID,): "id ids identifier ident identifiant identificador identificativo identificatie guid uuid",
     (CODE,): "code codes kod kode codigo codice kennziffer schlussel schluessel key clave chave chiave",
     (REFERENCE,): "reference references ref refs referen* kenmerk",
-    (NAME,): """name names nom nombre nome naam jmeno nazev bezeichnung* designation title titel titulo
-        titre""",
+    (NAME,): """name names nom nombre nome naam jmeno nazev nazw* nev neve bezeichnung* designation title titel
+        titulo titolo titre""",
     (NAME, DESCRIPTION): "libelle lib intitule",
     (DESCRIPTION,): """description desc descr descri* memo memos narrative narration details detail text
         texte texto testo tekst comment comments comentario* commento commentaire kommentar* remark
         remarks bemerkung* observation observa* note notes notiz explanation particulars glosa concepto
-        detalle detalles historico motif causale omschrijving* mededeling* popis beschreibung* info
-        information reason""",
+        detalle detalles historico motif causale omschrijving* mededeling* popis opis tytul* beschreibung*
+        info information reason leiras megjegyzes kozlemeny""",
     (PURPOSE,): "purpose zweck verwendungszweck objeto finalidade finalidad doel ucel motivo",
     (LINE,): "line lines ln zeile* ligne linea linha riga regel radek radk* item items pos position",
     (HEADER,): "header head kopf entete cabecera cabecalho testata",
@@ -157,7 +158,7 @@ _VOCABULARY: dict[tuple[str, ...], str] = {
         giornale""",
     (BATCH,): "batch batches stapel lote lotto",
     (ACCOUNT,): """account accounts acct acc accnt a/c ac comp konto konten kto sachkonto compte comptes cuenta
-        cuentas cta conta contas conto conti rekening* ucet uctu nominal subjective subj coa""",
+        cuentas cta conta contas conto conti rekening* ucet uctu rachun* nominal subjective subj coa""",
     (CONTRA, ACCOUNT): "gegenkonto tegenrekening contrapartida contrepartie contropartita split",
     (CONTRA,): "contra offset gegen tegen counter",
     (BANK,): "bank banks banque banco banca iban bic swift routing aba",
@@ -170,34 +171,35 @@ _VOCABULARY: dict[tuple[str, ...], str] = {
     (METHOD,): "method methode metodo mode modo",
     # who
     (USER,): """user users usr username userid uname login operator clerk benutzer* anwender* utilisateur*
-        usuario* utilizador* utente* gebruiker* uzivatel* maker originator initiator requester requestor
+        usuario* utilizador* utente* gebruiker* uzivatel* uzytkownik* maker originator initiator requester requestor
         submitter sachbearbeiter bearbeiter""",
     (USER, PREPARE): "preparer",
     (BY,): "by von par por door da",
     (PREPARE,): "prepared preparation prepare",
     (EMPLOYEE,): "employee employees emp staff mitarbeiter* employe empleado* funcionario* dipendente* medewerker*",
-    (CARD,): "card cards karte* carte tarjeta* cartao kaart*",
+    (CARD,): "card cards karte* carte carta tarjeta* cartao kaart*",
     (CARD, HOLDER): "cardholder cardholders karteninhaber",
-    (HOLDER,): "holder holders inhaber titular titulaire houder drzitel",
+    (HOLDER,): "holder holders inhaber titular titulaire titolare houder drzitel",
     (VENDOR,): """vendor vendors vend vndr supplier suppliers supp suplr payee payees beneficiary
         beneficiaries merchant merchants creditor creditors counterparty counterparties lieferant* kreditor*
         empfanger empfaenger begunstigter beguenstigter glaubiger glaeubiger fournisseur* beneficiaire*
         creancier tiers proveedor* acreedor* beneficiario* fornecedor* favorecido* credor* fornitor*
-        creditore* leverancier* crediteur* begunstigde* tegenpartij dodavatel* prijemce""",
+        creditore* leverancier* crediteur* begunstigde* tegenpartij dodavatel* prijemce odbiorca dostawca
+        sprzedawca szallito""",
     (CUSTOMER,): "customer customers cust client clients kunde* cliente* klant* odberatel* debitor debitoren",
-    (PARTNER,): "partner* party aux auxiliaire tercero terceiro contact contacts relatie",
+    (PARTNER,): "partner* party aux auxiliaire tercero terceiro contact contacts relatie kontrahent* nadawca",
     (ADDRESS,): """address addresses adresse direccion endereco indirizzo adres adresa street strasse city
         stadt ville ciudad cidade citta mesto postcode zip postal plz country pays pais paese phone telefon
         telephone email mail fax""",
     (COMPANY,): """company companies firma gesellschaft unternehmen buchungskreis societe empresa compania
         sociedade societa bedrijf entity""",
     # where in the organisation
-    (COST,): "cost costs kosten kost cout coste costo custo",
-    (COST, CENTER): "kst stredisko costcenter costcentre",
+    (COST,): "cost costs kosten kost cout coste costo custo koszt*",
+    (COST, CENTER): "kst stredisko costcenter costcentre mpk",
     (CENTER,): "center centre centro zentrum stelle plaats",
     (PROFIT,): "profit beneficio lucro",
     (DEPARTMENT,): """department departments dept dep depto departement departamento dipartimento afdeling
-        abteilung* directorate directorates direction odbor""",
+        abteilung* directorate directorates direction odbor dzial""",
     (DIVISION,): "division divisions bereich sector secteur setor settore",
     (SERVICE,): "service services dienst servicio servico servizio",
     (PROGRAM,): "program programs programme programmes programa programma function activity",
@@ -211,7 +213,7 @@ _VOCABULARY: dict[tuple[str, ...], str] = {
     (PROJECT,): "project projects projekt projet proyecto projeto progetto wbs",
     (CONTRACT,): "contract contracts vertrag contrat contrato contratto",
     (CURRENCY,): """currency currencies ccy curr cur crcy waehrung wahrung whrg devise devises moneda divisa
-        moeda mena""",
+        moeda mena walut* penznem""",
     (CURRENCY, CODE): "wkz",
     (SOURCE,): "source sources src origin origine origen origem quelle herkunft bron zdroj",
     (MODULE,): "module modul modulo",

@@ -14,9 +14,11 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 
 from fintrace_pipeline import canonical
+from fintrace_pipeline.ingest.code_labels import code_labels
 from fintrace_pipeline.ingest.column_profile import CONSTANT_MATTERS, MIN_INVOICE_SHARE, ColumnProfile
 from fintrace_pipeline.ingest.errors import IngestError
 from fintrace_pipeline.ingest.header_rules import RULES, score_header
+from fintrace_pipeline.ingest.time_columns import time_columns
 
 REQUIRED_MIN = 0.25  # a required column takes a weaker header than an optional one
 OPTIONAL_MIN = 0.35
@@ -57,6 +59,8 @@ class MappingProposal:
     warnings: list[str] = field(default_factory=list)
     # Other columns that hold posting dates, best first: where the posting date is a placeholder.
     other_dates: list[str] = field(default_factory=list)
+    # Canonical date name -> the separate time-of-day column read with it.
+    time_columns: dict[str, str] = field(default_factory=dict)
 
     @property
     def mapping(self) -> dict[str, str]:
@@ -64,7 +68,7 @@ class MappingProposal:
 
     @property
     def unmapped(self) -> list[str]:
-        used = {choice.header for choice in self.choices.values()}
+        used = {choice.header for choice in self.choices.values()} | set(self.time_columns.values())
         return [h for h in self.headers if h not in used]
 
     @property
@@ -86,6 +90,8 @@ class MappingProposal:
                 "decided_by": choice.decided_by,
                 "runner_up": {"column": runner.header, "confidence": runner.confidence} if runner else None,
             }
+            if name in self.time_columns:
+                out[name]["time_column"] = self.time_columns[name]
         return out
 
 
@@ -121,7 +127,10 @@ def propose_mapping(
         for c in candidates["posting_date"]
         if c.content_agrees and profiles is not None and posting is not None and c.header != posting.header
     ]
-    return MappingProposal(headers=headers, choices=ordered, warnings=warnings, other_dates=other_dates)
+    times = time_columns(headers, {name: choice.header for name, choice in ordered.items()}, sample)
+    return MappingProposal(
+        headers=headers, choices=ordered, warnings=warnings, other_dates=other_dates, time_columns=times
+    )
 
 
 def guess_column_mapping(headers: Sequence[str]) -> dict[str, str]:
@@ -134,6 +143,8 @@ def _candidates(
 ) -> dict[str, list[Candidate]]:
     """Every header that reads as each canonical column, best first (those the content agrees with first)."""
     candidates: dict[str, list[Candidate]] = {name: [] for name in RULES}
+    # The names of a code column's values describe the code, not the transaction.
+    names_of_codes = code_labels(headers, {h: p.present for h, p in profiles.items()}) if profiles else set()
     for name in RULES:
         if name in closed:
             continue
@@ -147,6 +158,8 @@ def _candidates(
                 candidates[name].append(Candidate(name, header, scored.score, scored.score, scored.score))
                 continue
             profile = profiles[header]
+            if name == "description" and header in names_of_codes:
+                continue
             if not profile.passes(name, scored.needs):
                 if name in REQUIRED and scored.needs is None:
                     # Kept as a last resort: the rows are then rejected with their values shown.

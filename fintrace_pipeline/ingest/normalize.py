@@ -15,14 +15,18 @@ import pandas as pd
 from fintrace_pipeline import canonical
 from fintrace_pipeline.ingest import dates, debit_credit, values
 from fintrace_pipeline.ingest.date_columns import date_shapes, fill_placeholder_dates
+from fintrace_pipeline.ingest.date_order import choose_date_order
 from fintrace_pipeline.ingest.errors import EveryRowRejected, IngestError
 from fintrace_pipeline.ingest.failures import every_row_rejected_message, unmatched_message
 from fintrace_pipeline.ingest.headers import describe_headers
 from fintrace_pipeline.ingest.mapping import MappingProposal, propose_mapping
+from fintrace_pipeline.ingest.origin_hints import OriginHints, origin_hints
 from fintrace_pipeline.ingest.placeholders import MissingValues
 from fintrace_pipeline.ingest.raw_table import DATA_CHARACTER, RawTable
 from fintrace_pipeline.ingest.reader import read_table
 from fintrace_pipeline.ingest.sample import inference_sample
+from fintrace_pipeline.ingest.section_headings import carried_headings
+from fintrace_pipeline.ingest.times import add_time_of_day
 from fintrace_pipeline.settings import DEFAULT_MISSING_VALUES
 
 # Report lines that are not transactions: they sit in the first cells and leave the date empty.
@@ -32,6 +36,7 @@ FOOTER_PATTERN = (
 FOOTER_CELLS = 3
 
 REASON_FOOTER = "report footer or subtotal row"
+REASON_HEADING = "account heading row"
 REASON_MISSING_DATE = "missing posting date"
 REASON_BAD_DATE = "unparseable posting date"
 REASON_MISSING_AMOUNT = "missing amount"
@@ -65,7 +70,7 @@ class IngestResult:
     unmapped_columns: list[str]  # source headers no canonical column uses
     file_format: str  # "csv" | "tsv" | "xlsx" | "xls" | "ods" | "xlsb"
     compression: str | None  # "gzip" or None
-    encoding: str | None  # "utf-8", "utf-8-sig", "utf-16-le", "cp1252", "cp850"; None for workbooks
+    encoding: str | None  # "utf-8", "utf-8-sig", "utf-16-le", "cp1252", "cp850", "cp1250", "iso-8859-2"; None: workbook
     delimiter: str | None
     sheet_name: str | None
     header_row: int  # 1-based physical row of the header in the file or sheet
@@ -85,9 +90,12 @@ def ingest_file(
     max_decompressed_bytes: int,
     max_rows: int,
     missing_values: Collection[str] = DEFAULT_MISSING_VALUES,
+    country: str | None = None,
 ) -> IngestResult:
     """Read a CSV/TSV (optionally gzip-compressed) or workbook export into canonical transactions.
 
+    ``country`` (ISO 3166-1 alpha-2) is where the file comes from, where known: it decides the
+    day/month order of dates that cannot tell it themselves, unless the file shows otherwise.
     Raises IngestError for problems with the file as a whole (EveryRowRejected when no row could be
     loaded); problems with single rows put those rows in ``rejected`` with their reason.
     """
@@ -99,10 +107,19 @@ def ingest_file(
     proposal = propose_mapping(table.headers, sample, user_mapping)
     if proposal.missing:
         raise IngestError(unmatched_message(proposal, sample))
-    return normalize_table(table, proposal, placeholders)
+    hints = origin_hints(table.headers, sample, proposal.mapping, country)
+    return normalize_table(table, proposal, placeholders, sample, hints)
 
 
-def normalize_table(table: RawTable, proposal: MappingProposal, placeholders: MissingValues) -> IngestResult:
+def normalize_table(
+    table: RawTable,
+    proposal: MappingProposal,
+    placeholders: MissingValues,
+    sample: pd.DataFrame | None = None,
+    hints: OriginHints | None = None,
+) -> IngestResult:
+    """The canonical frame of ``table`` under ``proposal``; ``sample`` (the inference sample) and
+    ``hints`` decide the date order first, where given."""
     mapping = proposal.mapping
     cells = table.cells
     notes = list(table.notes)
@@ -125,16 +142,31 @@ def normalize_table(table: RawTable, proposal: MappingProposal, placeholders: Mi
     posting_shapes = date_shapes(column("posting_date"), placeholders)
     posting_text = posting_shapes.text
     entry_shapes = date_shapes(column("entry_date"), placeholders) if "entry_date" in mapping else None
-    date_order = dates.decide_date_order([s for s in (posting_shapes, entry_shapes) if s is not None])
+    date_headers = [mapping[name] for name in canonical.DATE_COLUMNS if name in mapping]
+    chosen_order = choose_date_order(
+        [dates.classify_dates(sample[h]) for h in date_headers] if sample is not None else [],
+        lambda: [s for s in (posting_shapes, entry_shapes) if s is not None],
+        hints or OriginHints(),
+        date_headers,
+    )
+    date_order = chosen_order.order
+    if chosen_order.warning:
+        warnings.append(chosen_order.warning)
 
     # A date cell without a letter or digit ("†† ", "-") holds no date.
     no_date = ~values.contains(posting_text, DATA_CHARACTER)
     # A footer's label often sits in the date column itself ("Total,,1,234.00").
-    reject(_footer_rows(cells, no_date | values.fullmatch(posting_text, FOOTER_PATTERN)), REASON_FOOTER)
+    footer = _footer_rows(cells, no_date | values.fullmatch(posting_text, FOOTER_PATTERN))
+    reject(footer, REASON_FOOTER)
+    headings = carried_headings(cells, mapping, no_date, footer)
+    if headings is not None:
+        reject(headings.rows, REASON_HEADING)
+        notes.append(headings.note())
     reject(no_date, REASON_MISSING_DATE)
     posting_date = dates.parse_dates(posting_shapes, date_order)
     reject(posting_date.isna().to_numpy(), REASON_BAD_DATE)
     posting_date = fill_placeholder_dates(posting_date, proposal, cells, placeholders, date_order, warnings)
+    posting_date = _with_time_of_day("posting_date", posting_date, proposal, cells, notes)
 
     amount = _amounts(column, mapping, reject, notes, placeholders)
 
@@ -149,10 +181,14 @@ def normalize_table(table: RawTable, proposal: MappingProposal, placeholders: Mi
         unreadable = int((entry_date.isna() & entry_shapes.text.notna()).to_numpy()[keep].sum())
         if unreadable:
             notes.append(f"{unreadable} entry date(s) could not be read and were left empty")
+        entry_date = _with_time_of_day("entry_date", entry_date, proposal, cells, notes)
         frame["entry_date"] = entry_date[keep].to_numpy()
     for name in canonical.TEXT_COLUMNS:
         if name in mapping:
             frame[name] = column(name)[keep].reset_index(drop=True)
+    if headings is not None:
+        frame["account"] = headings.account[keep].reset_index(drop=True)
+        frame["account_name"] = headings.account_name[keep].reset_index(drop=True)
     if "label" in mapping:
         frame["label"] = values.parse_label(column("label"))[keep].reset_index(drop=True)
     transactions = _canonical_frame(frame)
@@ -161,16 +197,21 @@ def normalize_table(table: RawTable, proposal: MappingProposal, placeholders: Mi
     footers = int((reasons == REASON_FOOTER).sum())
     if footers:
         notes.append(f"skipped {footers} report footer/subtotal row(s)")
-    if proposal.unmapped:
-        notes.append(f"columns not used: {describe_headers(proposal.unmapped)}")
+    column_mapping, details, unmapped = dict(mapping), proposal.details(), proposal.unmapped
+    if headings is not None:
+        column_mapping.update(headings.mapping())
+        details.update(headings.details())
+        unmapped = [h for h in unmapped if h not in headings.columns]
+    if unmapped:
+        notes.append(f"columns not used: {describe_headers(unmapped)}")
     notes.append(f"dates read as {date_order}")
     result = IngestResult(
         transactions=transactions,
         rejected=rejected,
         rows_read=table.rows_read,
-        column_mapping=mapping,
-        mapping_details=proposal.details(),
-        unmapped_columns=proposal.unmapped,
+        column_mapping=column_mapping,
+        mapping_details=details,
+        unmapped_columns=unmapped,
         file_format=table.file_format,
         compression=table.compression,
         encoding=table.encoding,
@@ -184,6 +225,20 @@ def normalize_table(table: RawTable, proposal: MappingProposal, placeholders: Mi
     if len(transactions) == 0:
         raise EveryRowRejected(every_row_rejected_message(result, REASON_COLUMNS), result)
     return result
+
+
+def _with_time_of_day(
+    name: str, stamps: pd.Series, proposal: MappingProposal, cells: pd.DataFrame, notes: list[str]
+) -> pd.Series:
+    """The dates of ``name`` with the time of day of their separate time column, where the file has one."""
+    header = proposal.time_columns.get(name)
+    if header is None:
+        return stamps
+    combined, unreadable = add_time_of_day(stamps, values.clean_text(cells[header]))
+    notes.append(f"{name.replace('_', ' ')}s take their time of day from {header!r}")
+    if unreadable:
+        notes.append(f"{unreadable:,} value(s) in {header!r} are no time of day; those rows keep their date alone")
+    return combined
 
 
 def _parse_amounts(text: pd.Series, placeholders: MissingValues) -> values.ParsedAmounts:

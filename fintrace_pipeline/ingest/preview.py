@@ -17,11 +17,14 @@ import pandas as pd
 from fintrace_pipeline import canonical
 from fintrace_pipeline.ingest import dates, debit_credit, values
 from fintrace_pipeline.ingest.date_columns import date_shapes, fill_placeholder_dates
+from fintrace_pipeline.ingest.date_order import DateOrder, choose_date_order
 from fintrace_pipeline.ingest.failures import unmatched_message
 from fintrace_pipeline.ingest.mapping import MappingProposal, propose_mapping
+from fintrace_pipeline.ingest.origin_hints import OriginHints, origin_hints
 from fintrace_pipeline.ingest.placeholders import MissingValues
 from fintrace_pipeline.ingest.reader import read_table
 from fintrace_pipeline.ingest.sample import inference_sample
+from fintrace_pipeline.ingest.times import add_time_of_day
 from fintrace_pipeline.jsonsafe import json_safe
 from fintrace_pipeline.settings import DEFAULT_MISSING_VALUES
 
@@ -38,9 +41,11 @@ def preview_file(
     max_decompressed_bytes: int,
     max_rows: int,
     missing_values: Collection[str] = DEFAULT_MISSING_VALUES,
+    country: str | None = None,
 ) -> dict[str, Any]:
     """The proposed reading of ``path``. Raises IngestError only for a file that cannot be read at
-    all; a file without a date or amount column is answered with what is missing and a mapping to try."""
+    all; a file without a date or amount column is answered with what is missing and a mapping to try.
+    ``country`` is where the file comes from, as for ``ingest_file``."""
     table = read_table(
         Path(path),
         user_mapping=user_mapping,
@@ -52,13 +57,21 @@ def preview_file(
     sample = inference_sample(table, placeholders, size=PREVIEW_ROWS)
     proposal = propose_mapping(table.headers, sample, user_mapping)
     warnings = list(proposal.warnings)
+    chosen = _date_order(proposal, sample, origin_hints(table.headers, sample, proposal.mapping, country))
+    if chosen is not None and chosen.warning:
+        warnings.append(chosen.warning)
+    order = chosen.order if chosen is not None else None
     parsed = {}
     if "posting_date" in proposal.mapping:
-        order = _date_order(proposal, sample) or dates.ISO
         shapes = date_shapes(sample[proposal.mapping["posting_date"]], placeholders)
         posting = dates.parse_dates(shapes, order)
         parsed["posting_date"] = fill_placeholder_dates(posting, proposal, sample, placeholders, order, warnings)
-    columns = _columns(proposal, sample, parsed)
+    for name, header in proposal.time_columns.items():
+        stamps = parsed.get(name)
+        if stamps is None:
+            stamps = dates.parse_dates(dates.classify_dates(sample[proposal.mapping[name]]), order)
+        parsed[name] = add_time_of_day(stamps, sample[header])[0]
+    columns = _columns(proposal, sample, parsed, order)
     return json_safe(
         {
             "file_name": Path(path).name,
@@ -68,7 +81,7 @@ def preview_file(
             "delimiter": table.delimiter,
             "sheet_name": table.sheet_name,
             "header_row": table.header_row,
-            "date_format": _date_order(proposal, sample),
+            "date_format": order,
             "rows_sampled": table.rows_read,
             "headers": table.headers,
             "mappable_columns": list(canonical.MAPPABLE),
@@ -82,8 +95,9 @@ def preview_file(
     )
 
 
-def _columns(proposal: MappingProposal, sample: pd.DataFrame, parsed: dict[str, pd.Series]) -> list[dict[str, Any]]:
-    order = _date_order(proposal, sample)
+def _columns(
+    proposal: MappingProposal, sample: pd.DataFrame, parsed: dict[str, pd.Series], order: str | None
+) -> list[dict[str, Any]]:
     details = proposal.details()
     signs = None
     if "debit_credit_indicator" in proposal.mapping:
@@ -100,9 +114,13 @@ def _columns(proposal: MappingProposal, sample: pd.DataFrame, parsed: dict[str, 
     return columns
 
 
-def _date_order(proposal: MappingProposal, sample: pd.DataFrame) -> str | None:
-    columns = [dates.classify_dates(sample[proposal.mapping[n]]) for n in _DATE_COLUMNS if n in proposal.mapping]
-    return dates.decide_date_order(columns) if columns else None
+def _date_order(proposal: MappingProposal, sample: pd.DataFrame, hints: OriginHints) -> DateOrder | None:
+    """The date order as ingest decides it, from the rows the preview reads."""
+    headers = [proposal.mapping[n] for n in _DATE_COLUMNS if n in proposal.mapping]
+    if not headers:
+        return None
+    columns = [dates.classify_dates(sample[h]) for h in headers]
+    return choose_date_order(columns, lambda: columns, hints, headers)
 
 
 def _parsed_samples(

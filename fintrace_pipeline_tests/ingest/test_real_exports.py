@@ -54,8 +54,12 @@ def test_real_export_loads_right_without_a_mapping(entry, loaded):
     result = loaded(entry["file"])
     expected = entry["mapping"]
     assert {name: result.column_mapping.get(name) for name in expected} == expected
-    # Each source column feeds one canonical column at most.
-    assert len(set(result.column_mapping.values())) == len(result.column_mapping)
+    # Each source column feeds one canonical column at most (accounts carried down from heading rows
+    # give both the account and its name).
+    chosen = {
+        n: h for n, h in result.column_mapping.items() if result.mapping_details[n]["decided_by"] != "heading rows"
+    }
+    assert len(set(chosen.values())) == len(chosen)
     assert len(result.transactions) == entry["data_rows"]
     assert len(result.transactions) + len(result.rejected) == result.rows_read
     assert result.header_row == entry["header_row"]
@@ -63,7 +67,11 @@ def test_real_export_loads_right_without_a_mapping(entry, loaded):
     assert frame["posting_date"].notna().all() and np.isfinite(frame["amount"]).all()
     assert frame["row_number"].is_unique
     # Rows that are not data are rejected with a reason; none is silently dropped mid-file.
-    assert set(result.rejected["reason"]) <= {"report footer or subtotal row", "missing posting date"}
+    assert set(result.rejected["reason"]) <= {
+        "report footer or subtotal row",
+        "missing posting date",
+        "account heading row",
+    }
     details = result.mapping_details
     assert set(details) == set(result.column_mapping)
     assert all(0 < details[name]["confidence"] <= 1 for name in details)
@@ -154,3 +162,46 @@ def test_monthly_sheets_with_one_header_are_one_table(loaded):
     assert result.sheet_name.startswith("Apr, May, Jun") and result.sheet_name.endswith("Mar '24")
     dates = result.transactions["posting_date"]
     assert (dates.min(), dates.max()) == (pd.Timestamp("2023-04-01"), pd.Timestamp("2024-03-28"))
+
+
+@needs_corpus
+def test_sap_entry_dates_carry_the_separate_entered_time(loaded):
+    entry = _manifest_entry("je_aicpa_sap_gl_detail.csv")
+    raw = pd.read_csv(FOLDER / entry["file"], dtype=str)
+    clock = raw["Entered_Time"].astype(int)  # HHMMSS without zero padding: 93016 is 09:30:16
+    seconds = clock // 10_000 * 3600 + clock // 100 % 100 * 60 + clock % 100
+    expected = pd.to_datetime(raw["Entered_Date"], format="%Y%m%d") + pd.to_timedelta(seconds, unit="s")
+    result = loaded(entry["file"])
+    assert result.mapping_details["entry_date"]["time_column"] == "Entered_Time"
+    assert result.transactions["entry_date"].tolist() == expected.tolist()
+
+
+@needs_corpus
+def test_quickbooks_lines_take_the_account_of_their_heading_row(loaded):
+    entry = _manifest_entry("qb_sample_gl_collins.xlsx")
+    result = loaded(entry["file"])
+    assert result.mapping_details["account"]["decided_by"] == "heading rows"
+    frame = result.transactions
+    assert frame["account"].notna().all()
+    rejected = result.rejected.sort_values("row_number")
+    headings = rejected[rejected["reason"] == "account heading row"]
+    totals = rejected[rejected["reason"] == "report footer or subtotal row"]
+    checked = 0
+    for row_number, raw in zip(headings["row_number"], headings["raw_values"], strict=True):
+        name = next(v for v in raw.values() if any(c.isalpha() for c in str(v)))
+        closing = totals[
+            (totals["row_number"] > row_number)
+            & totals["raw_values"].map(lambda r, n=name: f"Total {n}" in [str(v).strip() for v in r.values()])
+        ]
+        if closing.empty:
+            continue
+        end = int(closing["row_number"].iloc[0])
+        if ((headings["row_number"] > row_number) & (headings["row_number"] < end)).any():
+            continue  # a parent: its total sums its sub-accounts too
+        lines = frame[(frame["row_number"] > row_number) & (frame["row_number"] < end)]
+        total = closing["raw_values"].iloc[0]
+        debit, credit = (float(total[side] or 0) for side in ("Debit", "Credit"))
+        assert set(lines["account"]) <= {name}
+        assert round(lines["amount"].sum(), 2) == round(debit - credit, 2), name
+        checked += 1
+    assert checked >= 80

@@ -31,6 +31,7 @@ def ingest_step(step: StepContext) -> StepOutput:
             max_decompressed_bytes=settings.max_decompressed_bytes,
             max_rows=settings.max_rows,
             missing_values=settings.missing_values,
+            country=data_file.country or settings.country,
         )
     except EveryRowRejected as exc:
         _keep_rejected(step, exc.result)
