@@ -74,8 +74,12 @@ def migrated_database_url(request, kind: str, folder: Path) -> str:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database_url(request, tmp_path: Path) -> str:
-    return migrated_database_url(request, request.param, tmp_path)
+def database_url(request, tmp_path: Path):
+    url = migrated_database_url(request, request.param, tmp_path)
+    yield url
+    # Each test has a database (schema) of its own: close its pooled connections now rather than at
+    # the session's end, so hundreds of tests stay within the server's connection limit.
+    get_engine(url).dispose()
 
 
 @pytest.fixture
