@@ -155,18 +155,21 @@ _RULES = (
         "medium",
         "Same vendor and amount within a few days under different invoice numbers",
         ("posting_date", "amount", "vendor"),
-        "Same vendor {vendor} and amount {amount:,.2f} as row {twin_row_number} posted {when} ({twin_posting_date}), "
+        "Same vendor {vendor} and amount {amount:,.2f} as row {twin_row_number} posted {when} ({twin_posting_date})"
         "{invoices}{chance}",
         {
             "same_day": "on the same day",
             "days_earlier": "{days} day{s} earlier",
-            "no_invoices": "neither with an invoice number",
-            "other_invoice": "under a different invoice number ({invoice} vs {twin_invoice})",
+            # A file without an invoice column says nothing about invoice numbers.
+            "no_column": "",
+            "no_invoices": ", neither with an invoice number",
+            "one_invoice": ", only one of the two with an invoice number ({invoice})",
+            "other_invoice": ", under a different invoice number ({invoice} vs {twin_invoice})",
             "chance_note": "; the file has about as many such pairs as chance predicts ({observed} found, "
             "{expected:g} expected), so this may be a coincidence",
         },
         entry_reason="Same vendor {vendor} and amount {amount:,.2f} in {je_number} as in {twin_je_number}, "
-        "posted {when} ({twin_posting_date}), {invoices}{chance}",
+        "posted {when} ({twin_posting_date}){invoices}{chance}",
     ),
     Rule(
         "DUP_INVOICE_NORMALIZED",

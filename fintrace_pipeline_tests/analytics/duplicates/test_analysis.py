@@ -63,9 +63,29 @@ def test_no_invoice_column_skips_invoice_tests():
     )
     assert skipped_checks(result) == {code: "no invoice_number column" for code in INVOICE_CODES}
     near = flags_of(result, "DUP_VENDOR_AMOUNT_NEAR_DATE")
+    # The file has no invoice numbers, so the reason says nothing about them.
     assert near["reason"].tolist() == [
-        "Same vendor Gamma Services and amount 300.00 as row 1 posted 1 day earlier "
-        "(2024-05-01), neither with an invoice number"
+        "Same vendor Gamma Services and amount 300.00 as row 1 posted 1 day earlier (2024-05-01)"
+    ]
+
+
+def test_near_date_reasons_say_which_of_the_pair_has_an_invoice_number():
+    result = run_duplicate_analysis(
+        ledger(
+            [
+                ("2024-05-01", 300.0, "Gamma Services", None),
+                ("2024-05-02", 300.0, "Gamma Services", None),
+                ("2024-06-03", 450.0, "Gamma Services", None),
+                ("2024-06-04", 450.0, "Gamma Services", "G-7"),
+            ],
+            ("posting_date", "amount", "vendor", "invoice_number"),
+        )
+    )
+    assert flags_of(result, "DUP_VENDOR_AMOUNT_NEAR_DATE")["reason"].tolist() == [
+        "Same vendor Gamma Services and amount 300.00 as row 1 posted 1 day earlier (2024-05-01), "
+        "neither with an invoice number",
+        "Same vendor Gamma Services and amount 450.00 as row 3 posted 1 day earlier (2024-06-03), "
+        "only one of the two with an invoice number (G-7)",
     ]
 
 
