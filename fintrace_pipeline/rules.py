@@ -22,7 +22,7 @@ from fintrace_pipeline.findings import SEVERITIES
 DUPLICATE_ANALYSIS = "duplicate_analysis"
 ANOMALY_DETECTION = "anomaly_detection"
 
-FAMILIES = ("duplicates", "time", "amount", "entity", "journal", "benford")
+FAMILIES = ("duplicates", "time", "amount", "entity", "journal", "history", "benford")
 
 
 @dataclass(frozen=True)
@@ -155,18 +155,21 @@ _RULES = (
         "medium",
         "Same vendor and amount within a few days under different invoice numbers",
         ("posting_date", "amount", "vendor"),
-        "Same vendor {vendor} and amount {amount:,.2f} as row {twin_row_number} posted {when} ({twin_posting_date}), "
+        "Same vendor {vendor} and amount {amount:,.2f} as row {twin_row_number} posted {when} ({twin_posting_date})"
         "{invoices}{chance}",
         {
             "same_day": "on the same day",
             "days_earlier": "{days} day{s} earlier",
-            "no_invoices": "neither with an invoice number",
-            "other_invoice": "under a different invoice number ({invoice} vs {twin_invoice})",
+            # A file without an invoice column says nothing about invoice numbers.
+            "no_column": "",
+            "no_invoices": ", neither with an invoice number",
+            "one_invoice": ", only one of the two with an invoice number ({invoice})",
+            "other_invoice": ", under a different invoice number ({invoice} vs {twin_invoice})",
             "chance_note": "; the file has about as many such pairs as chance predicts ({observed} found, "
             "{expected:g} expected), so this may be a coincidence",
         },
         entry_reason="Same vendor {vendor} and amount {amount:,.2f} in {je_number} as in {twin_je_number}, "
-        "posted {when} ({twin_posting_date}), {invoices}{chance}",
+        "posted {when} ({twin_posting_date}){invoices}{chance}",
     ),
     Rule(
         "DUP_INVOICE_NORMALIZED",
@@ -365,6 +368,35 @@ _RULES = (
         "Posted and approved by the same person",
         ("user", "approver"),
         "Posted by {user} and approved by {approver}: the same person",
+    ),
+    # Documents: the file's journal entries (its lines without entry numbers); a new one is not the
+    # settlement of an earlier one (see analytics/rules/vendor_documents.py).
+    Rule(
+        "VENDOR_VOLUME_SPIKE",
+        ANOMALY_DETECTION,
+        "history",
+        "medium",
+        "Vendor with far more documents in one week than usual",
+        ("posting_date", "vendor"),
+        "Vendor {vendor} has {documents} new {units} in the week of {week}, where its share of the other weeks "
+        "predicts {expected:.1f} (Poisson p {p:.1e} across {tests:,} vendor-weeks)",
+    ),
+    # Each line against the user's own lines on that account and side; the period is the one of 7 to 28
+    # days in which the user's lines stand highest. A document paying one of its lines' documents later
+    # says which.
+    Rule(
+        "USER_AMOUNT_SHIFT",
+        ANOMALY_DETECTION,
+        "history",
+        "medium",
+        "User's amounts risen well above their own history for a period",
+        ("posting_date", "amount", "user"),
+        "{line}; user {user}'s {lines} {what} from {first} to {last} average {ratio:,.1f}× their usual size "
+        "(z {z:.1f}; all the user's lines then {period_ratio:,.1f}×)",
+        {
+            "own": "Amount {amount:,.2f} against a usual {median:,.2f}",
+            "settles": "Pays {amount:,.2f} to {vendor} for {source} (posted {source_date})",
+        },
     ),
     # Tested per vendor and per user, for whichever of the two columns the file has.
     Rule(

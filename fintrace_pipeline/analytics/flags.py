@@ -67,13 +67,18 @@ def graded_severity(rule_code: str, stronger: np.ndarray) -> np.ndarray:
     return np.where(stronger, rule.severity_step(1), rule.severity)
 
 
-def demote_below_materiality(flags: pd.DataFrame, transactions: pd.DataFrame, materiality: float) -> pd.DataFrame:
-    """``flags`` with every finding on a line whose |amount| is below ``materiality`` one severity level
-    lower (low stays low); a demoted finding's details say so. 0 = no materiality set."""
+def demote_below_materiality(
+    flags: pd.DataFrame, transactions: pd.DataFrame, materiality: float, amounts: np.ndarray | None = None
+) -> pd.DataFrame:
+    """``flags`` with every finding about an amount below ``materiality`` one severity level lower (low
+    stays low); a demoted finding's details say so. 0 = no materiality set. ``amounts``: per flag, the
+    amount its finding is about (a duplicate's: its document's); by default its line's |amount|."""
     if materiality <= 0 or flags.empty:
         return flags
-    amounts = pd.Series(np.abs(transactions["amount"].to_numpy(dtype="float64")), index=transactions["row_number"])
-    below = (amounts.reindex(flags["row_number"].to_numpy()).to_numpy() < materiality) & (flags["severity"] != "low")
+    if amounts is None:
+        lines = pd.Series(np.abs(transactions["amount"].to_numpy(dtype="float64")), index=transactions["row_number"])
+        amounts = lines.reindex(flags["row_number"].to_numpy()).to_numpy()
+    below = (np.abs(np.asarray(amounts, dtype="float64")) < materiality) & (flags["severity"] != "low").to_numpy()
     if not below.any():
         return flags
     demoted = flags.copy()

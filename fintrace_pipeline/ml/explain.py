@@ -189,6 +189,8 @@ FACTS = {
     "AFTER_HOURS": "hour",
     "FIRST_DIGIT_PATTERN": "leading_digit",
     "BENFORD_DIGIT": "leading_digit",
+    "VENDOR_BURST": "vendor_volume",
+    "VENDOR_VOLUME_SPIKE": "vendor_volume",
 }
 # Compared with the file's median (see ``own_baseline``), an entity comparison is the file's fact.
 _FILE_WIDE_WHEN_SMALL = {"AMOUNT_VS_USER": "user", "AMOUNT_VS_VENDOR": "vendor", "AMOUNT_VS_ACCOUNT": "account"}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import string
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -28,7 +29,7 @@ from fintrace_pipeline.rules import (
     rules_for,
 )
 from fintrace_pipeline_tests.analytics.flagged import flags_of, skipped_checks
-from fintrace_pipeline_tests.analytics.rules.frames import ledger
+from fintrace_pipeline_tests.analytics.rules.frames import history_ledger, ledger
 
 STAGES = {DUPLICATE_ANALYSIS: run_duplicate_analysis, ANOMALY_DETECTION: run_anomaly_detection}
 
@@ -52,12 +53,24 @@ def journal_oddities() -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def raised(generated: pd.DataFrame, journal_oddities: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """Every flag each stage raises on the two files."""
-    return {
-        stage: pd.concat([run(generated).flags, run(journal_oddities).flags], ignore_index=True)
-        for stage, run in STAGES.items()
-    }
+def nonconforming_vendor() -> pd.DataFrame:
+    """A vendor whose 1,000 amounts spread over three decades as Benford's law has them, but for 150
+    invoices of 9,500–9,556: its first digits do not conform, through an excess of 95. Every amount
+    differs, so no duplicate test has anything to say about it."""
+    spread = np.round(10 ** (1 + (np.arange(1000) + 0.5) / 1000 * 3), 2)
+    cluster = np.round(9500 + np.arange(150) * 0.37, 2)
+    amounts = np.concatenate([spread[np.abs(spread - 9528) > 60], cluster])
+    return ledger(amount=amounts, vendor=["Acme"] * len(amounts))
+
+
+@pytest.fixture(scope="module")
+def raised(
+    generated: pd.DataFrame, journal_oddities: pd.DataFrame, nonconforming_vendor: pd.DataFrame
+) -> dict[str, pd.DataFrame]:
+    """Every flag each stage raises on the four files (the last: a user's amounts risen for a fortnight
+    and a vendor's week of extra invoices, every amount different)."""
+    files = (generated, journal_oddities, nonconforming_vendor, history_ledger())
+    return {stage: pd.concat([run(f).flags for f in files], ignore_index=True) for stage, run in STAGES.items()}
 
 
 def _sentence_pattern(pattern: str) -> re.Pattern[str]:
@@ -86,14 +99,15 @@ def test_every_rule_is_complete_and_consistent():
 def test_every_rule_a_stage_raises_is_in_the_catalogue_under_that_stage(raised):
     for stage, flags in raised.items():
         assert {RULES[code].stage for code in flags["rule_code"]} == {stage}
-    # Between them the two files make the stages raise every rule there is.
+    # Between them the four files make the stages raise every rule there is.
     assert set().union(*(set(flags["rule_code"]) for flags in raised.values())) == set(RULES)
 
 
 def test_every_reason_is_its_rules_sentence_filled_in(raised):
     for flags in raised.values():
         for code, reasons in flags.groupby("rule_code")["reason"]:
-            # Both files number their journal entries: duplicate reasons use the rule's entry sentence.
+            # Duplicate findings come from the two files that number their journal entries (the others
+            # hold no duplicates), so their reasons use the rule's entry sentence.
             pattern = _sentence_pattern(RULES[code].reason_for(entries=True))
             unfilled = [reason for reason in reasons if not pattern.fullmatch(reason)]
             assert unfilled == [], code

@@ -11,11 +11,19 @@ from fintrace_pipeline.analytics.rules import AnomalyDetectionOptions
 from fintrace_pipeline.analytics.rules.amount import AmountRuleOptions
 from fintrace_pipeline.analytics.rules.benford import BenfordRuleOptions
 from fintrace_pipeline.analytics.rules.entity import EntityRuleOptions
+from fintrace_pipeline.analytics.rules.history import HistoryRuleOptions
 from fintrace_pipeline.analytics.rules.journal import JournalRuleOptions
 from fintrace_pipeline.analytics.rules.time import TimeRuleOptions
 from fintrace_pipeline_tests.analytics.rules.frames import ledger
 
-FAMILY_OPTIONS = (TimeRuleOptions, AmountRuleOptions, EntityRuleOptions, JournalRuleOptions, BenfordRuleOptions)
+FAMILY_OPTIONS = (
+    TimeRuleOptions,
+    AmountRuleOptions,
+    EntityRuleOptions,
+    JournalRuleOptions,
+    HistoryRuleOptions,
+    BenfordRuleOptions,
+)
 
 
 def test_the_stage_options_hold_each_family_threshold_once():

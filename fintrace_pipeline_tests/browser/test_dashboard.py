@@ -147,6 +147,10 @@ def check_file_view(page, system, file_id):
 
     groups = details["duplicate_analysis"]["risk_assessment"]["top_groups"]
     assert page.locator("#dup-table tbody tr").count() == sum(len(g) for g in groups.values()) > 0
+    # A member is named by its journal entry where the file numbers its entries.
+    member = next(g for g in groups.values() if g)[0]["members"][0]
+    named = f"{member['je_number']} (row {member['row_number']}" if member.get("je_number") else "row "
+    assert page.locator("#dup-table tbody tr:first-child li").first.inner_text().startswith(named)
 
     # Each model's own metrics, key by key.
     models = api(system, f"/api/ml-processing-results/?file_id={file_id}")["results"]

@@ -116,7 +116,7 @@ def test_a_file_whose_every_row_is_rejected_fails_with_the_reason(fintrace_env, 
     assert job["status"] == "FAILED"
     assert job["error_message"].startswith(
         "payments.csv: every data row was rejected (3 rows): unparseable posting date (3 rows). "
-        "First failing values: row 1: 'Posting Date'='not a date 4';"
+        "First failing values: row 1: 'Posting Date'='not a date 4'"
     )
     assert "IntegrityError" not in job["error_message"]
     steps = {s["name"]: s["status"] for s in outcome.summary["progress"]["steps"]}

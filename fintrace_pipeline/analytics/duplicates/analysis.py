@@ -18,7 +18,13 @@ from fintrace_pipeline.analytics.columns import iso_days, unusable_reason
 from fintrace_pipeline.analytics.duplicates.candidates import Candidates, select_candidates
 from fintrace_pipeline.analytics.duplicates.checks import CHECKS, CheckOutcome, group_ids
 from fintrace_pipeline.analytics.duplicates.options import DuplicateAnalysisOptions
-from fintrace_pipeline.analytics.flags import build_flags, flagged_summary, gather_flags, unflaggable_result
+from fintrace_pipeline.analytics.flags import (
+    build_flags,
+    demote_below_materiality,
+    flagged_summary,
+    gather_flags,
+    unflaggable_result,
+)
 from fintrace_pipeline.analytics.stage import completed_result
 from fintrace_pipeline.findings import AnalysisResult
 from fintrace_pipeline.rules import DUPLICATE_ANALYSIS, RULES, rules_for
@@ -43,8 +49,7 @@ def run_duplicate_analysis(
         use_entries=unusable_reason(transactions, ("je_number",)) is None,
     )
     outcomes = [CHECKS[code](candidates, options) for code, reason in unusable.items() if reason is None]
-    row_numbers = transactions["row_number"].to_numpy(dtype=np.int64)
-    flags = gather_flags([_flags(candidates, outcome, row_numbers) for outcome in outcomes])
+    flags = gather_flags([_flags(transactions, candidates, outcome, options.materiality) for outcome in outcomes])
     high = flags["severity"].to_numpy(dtype=object) == "high"
     summary = flagged_summary(transactions, flags, high_risk=int(flags["row_number"][high].nunique()))
     summary["duplicates_found"] = summary["flagged_transactions"]
@@ -58,11 +63,16 @@ def run_duplicate_analysis(
     )
 
 
-def _flags(candidates: Candidates, outcome: CheckOutcome, row_numbers: np.ndarray) -> pd.DataFrame:
-    """A flag on every line of every flagged unit, with its unit's reason and details."""
+def _flags(
+    transactions: pd.DataFrame, candidates: Candidates, outcome: CheckOutcome, materiality: float
+) -> pd.DataFrame:
+    """A flag on every line of every flagged unit, with its unit's reason and details; one severity
+    level lower where the unit's amount is below ``materiality``."""
     groups = outcome.groups
-    positions, owner = candidates.lines.of(groups.member[~groups.first])
-    return build_flags(
+    flagged = groups.member[~groups.first]
+    positions, owner = candidates.lines.of(flagged)
+    row_numbers = transactions["row_number"].to_numpy(dtype=np.int64)
+    flags = build_flags(
         row_numbers[positions],
         outcome.code,
         [outcome.reasons[i] for i in owner.tolist()],
@@ -70,6 +80,7 @@ def _flags(candidates: Candidates, outcome: CheckOutcome, row_numbers: np.ndarra
         severity=outcome.severity,
         group_id=np.asarray(group_ids(outcome.code, groups), dtype=object)[owner],
     )
+    return demote_below_materiality(flags, transactions, materiality, candidates.cents[flagged][owner] / 100)
 
 
 def _flagged_units(outcomes: list[CheckOutcome]) -> np.ndarray:

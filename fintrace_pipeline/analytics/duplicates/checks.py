@@ -244,6 +244,15 @@ def _chance_test(observed: int, expected: float) -> dict[str, Any]:
     }
 
 
+def _invoice_case(has_column: bool, invoice: str | None, twin_invoice: str | None) -> str:
+    """Which invoice phrase is true of a pair: nothing without the column, else what the two carry."""
+    if not has_column:
+        return "no_column"
+    if invoice is None and twin_invoice is None:
+        return "no_invoices"
+    return "one_invoice" if invoice is None or twin_invoice is None else "other_invoice"
+
+
 def vendor_amount_near_date(candidates: Candidates, options: DuplicateAnalysisOptions) -> CheckOutcome:
     """Same (normalised) vendor and amount within ``near_date_days`` under different invoice numbers or
     none. Lines repeating an invoice number already met in the block are other tests' business.
@@ -269,12 +278,9 @@ def vendor_amount_near_date(candidates: Candidates, options: DuplicateAnalysisOp
     rule = RULES["DUP_VENDOR_AMOUNT_NEAR_DATE"]
     when = rule.fill_phrases(["same_day" if gap == 0 else "days_earlier" for gap in gaps], days=gaps, s=plural_s(gaps))
     numbers = rule.fill_phrases(
-        [
-            "no_invoices" if i is None and ti is None else "other_invoice"
-            for i, ti in zip(invoices, twin_invoices, strict=True)
-        ],
-        invoice=[i or "none" for i in invoices],
-        twin_invoice=[ti or "none" for ti in twin_invoices],
+        [_invoice_case(invoice is not None, i, ti) for i, ti in zip(invoices, twin_invoices, strict=True)],
+        invoice=[i or ti for i, ti in zip(invoices, twin_invoices, strict=True)],
+        twin_invoice=twin_invoices,
     )
     chance = _chance_test(len(pairs.member), expected_chance_pairs(candidates, window_days))
     coincidence = chance["explained_by_chance"]

@@ -22,3 +22,5 @@ class DuplicateAnalysisOptions(Options):
     reversal_pattern: str | None = DEFAULT_REVERSAL_PATTERN  # descriptions marking a reversal; None: off
     top_n_groups: int = 20  # groups listed per test in risk_assessment
     max_members_listed: int = 8  # members listed per group
+    # A duplicate whose document (line) amount is below this is one severity level lower (0: none set).
+    materiality: float = 0.0

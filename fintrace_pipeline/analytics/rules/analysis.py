@@ -1,6 +1,6 @@
 """The anomaly_detection stage: rule checks and statistics (incl. Benford) over the canonical frame.
 
-Each rule family (time, amount, entity, journal, benford) has its own module with its options and
+Each rule family (time, amount, entity, journal, history, benford) has its own module with its options and
 its checks; this module runs the families on the file, scores every flagged row and hands back the
 result with the sections ``report`` assembles.
 """
@@ -20,6 +20,7 @@ from fintrace_pipeline.analytics.rules.amount import check_amount_rules
 from fintrace_pipeline.analytics.rules.benford import check_benford_rules
 from fintrace_pipeline.analytics.rules.common import RuleRun
 from fintrace_pipeline.analytics.rules.entity import check_entity_rules
+from fintrace_pipeline.analytics.rules.history import check_history_rules
 from fintrace_pipeline.analytics.rules.journal import check_journal_rules
 from fintrace_pipeline.analytics.rules.options import AnomalyDetectionOptions
 from fintrace_pipeline.analytics.rules.scoring import rule_scores
@@ -41,6 +42,7 @@ def run_anomaly_detection(transactions: pd.DataFrame, options: AnomalyDetectionO
         check_amount_rules(run, options)
         check_entity_rules(run, options)
         check_journal_rules(run, options)
+        check_history_rules(run, options)
         check_benford_rules(run, options, options.top_n)
     flags = demote_below_materiality(gather_flags(run.flags), transactions, options.materiality)
     scores = rule_scores(flags)

@@ -392,12 +392,19 @@ function renderBenford(riskAssessment, chartData) {
   ], chartLayout({ margin: { t: 10, r: 10, b: 40, l: 50 }, yaxis: { tickformat: ".0%" }, legend: { orientation: "h" } }), chartConfig);
 }
 
+// A duplicate's member: its journal entry (with its first row and size) where the file numbers entries, else its row.
+function memberName(member) {
+  if (!member.je_number) return `row ${member.row_number}`;
+  const lines = member.lines ? `, ${member.lines} line${member.lines === 1 ? "" : "s"}` : "";
+  return `${member.je_number} (row ${member.row_number}${lines})`;
+}
+
 function renderDuplicates(riskAssessment) {
   const rows = [];
   const groupsByTest = (riskAssessment && riskAssessment.top_groups) || {};
   for (const [code, groups] of Object.entries(groupsByTest)) {
     for (const group of groups) {
-      const members = group.members.map((m) => `${m.row_number}: ${m.posting_date}, ${money(m.amount)}${m.flagged ? "" : " (kept)"}`);
+      const members = group.members.map((m) => `${memberName(m)}: ${m.posting_date}, ${money(m.amount)}${m.flagged ? "" : " (kept)"}`);
       rows.push([cell(code), cell(group.group_id), cell(group.member_count, true), moneyCell(group.value_at_risk),
         el("td", {}, el("ul", { class: "reasons" }, ...members.map((m) => el("li", { text: m }))))]);
     }

@@ -63,9 +63,29 @@ def test_no_invoice_column_skips_invoice_tests():
     )
     assert skipped_checks(result) == {code: "no invoice_number column" for code in INVOICE_CODES}
     near = flags_of(result, "DUP_VENDOR_AMOUNT_NEAR_DATE")
+    # The file has no invoice numbers, so the reason says nothing about them.
     assert near["reason"].tolist() == [
-        "Same vendor Gamma Services and amount 300.00 as row 1 posted 1 day earlier "
-        "(2024-05-01), neither with an invoice number"
+        "Same vendor Gamma Services and amount 300.00 as row 1 posted 1 day earlier (2024-05-01)"
+    ]
+
+
+def test_near_date_reasons_say_which_of_the_pair_has_an_invoice_number():
+    result = run_duplicate_analysis(
+        ledger(
+            [
+                ("2024-05-01", 300.0, "Gamma Services", None),
+                ("2024-05-02", 300.0, "Gamma Services", None),
+                ("2024-06-03", 450.0, "Gamma Services", None),
+                ("2024-06-04", 450.0, "Gamma Services", "G-7"),
+            ],
+            ("posting_date", "amount", "vendor", "invoice_number"),
+        )
+    )
+    assert flags_of(result, "DUP_VENDOR_AMOUNT_NEAR_DATE")["reason"].tolist() == [
+        "Same vendor Gamma Services and amount 300.00 as row 1 posted 1 day earlier (2024-05-01), "
+        "neither with an invoice number",
+        "Same vendor Gamma Services and amount 450.00 as row 3 posted 1 day earlier (2024-06-03), "
+        "only one of the two with an invoice number (G-7)",
     ]
 
 
@@ -135,3 +155,23 @@ def test_summary_and_bounded_sections():
         {"month": "2024-04", "flagged_rows": 2, "value_at_risk": 490.0},
     ]
     json.dumps(result.sections, allow_nan=False)
+
+
+def test_a_duplicate_document_below_materiality_is_one_severity_level_lower():
+    # Two invoices entered twice: 1,200.00 in lines of 700 and 500, and 300.00. With materiality 1,000
+    # the first is judged by its document's amount (not its smaller lines), the second is demoted.
+    columns = ("posting_date", "amount", "vendor", "invoice_number", "je_number")
+    rows = []
+    for je, day in (("JE-1", "2024-05-01"), ("JE-2", "2024-05-03")):
+        rows += [(day, 700.0, "Acme", "A-1", je), (day, 500.0, "Acme", "A-1", je), (day, -1200.0, "Acme", "A-1", je)]
+    for je, day in (("JE-3", "2024-05-01"), ("JE-4", "2024-05-03")):
+        rows += [(day, 300.0, "Zeta", "Z-9", je), (day, -300.0, "Zeta", "Z-9", je)]
+    frame = ledger(rows, columns)
+    plain = flags_of(run_duplicate_analysis(frame), "DUP_EXACT")
+    assert set(plain["severity"]) == {"high"}
+    demoted = flags_of(run_duplicate_analysis(frame, DuplicateAnalysisOptions(materiality=1000.0)), "DUP_EXACT")
+    assert demoted["row_number"].tolist() == plain["row_number"].tolist() == [4, 5, 6, 9, 10]
+    assert demoted["severity"].tolist() == ["high", "high", "high", "medium", "medium"]
+    assert demoted["details"][3]["severity_before_materiality"] == "high"
+    assert demoted["details"][3]["below_materiality"] == 1000.0
+    assert "severity_before_materiality" not in demoted["details"][0]

@@ -86,8 +86,8 @@ def test_same_vendor_and_amount_within_days_under_different_invoices():
     assert near["reason"].tolist() == [
         "Same vendor Gamma Services and amount 300.00 as row 1 posted 3 days earlier (2024-05-01), under a "
         "different invoice number (G-102 vs G-101)",
-        "Same vendor Gamma Services and amount 300.00 as row 3 posted 5 days earlier (2024-05-20), under a "
-        "different invoice number (none vs G-103)",
+        "Same vendor Gamma Services and amount 300.00 as row 3 posted 5 days earlier (2024-05-20), only one of "
+        "the two with an invoice number (G-103)",
     ]
     assert near["details"][1]["days_apart"] == 5
     assert near["details"][1]["invoice_number"] is None
