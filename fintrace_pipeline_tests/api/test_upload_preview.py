@@ -183,7 +183,7 @@ def test_a_request_without_a_file_is_400(small_limit_env):
 
 def test_the_preview_is_documented_with_its_answer(document):
     operation = document["paths"]["/api/files/preview"]["post"]
-    assert set(operation["responses"]) == {"200", "400", "401", "413", "415"}
+    assert set(operation["responses"]) == {"200", "400", "401", "403", "413", "415"}
     answer = operation["responses"]["200"]["content"]["application/json"]["schema"]
     assert answer == {"$ref": "#/components/schemas/PreviewResponse"}
     shape = document["components"]["schemas"]["PreviewResponse"]
