@@ -20,8 +20,9 @@ import pandas as pd
 from sklearn.metrics import average_precision_score
 
 from fintrace_pipeline.ml.run import run_ml_ensemble
+from fintrace_pipeline.settings import PROJECT_ROOT
 
-DEFAULT_DATA = Path("/work/shared/datasets/fdh_2018-04.csv.gz")
+DEFAULT_DATA = PROJECT_ROOT.parent / "shared" / "datasets" / "fdh_2018-04.csv.gz"
 SCORE_NAMES = ("risk_score", "isolation_forest_score", "random_forest_score", "dbscan_score")
 
 
