@@ -22,17 +22,19 @@ install: $(INSTALLED)
 run: $(INSTALLED)
 	$(BIN)/fintrace up
 
-# Debian's Chromium for the dashboard's browser tests (Playwright never downloads a browser of its own).
+# Debian's packages the tests use: Chromium for the dashboard's browser tests (Playwright never downloads a
+# browser of its own) and poppler-utils (pdftotext, pdftoppm) to read the PDF reports back.
 # Installed when this runs as root with apt; otherwise those tests skip (and fail in CI).
-CHROMIUM := /usr/bin/chromium
-$(CHROMIUM):
+SYSTEM_TOOLS := /usr/bin/chromium /usr/bin/pdftotext
+$(SYSTEM_TOOLS):
 	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		echo "installing chromium"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	else echo "note: $(CHROMIUM) is missing; the dashboard browser tests will be skipped (apt-get install chromium)"; fi
+		echo "installing chromium poppler-utils"; apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils >/dev/null; \
+	else echo "note: $@ is missing; the tests that need it will be skipped (apt-get install chromium poppler-utils)"; fi
 
 # The dashboard tests' screenshots are kept here (git-ignored) for CI to collect as artefacts.
 test: export FINTRACE_SCREENSHOT_DIR ?= $(CURDIR)/var/test-artifacts/screenshots
-test: $(INSTALLED) $(CHROMIUM)
+test: $(INSTALLED) $(SYSTEM_TOOLS)
 	$(BIN)/ruff check fintrace_pipeline fintrace_pipeline_tests bench
 	VIRTUAL_ENV=$(abspath $(VENV)) $(BIN)/dg check defs
 	$(BIN)/pytest -n 2 --dist loadgroup -q
