@@ -16,6 +16,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import asyncpg
@@ -41,6 +43,8 @@ class ChangeFeed:
         self._connection: asyncpg.Connection | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task | None = None
+        # key -> events of the streams waiting for its next change (see ``changed``)
+        self._waiters: dict[Key, set[asyncio.Event]] = {}
 
     @property
     def listening(self) -> bool:
@@ -79,6 +83,26 @@ class ChangeFeed:
             return
         self._entries.put(key, (data_file_id, body))
 
+    @contextmanager
+    def watching(self, key: Key) -> Iterator[asyncio.Event]:
+        """An event set by the next notification that touches ``key``, or when the listener drops
+        (a change may then go unseen, so the watcher reads again). Entered before reading, so a change
+        that lands while the watcher reads still wakes it."""
+        event = asyncio.Event()
+        self._waiters.setdefault(key, set()).add(event)
+        try:
+            yield event
+        finally:
+            waiting = self._waiters.get(key)
+            if waiting is not None:
+                waiting.discard(event)
+                if not waiting:
+                    del self._waiters[key]
+
+    def _wake(self, key: Key) -> None:
+        for event in self._waiters.get(key, ()):
+            event.set()
+
     def __len__(self) -> int:
         return len(self._entries)
 
@@ -101,6 +125,7 @@ class ChangeFeed:
         if len(ids) > 1:
             self._entries.pop(("progress", ids[1]))
             self._entries.pop(("job", ids[1]))
+            self._wake(("progress", ids[1]))
         else:
             # The file's own row changed: every summary of it shows that row.
             for key, (file_id, _) in self._entries.items():
@@ -110,6 +135,9 @@ class ChangeFeed:
     def _forget(self) -> None:
         self._entries.clear()
         self._sequence += 1
+        for waiting in self._waiters.values():
+            for event in waiting:
+                event.set()
         connection, self._connection = self._connection, None
         if connection is not None and not connection.is_closed():
             connection.terminate()

@@ -27,6 +27,7 @@ API_ROUTES: list[BaseRoute] = [
     Route("/analytics-results/", results.analytics_results, methods=["GET"]),
     Route("/ml-processing-results/", results.ml_processing_results, methods=["GET"]),
     Route("/processing-progress/", progress.processing_progress, methods=["GET"]),
+    Route("/processing-progress/stream", progress.processing_progress_stream, methods=["GET"]),
     Route("/files", files.upload_file, methods=["POST"]),
     Route("/files/preview", files.preview_file, methods=["POST"]),
     Route("/files/", files.list_files, methods=["GET"]),

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from sse_starlette import EventSourceResponse
 from starlette.requests import Request
 from starlette.responses import Response
 
 from fintrace_pipeline.api import params
+from fintrace_pipeline.api.progress_stream import PING_S, progress_events
 from fintrace_pipeline.api.reader import reader
 from fintrace_pipeline.api.responses import json_response
 
@@ -26,3 +28,27 @@ async def processing_progress(request: Request) -> Response:
     """
     job_id = params.required_uuid(request.query_params, "job_id")
     return json_response(await reader(request).progress(job_id))
+
+
+async def processing_progress_stream(request: Request) -> Response:
+    """The job's progress as Server-Sent Events: an event per change, the last one the terminal state.
+    ---
+    summary: Live processing progress (Server-Sent Events)
+    parameters:
+      - {name: job_id, in: query, required: true, schema: {type: string, format: uuid},
+         description: "The processing job (job_id of an upload, or job.id of a processing summary)."}
+    responses:
+      200: {description: "text/event-stream of `progress` events, each carrying the object processing-progress
+             answers with; the stream ends after the event with status COMPLETED, FAILED or CANCELED",
+            content: {text/event-stream: {schema: {type: string}}}}
+      400: {$ref: "#/components/responses/BadRequest"}
+      404: {$ref: "#/components/responses/NotFound"}
+      503: {$ref: "#/components/responses/Unavailable"}
+    """
+    job_id = params.required_uuid(request.query_params, "job_id")
+    job_reader = reader(request)
+    await job_reader.progress(job_id)  # an unknown job is a 404 before the stream starts
+    # X-Accel-Buffering: a proxy in front must pass each event on at once.
+    return EventSourceResponse(
+        progress_events(job_reader, job_id), ping=PING_S, headers={"X-Accel-Buffering": "no", "Cache-Control": "no-cache"}
+    )

@@ -214,6 +214,27 @@ async function pollProgress(jobId, view) {
   }
 }
 
+// Follows the job over the progress stream and falls back to polling when the stream cannot be opened
+// or drops before the job ends. The view's data-transport says which one is showing it.
+async function watchProgress(jobId, view) {
+  view.bar.dataset.transport = "stream";
+  let lastChange = Date.now();
+  let latest = null;
+  const stallCheck = setInterval(() => {
+    showStall(view.stall, latest && Date.now() - lastChange >= STALL_MS ? latest : null);
+  }, POLL_MS);
+  const streamed = await streamProgress(jobId, authHeaders(), (progress) => {
+    latest = progress;
+    lastChange = Date.now();
+    renderProgress(progress, view.bar, view.steps, view.message);
+    showStall(view.stall, null);
+  });
+  clearInterval(stallCheck);
+  if (streamed && TERMINAL.has(streamed.status)) return streamed;
+  view.bar.dataset.transport = "poll";
+  return pollProgress(jobId, view);
+}
+
 function progressView(prefix) {
   return { bar: $(`${prefix}-bar`), steps: $(`${prefix}-steps`), message: $(`${prefix}-message`), stall: $(`${prefix}-stall`) };
 }
@@ -273,7 +294,7 @@ async function upload(file, mapping = {}) {
   }
   $("upload-status").textContent = "waiting for processing";
   refreshFiles();
-  const progress = await pollProgress(answer.job_id, progressView("upload"));
+  const progress = await watchProgress(answer.job_id, progressView("upload"));
   $("upload-status").textContent = progress ? progress.status : "unknown";
   if (progress && progress.status === "COMPLETED") {
     message.replaceChildren("Done. ", el("a", { href: `/files/${answer.data_file_id}`, text: "Open the results" }));
@@ -611,7 +632,7 @@ async function showFile(fileId) {
   if (!summary.job) { $("file-meta").textContent += " · not processed yet"; return; }
   if (summary.job.status !== "COMPLETED") {
     $("file-progress").hidden = false;
-    const progress = await pollProgress(summary.job.id, progressView("file"));
+    const progress = await watchProgress(summary.job.id, progressView("file"));
     if (!progress || progress.status !== "COMPLETED") return;
     $("file-progress").hidden = true;
     ({ processing_summary: summary } = await api(`/api/processing-results/?job_id=${encodeURIComponent(summary.job.id)}`));
