@@ -49,6 +49,5 @@ async def processing_progress_stream(request: Request) -> Response:
     job_reader = reader(request)
     await job_reader.progress(job_id)  # an unknown job is a 404 before the stream starts
     # X-Accel-Buffering: a proxy in front must pass each event on at once.
-    return EventSourceResponse(
-        progress_events(job_reader, job_id), ping=PING_S, headers={"X-Accel-Buffering": "no", "Cache-Control": "no-cache"}
-    )
+    headers = {"X-Accel-Buffering": "no", "Cache-Control": "no-cache"}
+    return EventSourceResponse(progress_events(job_reader, job_id), ping=PING_S, headers=headers)
