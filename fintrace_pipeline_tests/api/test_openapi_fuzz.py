@@ -62,6 +62,7 @@ OPERATION_LABELS = [
     "GET /api/analytics-results/",
     "GET /api/ml-processing-results/",
     "GET /api/processing-progress/",
+    "GET /api/processing-progress/stream",
     "GET /api/files/",
     "POST /api/files",
     "POST /api/files/preview",
