@@ -40,7 +40,10 @@ async def processing_progress_stream(request: Request) -> Response:
     responses:
       200: {description: "text/event-stream of `progress` events, each carrying the object processing-progress
              answers with; the stream ends after the event with status COMPLETED, FAILED or CANCELED",
-            content: {text/event-stream: {schema: {type: string}}}}
+            content: {text/event-stream: {schema: {type: object, required: [event, data],
+              properties: {event: {type: string, enum: [progress]},
+                           data: {type: string, contentMediaType: application/json,
+                                  description: "the progress object, as processing-progress answers"}}}}}}
       400: {$ref: "#/components/responses/BadRequest"}
       404: {$ref: "#/components/responses/NotFound"}
       503: {$ref: "#/components/responses/Unavailable"}
