@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from fintrace_pipeline.analysis_choices import Choices
+from fintrace_pipeline.cli_reports import add_report_commands
 from fintrace_pipeline.cli_review import add_review_commands
 from fintrace_pipeline.export_kinds import EXPORT_KINDS
 from fintrace_pipeline.settings import get_settings
@@ -51,7 +52,7 @@ def cmd_generate(args) -> int:
 
 
 def cmd_process(args) -> int:
-    from fintrace_pipeline.report import outcome_json, outcome_text
+    from fintrace_pipeline.reports.outcome import outcome_json, outcome_text
     from fintrace_pipeline.runtime.process import process_file
 
     path = Path(args.path)
@@ -217,6 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(handler=cmd_serve)
 
     add_review_commands(commands)
+    add_report_commands(commands)
 
     up = commands.add_parser("up", help="run Dagster UI, daemon and API in the foreground (Ctrl-C stops all)")
     up.add_argument("--ui-port", type=int, default=3000)

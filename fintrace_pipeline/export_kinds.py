@@ -14,3 +14,7 @@ EXPORT_KINDS = (SCORES, FLAGS, DUPLICATES, TRIAL_BALANCE, ENTRIES)
 CSV = "csv"
 XLSX = "xlsx"
 EXPORT_FORMATS = (CSV, XLSX)
+
+# A file's whole report: the audit workpaper or the printable PDF.
+PDF = "pdf"
+REPORT_FORMATS = (XLSX, PDF)

@@ -15,6 +15,7 @@ from fintrace_pipeline.api.params import (
     AUDIT_ACTION,
     DEFAULT_LIMIT,
     EXPORT_FORMAT,
+    REPORT_FORMAT,
     EXPORT_KIND,
     LATEST_JOB_STATUS,
     MAX_LIMIT,
@@ -565,6 +566,11 @@ PARAMETERS: dict[str, Any] = {
     "AuditAction": _choice(AUDIT_ACTION, "Only entries of this action."),
     "Actor": _query("actor", {"type": "string", "maxLength": MAX_NAME_LENGTH}, "Only entries of this actor."),
     "Since": _query("since", STRING, "Only entries at or after this ISO 8601 time (UTC unless it has an offset)."),
+    "ReportFormat": _choice(
+        REPORT_FORMAT,
+        "xlsx: the audit workpaper (summary, findings by rule, flagged items, duplicate groups, trial balance); "
+        "pdf: the printable report (summary, charts, top findings with their reasons).",
+    ),
     "ExportFormat": _choice(
         EXPORT_FORMAT,
         f"CSV streams any size; xlsx is refused (400) above {XLSX_MAX_DATA_ROWS:,} rows, the sheet limit.",

@@ -11,7 +11,7 @@ from typing import TypeVar
 
 from fintrace_pipeline.api.errors import BadRequest
 from fintrace_pipeline.db.schema import transaction_flags
-from fintrace_pipeline.export_kinds import CSV, EXPORT_FORMATS, EXPORT_KINDS
+from fintrace_pipeline.export_kinds import CSV, EXPORT_FORMATS, EXPORT_KINDS, REPORT_FORMATS
 from fintrace_pipeline.persistence.audit import ACTIONS
 from fintrace_pipeline.sources import MAX_SOURCE_LENGTH, InvalidSource, validate_source
 from fintrace_pipeline.stages import ANALYTICS_TYPES, MODEL_TYPES
@@ -44,6 +44,7 @@ MODEL_TYPE = Choice("model_type", (*MODEL_TYPES, ALL), default=ALL)
 LATEST_JOB_STATUS = Choice("status", JOB_STATES)
 EXPORT_KIND = Choice("what", EXPORT_KINDS, required=True)
 EXPORT_FORMAT = Choice("format", EXPORT_FORMATS, default=CSV)
+REPORT_FORMAT = Choice("format", REPORT_FORMATS, required=True)
 VERDICT = Choice("verdict", VERDICTS)
 AUDIT_ACTION = Choice("action", ACTIONS)
 FLAGS = ("true", "false", "1", "0")

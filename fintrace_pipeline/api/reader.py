@@ -24,6 +24,7 @@ from fintrace_pipeline.api.responses import success_body
 from fintrace_pipeline.api.summary_cache import SummaryCache
 from fintrace_pipeline.db.engine import get_streaming_engine
 from fintrace_pipeline.persistence import audit, sources, verdicts, views
+from fintrace_pipeline.reports.build import report_bytes
 
 T = TypeVar("T")
 # What builds an answer the change feed may keep: (data_file_id it belongs to, or None; the body).
@@ -146,6 +147,11 @@ class Reader:
         engine = get_streaming_engine(self.database.url)
         with unavailable_when_unreachable():
             body = await export_body(engine, what, file_format, data_file_id, job_id)
+        return data_file_id, body
+
+    async def report(self, file_id: uuid.UUID | None, job_id: uuid.UUID | None, file_format: str) -> tuple:
+        """(data_file_id, the report's bytes) of the named job."""
+        data_file_id, _, body = await self._of_job(file_id, job_id, report_bytes, file_format=file_format)
         return data_file_id, body
 
     # -- the rest ----------------------------------------------------------------------------------

@@ -69,6 +69,7 @@ OPERATION_LABELS = [
     "GET /api/flagged-transactions/",
     "GET /api/flagged-entries/",
     "GET /api/exports/",
+    "GET /api/reports/",
     "GET /api/sources/",
     "POST /api/verdicts/",
     "GET /api/verdicts/",

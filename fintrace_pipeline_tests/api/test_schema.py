@@ -51,6 +51,7 @@ def test_openapi_describes_every_endpoint_and_parameter(client):
         "/api/flagged-transactions/",
         "/api/flagged-entries/",
         "/api/exports/",
+        "/api/reports/",
         "/api/sources/",
         "/api/verdicts/",
         "/api/audit-log/",
@@ -106,6 +107,8 @@ def test_every_documented_operation_is_served(client, seeded, document):
         for method, operation in operations.items():
             names = {p["name"] for p in operation.get("parameters", [])}
             query = {name: value for name, value in known.items() if name in names}
+            if path == "/api/reports/":
+                query["format"] = "pdf"
             if path == "/api/verdicts/" and method == "post":
                 verdict = {"file_id": str(seeded.file_id), "row_number": 1, "verdict": "cleared"}
                 response = client.post(path, json=verdict, follow_redirects=False)
@@ -126,6 +129,7 @@ def test_every_documented_operation_is_served(client, seeded, document):
         "GET /api/flagged-transactions/": 200,
         "GET /api/flagged-entries/": 200,
         "GET /api/exports/": 200,
+        "GET /api/reports/": 200,
         "GET /api/sources/": 200,
         "POST /api/verdicts/": 201,
         "GET /api/verdicts/": 200,

@@ -1,4 +1,4 @@
-from fintrace_pipeline.report import outcome_json, outcome_text
+from fintrace_pipeline.reports.outcome import outcome_json, outcome_text
 
 SUMMARY = {
     "data_file": {"id": "f1", "file_name": "gl.csv", "rows_read": 12, "rows_loaded": 10, "rows_rejected": 2},
