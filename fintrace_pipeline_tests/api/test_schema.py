@@ -3,7 +3,7 @@
 import pytest
 
 from fintrace_pipeline.canonical import MAPPABLE, REQUIRED
-from fintrace_pipeline.export_kinds import EXPORT_FORMATS, EXPORT_KINDS
+from fintrace_pipeline.export_kinds import EXPORT_FORMATS, EXPORT_KINDS, REPORT_FORMATS
 from fintrace_pipeline.ingest.mapping import BY_CONTENT, BY_HEADER, BY_USER
 from fintrace_pipeline.persistence.audit import ACTIONS
 from fintrace_pipeline.stages import ANALYTICS_TYPES, MODEL_TYPES
@@ -11,16 +11,17 @@ from fintrace_pipeline.status import JOB_STATES
 from fintrace_pipeline.verdicts import VERDICTS
 from fintrace_pipeline_tests.api.conftest import LEDGER
 
-# The values each enumerated query parameter takes, as the registries define them.
+# The values each enumerated query parameter takes, as the registries define them (one list per
+# distinct parameter of that name: exports and reports each have their own formats).
 PARAMETER_ENUMS = {
-    "analytics_type": [*ANALYTICS_TYPES, "all"],
-    "model_type": [*MODEL_TYPES, "all"],
-    "status": list(JOB_STATES),
-    "what": list(EXPORT_KINDS),
-    "format": list(EXPORT_FORMATS),
-    "verdict": list(VERDICTS),
-    "history": ["true", "false", "1", "0"],
-    "action": list(ACTIONS),
+    "analytics_type": [[*ANALYTICS_TYPES, "all"]],
+    "model_type": [[*MODEL_TYPES, "all"]],
+    "status": [list(JOB_STATES)],
+    "what": [list(EXPORT_KINDS)],
+    "format": [list(EXPORT_FORMATS), list(REPORT_FORMATS)],
+    "verdict": [list(VERDICTS)],
+    "history": [["true", "false", "1", "0"]],
+    "action": [list(ACTIONS)],
 }
 # The values of each enumerated field of the answers (nullable ones also take null).
 FIELD_ENUMS = {
@@ -158,7 +159,7 @@ def test_parameter_enums_are_the_registry_values(document):
             for parameter in operation.get("parameters", []):
                 if "enum" in parameter["schema"]:
                     found.setdefault(parameter["name"], []).append(parameter["schema"]["enum"])
-    assert found == {name: [values] for name, values in PARAMETER_ENUMS.items()}
+    assert found == PARAMETER_ENUMS
 
 
 def test_every_enumerated_answer_field_lists_a_registry(document):
