@@ -70,6 +70,15 @@ def _path(name: str, default: Path) -> Path:
     return Path(value).expanduser().resolve() if value else default
 
 
+def _flag(name: str) -> bool:
+    value = os.environ.get(name, "").strip().lower()
+    if value in ("", "0", "false", "no", "off"):
+        return False
+    if value in ("1", "true", "yes", "on"):
+        return True
+    raise ValueError(f"{name} must be 1/true/yes/on or 0/false/no/off, got {value!r}")
+
+
 def _int(name: str, default: int) -> int:
     value = os.environ.get(name)
     if not value:
@@ -110,6 +119,12 @@ class Settings:
     # The company's weekend days, business hours, approval limits and materiality, where configured.
     choices: Choices = field(default_factory=Choices)
     secret_key: str | None = None  # the key API tokens are hashed with; None: var/secret_key
+    weekly_reports: bool = False  # the weekly report schedule starts switched on
+    reports_dir: Path | None = None  # where scheduled reports are written; None: var/reports
+
+    @property
+    def reports_folder(self) -> Path:
+        return self.reports_dir or self.var_dir / "reports"
 
     def analysis_options(self) -> dict[str, Any]:
         """The configured values of analysis options, by option name (a file's own choices win)."""
@@ -145,6 +160,8 @@ class Settings:
                 materiality=_choice("FINTRACE_MATERIALITY", "materiality").materiality,
             ),
             secret_key=os.environ.get("FINTRACE_SECRET_KEY") or None,
+            weekly_reports=_flag("FINTRACE_WEEKLY_REPORTS"),
+            reports_dir=_path("FINTRACE_REPORTS_DIR", var_dir / "reports"),
         )
 
 

@@ -91,17 +91,36 @@ def _summary_sheet(book: Workbook, report: FileReport) -> None:
     _fit_columns(sheet, widths)
 
 
-def workbook_bytes(report: FileReport, extra_sheets: Iterable[tuple[str, pd.DataFrame, str | None]] = ()) -> bytes:
-    """The workpaper; ``extra_sheets`` are further (title, table, note) sheets appended at the end."""
-    book = Workbook()
-    _summary_sheet(book, report)
-    _table_sheet(book, "Findings by rule", report.findings)
-    units = "journal entries" if report.unit == "entry" else "transactions"
-    _table_sheet(book, f"Flagged {units}", report.flagged, f"The {len(report.flagged):,} highest-risk {units}")
-    _table_sheet(book, "Duplicate groups", report.duplicates)
-    _table_sheet(book, "Trial balance", report.trial_balance)
-    for title, frame, note in extra_sheets:
-        _table_sheet(book, title, frame, note)
+Sheet = tuple[str, pd.DataFrame, str | None]  # title, table, a note above it (or None)
+
+
+def _saved(book: Workbook) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def workbook_bytes(report: FileReport, extra_sheets: Iterable[Sheet] = ()) -> bytes:
+    """The workpaper of one file; ``extra_sheets`` are appended after its own."""
+    book = Workbook()
+    _summary_sheet(book, report)
+    units = "journal entries" if report.unit == "entry" else "transactions"
+    sheets: list[Sheet] = [
+        ("Findings by rule", report.findings, None),
+        (f"Flagged {units}", report.flagged, f"The {len(report.flagged):,} highest-risk {units}"),
+        ("Duplicate groups", report.duplicates, None),
+        ("Trial balance", report.trial_balance, None),
+        *extra_sheets,
+    ]
+    for title, frame, note in sheets:
+        _table_sheet(book, title, frame, note)
+    return _saved(book)
+
+
+def table_workbook_bytes(sheets: Iterable[Sheet]) -> bytes:
+    """A workbook of table sheets only."""
+    book = Workbook()
+    book.remove(book.active)
+    for title, frame, note in sheets:
+        _table_sheet(book, title, frame, note)
+    return _saved(book)
