@@ -217,6 +217,14 @@ def check_exports(page, file_id, job_id):
     with open(download.path(), "rb") as workbook:
         assert workbook.read(2) == b"PK"
 
+    with page.expect_download() as download_info, page.expect_request(re.compile(r"/api/reports/")) as sent:
+        page.click("text=Report (PDF)")
+    assert f"job_id={job_id}" in sent.value.url and "format=pdf" in sent.value.url
+    download = download_info.value
+    assert download.suggested_filename == f"fintrace-report-{file_id}.pdf"
+    with open(download.path(), "rb") as report:
+        assert report.read(5) == b"%PDF-"
+
 
 def check_model_only_row(page, system, file_id):
     """A row only the models mark high-risk (no rule finding) shows the models' reasons, on its page."""

@@ -16,6 +16,7 @@ const FLAG_PAGE = 25;
 const TOKEN_KEY = "fintrace.token";
 const EXPORTS = [["scores", "Risk scores"], ["flags", "Findings"], ["duplicates", "Duplicates"], ["trial_balance", "Trial balance"]];
 const ENTRY_EXPORT = ["entries", "Entry scores"];
+const REPORTS = [["xlsx", "Audit workpaper (XLSX)"], ["pdf", "Report (PDF)"]];
 
 const $ = (id) => document.getElementById(id);
 
@@ -596,16 +597,16 @@ function setUpFlagControls(flagsByRule) {
 
 const readDownload = (response) => (response.ok ? response.blob() : readJson(response));
 
-async function download(fileId, jobId, what, format) {
+// Downloads what `path?query` answers with as a file named by its Content-Disposition.
+async function download(path, query, fallbackName) {
   const message = $("export-message");
-  message.textContent = `Preparing ${what}.${format}…`;
+  message.textContent = `Preparing ${fallbackName}…`;
   try {
-    const query = new URLSearchParams({ file_id: fileId, job_id: jobId, what, format });
-    const { response, body } = await request(`/api/exports/?${query}`, { timeoutMs: EXPORT_TIMEOUT_MS, read: readDownload });
+    const { response, body } = await request(`${path}?${new URLSearchParams(query)}`, { timeoutMs: EXPORT_TIMEOUT_MS, read: readDownload });
     if (!response.ok) throw new Error((body && body.error) || `${response.status} ${response.statusText}`);
     const disposition = response.headers.get("Content-Disposition") || "";
     const match = /filename="([^"]+)"/.exec(disposition);
-    const link = el("a", { href: URL.createObjectURL(body), download: match ? match[1] : `${what}.${format}` });
+    const link = el("a", { href: URL.createObjectURL(body), download: match ? match[1] : fallbackName });
     document.body.append(link);
     link.click();
     link.remove();
@@ -615,12 +616,18 @@ async function download(fileId, jobId, what, format) {
   }
 }
 
+function downloadButton(text, path, query, fallbackName) {
+  const button = el("button", { type: "button", text });
+  button.addEventListener("click", () => download(path, query, fallbackName));
+  return button;
+}
+
 function setUpExports(fileId, jobId, byEntry) {
-  $("exports").replaceChildren(...(byEntry ? [...EXPORTS, ENTRY_EXPORT] : EXPORTS).flatMap(([what, label]) => ["csv", "xlsx"].map((format) => {
-    const button = el("button", { type: "button", text: `${label} (${format.toUpperCase()})` });
-    button.addEventListener("click", () => download(fileId, jobId, what, format));
-    return button;
-  })));
+  const exports = (byEntry ? [...EXPORTS, ENTRY_EXPORT] : EXPORTS).flatMap(([what, label]) => ["csv", "xlsx"].map((format) =>
+    downloadButton(`${label} (${format.toUpperCase()})`, "/api/exports/", { file_id: fileId, job_id: jobId, what, format }, `${what}.${format}`)));
+  const reports = REPORTS.map(([format, label]) =>
+    downloadButton(label, "/api/reports/", { file_id: fileId, job_id: jobId, format }, `report.${format}`));
+  $("exports").replaceChildren(...exports, ...reports);
 }
 
 async function showFile(fileId) {
