@@ -3,6 +3,7 @@ findings with their reasons, in black and greys so it reads the same printed."""
 
 from __future__ import annotations
 
+import numbers
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
@@ -45,10 +46,10 @@ class _Pdf(FPDF):
     def text_of(self, value: Any) -> str:
         if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
             return ""
-        if isinstance(value, float):
-            text = f"{value:,.2f}"
-        elif isinstance(value, int):
+        if isinstance(value, numbers.Integral):
             text = f"{value:,}"
+        elif isinstance(value, numbers.Real):
+            text = f"{value:,.2f}"
         else:
             text = str(value)
         if self.family == "Helvetica":
@@ -62,17 +63,25 @@ class _Pdf(FPDF):
         self.cell(0, 6, self.text_of(f"{self.report_title} · page {self.page_no()} of {{nb}}"), align="C")
 
     def heading(self, text: str) -> None:
-        if self.will_page_break(20):
+        if self.will_page_break(40):  # a heading is never left alone at the foot of a page
             self.add_page()
         self.ln(3)
         self.set_font(self.family, "B", 12)
         self.cell(0, 8, self.text_of(text), new_x="LMARGIN", new_y="NEXT")
         self.set_font(self.family, "", 9)
 
-    def grid(self, header: Sequence[str], rows: Sequence[Sequence[Any]], widths: Sequence[float]) -> None:
+    def grid(self, header: Sequence[str] | None, rows: Sequence[Sequence[Any]], widths: Sequence[float]) -> None:
+        """A table; ``header`` None: the rows are label/value pairs with no heading row."""
         self.set_font(self.family, "", 8)
-        with self.table(col_widths=widths, headings_style=HEADING, line_height=4.5, text_align="LEFT") as table:
-            table.row([self.text_of(h) for h in header])
+        with self.table(
+            col_widths=widths,
+            headings_style=HEADING,
+            first_row_as_headings=header is not None,
+            line_height=4.5,
+            text_align="LEFT",
+        ) as table:
+            if header is not None:
+                table.row([self.text_of(h) for h in header])
             for row in rows:
                 table.row([self.text_of(v) for v in row])
         self.set_font(self.family, "", 9)
@@ -138,7 +147,7 @@ def pdf_bytes(report: FileReport) -> bytes:
     pdf.set_font(pdf.family, "", 9)
     pdf.cell(0, 5, pdf.text_of(f"Generated {report.generated_at:%Y-%m-%d %H:%M}"), new_x="LMARGIN", new_y="NEXT")
     pdf.heading("Summary")
-    pdf.grid(["", ""], [(k, v) for k, v in report.facts if k != "Columns mapped"], [45, 145])
+    pdf.grid(None, [(k, v) for k, v in report.facts if k != "Columns mapped"], [45, 145])
     pdf.heading("Stages")
     stages = report.stage_results
     pdf.grid(
