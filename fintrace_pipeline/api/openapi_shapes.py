@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from fintrace_pipeline import canonical
+from fintrace_pipeline.analytics.sampling import MAX_SAMPLE_SIZE, MAX_SEED
 from fintrace_pipeline.api.params import (
     ANALYTICS_TYPE,
     AUDIT_ACTION,
@@ -496,6 +497,23 @@ SCHEMAS: dict[str, Any] = {
             "entries": {"type": "array", "items": FLAGGED_ENTRY},
         }
     ),
+    "SampleResponse": success(
+        {
+            "sample": obj(
+                {
+                    "data_file_id": UUID,
+                    "parameters": {"type": "object"},
+                    "population": {"type": "object"},
+                    "top_stratum": {"type": "object"},
+                    "sampled_remainder": {"type": "object"},
+                    "sample_size": INTEGER,
+                    "items": {"type": "array", "items": {"type": "object"}},
+                    "reperform": STRING,
+                },
+                ["data_file_id", "parameters", "population", "sample_size", "items", "reperform"],
+            )
+        }
+    ),
     "HealthResponse": success({"status": {"type": "string", "enum": ["ok"]}}),
     "PingResponse": success({"ping": {"type": "string", "enum": ["pong"]}}),
 }
@@ -565,6 +583,22 @@ PARAMETERS: dict[str, Any] = {
     "AuditAction": _choice(AUDIT_ACTION, "Only entries of this action."),
     "Actor": _query("actor", {"type": "string", "maxLength": MAX_NAME_LENGTH}, "Only entries of this actor."),
     "Since": _query("since", STRING, "Only entries at or after this ISO 8601 time (UTC unless it has an offset)."),
+    "SampleSize": _query(
+        "size",
+        {"type": "integer", "minimum": 1, "maximum": MAX_SAMPLE_SIZE},
+        "Sample size n (or confidence and tolerable).",
+    ),
+    "Confidence": _query(
+        "confidence",
+        {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1},
+        "Confidence level such as 0.95, with tolerable (instead of size).",
+    ),
+    "Tolerable": _query(
+        "tolerable", {"type": "number", "exclusiveMinimum": 0}, "Tolerable misstatement, with confidence."
+    ),
+    "Seed": _query(
+        "seed", {"type": "integer", "minimum": 0, "maximum": MAX_SEED, "default": 0}, "Seed of the random start."
+    ),
     "ExportFormat": _choice(
         EXPORT_FORMAT,
         f"CSV streams any size; xlsx is refused (400) above {XLSX_MAX_DATA_ROWS:,} rows, the sheet limit.",

@@ -16,6 +16,7 @@ from fintrace_pipeline.api.routes import (
     health,
     progress,
     results,
+    sample,
     sources,
     verdicts,
 )
@@ -34,6 +35,7 @@ API_ROUTES: list[BaseRoute] = [
     Route("/flagged-entries/", flagged.flagged_entries, methods=["GET"]),
     Route("/exports/", exports.export, methods=["GET"]),
     Route("/sources/", sources.list_sources, methods=["GET"]),
+    Route("/sample/", sample.sample, methods=["GET"]),
     Route("/verdicts/", verdicts.record_verdicts, methods=["POST"]),
     Route("/verdicts/", verdicts.file_verdicts, methods=["GET"]),
     Route("/audit-log/", audit_log.audit_log, methods=["GET"]),
