@@ -590,11 +590,11 @@ PARAMETERS: dict[str, Any] = {
     ),
     "Confidence": _query(
         "confidence",
-        {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1},
-        "Confidence level such as 0.95, with tolerable (instead of size).",
+        {"type": "number", "minimum": 0, "maximum": 1},
+        "Confidence level such as 0.95, above 0 and below 1, with tolerable (instead of size).",
     ),
     "Tolerable": _query(
-        "tolerable", {"type": "number", "exclusiveMinimum": 0}, "Tolerable misstatement, with confidence."
+        "tolerable", {"type": "number", "minimum": 0.01, "maximum": 1e15}, "Tolerable misstatement, with confidence."
     ),
     "Seed": _query(
         "seed", {"type": "integer", "minimum": 0, "maximum": MAX_SEED, "default": 0}, "Seed of the random start."
