@@ -439,7 +439,7 @@ _RULES = (
         "SUSPICIOUS_KEYWORD",
         ANOMALY_DETECTION,
         "journal",
-        "medium",
+        "low",
         "Description with a suspicious keyword",
         ("description",),
         "Description “{description}” holds the keyword “{keyword}”{entry}",

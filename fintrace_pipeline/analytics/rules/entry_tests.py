@@ -59,6 +59,15 @@ def check_entry_tests(run: RuleRun, options: EntryTestOptions, country: str) -> 
     run.run_rule("SUSPICIOUS_KEYWORD", keywords)
 
 
+def distinct_text(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(code per value, -1 for blank; the distinct stripped texts): stripped once per distinct value."""
+    raw_codes, raw = pd.factorize(values)
+    cleaned = text_values(pd.Series(raw, dtype="string"))
+    codes, names = pd.factorize(cleaned)
+    mapped = np.where(raw_codes >= 0, codes[np.maximum(raw_codes, 0)] if len(codes) else -1, -1)
+    return mapped, np.asarray(names, dtype=object)
+
+
 @dataclass(frozen=True)
 class Entries:
     """The journal entry of each line (-1 for none) and the entries' numbers; no entries without je_number."""
@@ -71,8 +80,8 @@ class Entries:
     def of(cls, transactions: pd.DataFrame) -> Entries:
         if "je_number" not in transactions.columns:
             return cls(np.full(len(transactions), -1), np.array([], dtype=object), np.zeros(0, dtype="int64"))
-        codes, names = pd.factorize(text_values(transactions["je_number"]))
-        return cls(codes, np.asarray(names, dtype=object), np.bincount(codes[codes >= 0], minlength=len(names)))
+        codes, names = distinct_text(transactions["je_number"])
+        return cls(codes, names, np.bincount(codes[codes >= 0], minlength=len(names)))
 
     def spread(self, hit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(lines flagged, for each flagged line the line whose hit it carries): a hit line's whole entry
@@ -112,29 +121,37 @@ def _flags(
     entries: Entries,
     code: str,
     hit: np.ndarray,
-    reason_values: dict[str, np.ndarray],
-    details: dict[str, np.ndarray],
+    reason_values: dict[str, Any],
+    details: dict[str, Any],
 ) -> tuple[pd.DataFrame, int]:
     """The flags of ``code`` for the lines hit, spread to their entries. Values are given per hit line (in
-    line order, a single value for all); a flagged line takes those of the hit line it carries."""
+    line order, a single value for all); a flagged line takes those of the hit line it carries, so each
+    reason is written once per hit line and shared by the lines that carry it."""
     flagged, source = entries.spread(hit)
     positions = np.flatnonzero(flagged)
-    pick = (np.cumsum(hit) - 1)[source]
+    carriers, shared = np.unique(source, return_inverse=True)
+    pick = (np.cumsum(hit) - 1)[carriers]
 
     def carried(value: Any) -> Any:
         return value if isinstance(value, str) else np.asarray(value, dtype=object)[pick].tolist()
 
     values = {name: carried(v) for name, v in reason_values.items()}
-    reasons = RULES[code].reasons(len(positions), entry=entries.phrases(code, positions), **values)
+    reasons = RULES[code].reasons(len(carriers), entry=entries.phrases(code, carriers), **values)
     detail_values = {name: carried(v) for name, v in details.items()}
-    names = list(detail_values)
-    rows = [dict(zip(names, items, strict=True)) for items in zip(*detail_values.values(), strict=True)]
-    je = entries.codes[positions]
-    for row, c in zip(rows, je, strict=True):
+    entry_codes = entries.codes[carriers]
+    rows = [dict(zip(detail_values, items, strict=True)) for items in zip(*detail_values.values(), strict=True)]
+    for row, c in zip(rows, entry_codes.tolist(), strict=True):
         if c >= 0:
             row["je_number"] = str(entries.names[c])
+    carried_rows = np.empty(len(rows), dtype=object)
+    carried_rows[:] = rows
+    groups = np.asarray(entries.group_ids(carriers), dtype=object)
     flags = build_flags(
-        transactions["row_number"].to_numpy()[positions], code, reasons, rows, group_id=entries.group_ids(positions)
+        transactions["row_number"].to_numpy()[positions],
+        code,
+        np.asarray(reasons, dtype=object)[shared],
+        carried_rows[shared],
+        group_id=groups[shared],
     )
     return flags, entries.count(flagged)
 
@@ -233,20 +250,23 @@ def post_close_flags(
 # --- manual sources ---------------------------------------------------------------------------------
 
 
-def _word_matches(values: pd.Series, pattern: str) -> tuple[np.ndarray, np.ndarray]:
-    """Per value, whether the folded text holds a match of ``pattern`` (group ``keyword``) and the match.
+def _word_matches(values: pd.Series, pattern: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per value: whether its folded text holds a match of ``pattern`` (group ``keyword``), the match,
+    and the (stripped) text, both None where there is no match.
 
     Distinct values are folded and searched once, with pyarrow's RE2, and mapped back."""
-    codes, distinct = pd.factorize(text_values(values))
+    codes, distinct = distinct_text(values)
+    none = np.full(len(values), None, dtype=object)
     if len(distinct) == 0:
-        return np.zeros(len(values), dtype=bool), np.full(len(values), None, dtype=object)
-    text = pa.array(np.asarray(distinct, dtype=object), type=pa.string())
+        return np.zeros(len(values), dtype=bool), none, none
+    text = pa.array(distinct, type=pa.string())
     folded = pc.replace_substring_regex(pc.utf8_normalize(pc.utf8_lower(text), "NFKD"), r"\p{Mn}", "")
     found = pc.extract_regex(folded, pattern)
     matched = found.is_valid().to_numpy(zero_copy_only=False)
     words = np.asarray(found.field("keyword").to_pandas(), dtype=object)
-    hit = np.where(codes >= 0, matched[np.maximum(codes, 0)], False)
-    return hit, np.where(hit, words[np.maximum(codes, 0)], None)
+    safe = np.maximum(codes, 0)
+    hit = (codes >= 0) & matched[safe]
+    return hit, np.where(hit, words[safe], None), np.where(hit, distinct[safe], None)
 
 
 def manual_entry_flags(
@@ -256,9 +276,10 @@ def manual_entry_flags(
     stats: dict[str, Any] = {"manual_sources": list(options.manual_sources)}
     if not options.manual_sources:
         return build_flags([], "MANUAL_ENTRY", [], []), stats
-    sources = text_values(transactions["source"])
-    hit, words = _word_matches(sources, keyword_pattern([s.lower() for s in options.manual_sources]))
-    source_text = sources.to_numpy(dtype=object, na_value="")[hit]
+    hit, words, texts = _word_matches(
+        transactions["source"], keyword_pattern([s.lower() for s in options.manual_sources])
+    )
+    source_text = texts[hit]
     flags, units = _flags(
         transactions,
         entries,
@@ -296,9 +317,8 @@ def suspicious_keyword_flags(
     }
     if not keywords:
         return build_flags([], "SUSPICIOUS_KEYWORD", [], []), stats
-    descriptions = text_values(transactions["description"])
-    hit, words = _word_matches(descriptions, keyword_pattern([k.lower() for k in keywords]))
-    text = descriptions.to_numpy(dtype=object, na_value="")[hit]
+    hit, words, texts = _word_matches(transactions["description"], keyword_pattern([k.lower() for k in keywords]))
+    text = texts[hit]
     shown = [t if len(t) <= MAX_DESCRIPTION_SHOWN else t[: MAX_DESCRIPTION_SHOWN - 1] + "…" for t in text]
     flags, units = _flags(
         transactions,
