@@ -19,7 +19,7 @@ from fintrace_pipeline.analytics.columns import iso_days, text_values
 from fintrace_pipeline.analytics.flags import build_flags
 from fintrace_pipeline.analytics.options import Options
 from fintrace_pipeline.analytics.rules.common import RuleRun
-from fintrace_pipeline.analytics.suspicious_words import keyword_pattern, keywords_for
+from fintrace_pipeline.analytics.suspicious_words import LANGUAGES, keyword_pattern, keywords_for
 from fintrace_pipeline.country_calendar import holiday_language
 from fintrace_pipeline.rules import RULES, plural_s
 
@@ -303,6 +303,11 @@ def country_language(country: str) -> str | None:
         return None
 
 
+def _lists_used(language: str | None) -> str:
+    code = (language or "en").split("_")[0].lower()
+    return "English" if code == "en" or code not in LANGUAGES else f"English and {code}"
+
+
 def suspicious_keyword_flags(
     transactions: pd.DataFrame, entries: Entries, options: EntryTestOptions, language: str | None
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
@@ -312,7 +317,7 @@ def suspicious_keyword_flags(
     if keywords is None:
         keywords = keywords_for(language)
     stats: dict[str, Any] = {
-        "keywords": "configured" if options.suspicious_keywords is not None else f"English and {language or 'none'}",
+        "keywords": "configured" if options.suspicious_keywords is not None else _lists_used(language),
         "keyword_count": len(keywords),
     }
     if not keywords:
