@@ -38,3 +38,8 @@ AMOUNT_PARTS = ("debit", "credit", "debit_credit_indicator")
 # Mapping targets a user may name.
 MAPPABLE = (*REQUIRED, *OPTIONAL, *AMOUNT_PARTS)
 
+
+def canonical_columns(column_mapping: dict[str, str]) -> list[str]:
+    """Canonical columns present for a file: what ingest mapped, with the amount's parts folded into amount."""
+    mapped = {("amount" if c in AMOUNT_PARTS else c) for c in column_mapping}
+    return ["row_number", *sorted(mapped | {"posting_date", "amount"})]

@@ -11,6 +11,7 @@ from pathlib import Path
 from fintrace_pipeline.analysis_choices import Choices
 from fintrace_pipeline.cli_reports import add_report_commands
 from fintrace_pipeline.cli_review import add_review_commands
+from fintrace_pipeline.cli_sample import add_sample_command
 from fintrace_pipeline.export_kinds import EXPORT_KINDS
 from fintrace_pipeline.settings import get_settings
 
@@ -219,6 +220,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_review_commands(commands)
     add_report_commands(commands)
+    add_sample_command(commands)
 
     up = commands.add_parser("up", help="run Dagster UI, daemon and API in the foreground (Ctrl-C stops all)")
     up.add_argument("--ui-port", type=int, default=3000)

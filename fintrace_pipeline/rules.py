@@ -398,6 +398,65 @@ _RULES = (
             "settles": "Pays {amount:,.2f} to {vendor} for {source} (posted {source_date})",
         },
     ),
+    # Journal-entry tests: where the file numbers its entries, a hit on one line flags its whole entry.
+    Rule(
+        "PERIOD_END_ENTRY",
+        ANOMALY_DETECTION,
+        "journal",
+        "low",
+        "Posted in the last days of a period",
+        ("posting_date",),
+        "Posted {date}, {when} the period end {period_end}{entry}",
+        {
+            "last": "on",
+            "before": "{days} day{s} before",
+            "entry": "; journal entry {je_number} ({lines} line{s})",
+            "line": "",
+        },
+    ),
+    Rule(
+        "POST_CLOSE_ENTRY",
+        ANOMALY_DETECTION,
+        "journal",
+        "high",
+        "Keyed in after its period was closed",
+        ("posting_date", "entry_date"),
+        "Entered {entry_date}, after the period ending {period_end} was closed on {close_date}, yet posted "
+        "into it ({posting_date}){entry}",
+        {"entry": "; journal entry {je_number} ({lines} line{s})", "line": ""},
+    ),
+    Rule(
+        "MANUAL_ENTRY",
+        ANOMALY_DETECTION,
+        "journal",
+        "low",
+        "Entered through a manual source",
+        ("source",),
+        "Source {source} is a manual source (“{term}”){entry}",
+        {"entry": "; journal entry {je_number} ({lines} line{s})", "line": ""},
+    ),
+    Rule(
+        "SUSPICIOUS_KEYWORD",
+        ANOMALY_DETECTION,
+        "journal",
+        "low",
+        "Description with a suspicious keyword",
+        ("description",),
+        "Description “{description}” holds the keyword “{keyword}”{entry}",
+        {"entry": "; journal entry {je_number} ({lines} line{s})", "line": ""},
+    ),
+    # Tested per vendor and per user, for whichever of the two columns the file has.
+    Rule(
+        "ENDING_DIGITS_HABIT",
+        ANOMALY_DETECTION,
+        "amount",
+        "medium",
+        "Amounts of one vendor or user ending in the same two digits far above chance",
+        ("amount",),
+        "Amount {amount:,.2f} {ending}, as do {lines} of {label} {group}'s {n} amounts ({share_pct:.0f} % vs "
+        "{expected_pct:.1f} % of the other amounts; binomial p {p:.1e})",
+        {"cents": "has cents .{ending}", "units": "ends in {ending} before the decimal point"},
+    ),
     # Tested per vendor and per user, for whichever of the two columns the file has.
     Rule(
         "BENFORD_DIGIT",

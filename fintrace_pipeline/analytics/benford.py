@@ -70,9 +70,10 @@ class CountStatistics:
     z: np.ndarray  # Nigrini's per-digit z statistic (with continuity correction), signed by excess
 
 
-def count_statistics(counts: np.ndarray, digits: int) -> CountStatistics:
+def count_statistics(counts: np.ndarray, digits: int, expected: np.ndarray | None = None) -> CountStatistics:
+    """``expected``: the proportions to test against; by default Benford's for ``digits`` leading digits."""
     counts = np.atleast_2d(np.asarray(counts, dtype="float64"))
-    expected = expected_proportions(digits)
+    expected = expected_proportions(digits) if expected is None else expected
     n = counts.sum(axis=1)
     safe_n = np.where(n > 0, n, 1.0)[:, None]
     observed = counts / safe_n

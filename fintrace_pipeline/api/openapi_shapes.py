@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from fintrace_pipeline import canonical
+from fintrace_pipeline.analytics.sampling import MAX_SAMPLE_SIZE, MAX_SEED
 from fintrace_pipeline.api.params import (
     ANALYTICS_TYPE,
     AUDIT_ACTION,
@@ -497,6 +498,23 @@ SCHEMAS: dict[str, Any] = {
             "entries": {"type": "array", "items": FLAGGED_ENTRY},
         }
     ),
+    "SampleResponse": success(
+        {
+            "sample": obj(
+                {
+                    "data_file_id": UUID,
+                    "parameters": {"type": "object"},
+                    "population": {"type": "object"},
+                    "top_stratum": {"type": "object"},
+                    "sampled_remainder": {"type": "object"},
+                    "sample_size": INTEGER,
+                    "items": {"type": "array", "items": {"type": "object"}},
+                    "reperform": STRING,
+                },
+                ["data_file_id", "parameters", "population", "sample_size", "items", "reperform"],
+            )
+        }
+    ),
     "HealthResponse": success({"status": {"type": "string", "enum": ["ok"]}}),
     "PingResponse": success({"ping": {"type": "string", "enum": ["pong"]}}),
 }
@@ -570,6 +588,22 @@ PARAMETERS: dict[str, Any] = {
         REPORT_FORMAT,
         "xlsx: the audit workpaper (summary, findings by rule, flagged items, duplicate groups, trial balance); "
         "pdf: the printable report (summary, charts, top findings with their reasons).",
+    ),
+    "SampleSize": _query(
+        "size",
+        {"type": "integer", "minimum": 1, "maximum": MAX_SAMPLE_SIZE},
+        "Sample size n (or confidence and tolerable).",
+    ),
+    "Confidence": _query(
+        "confidence",
+        {"type": "number", "minimum": 0, "maximum": 1},
+        "Confidence level such as 0.95, above 0 and below 1, with tolerable (instead of size).",
+    ),
+    "Tolerable": _query(
+        "tolerable", {"type": "number", "minimum": 0.01, "maximum": 1e15}, "Tolerable misstatement, with confidence."
+    ),
+    "Seed": _query(
+        "seed", {"type": "integer", "minimum": 0, "maximum": MAX_SEED, "default": 0}, "Seed of the random start."
     ),
     "ExportFormat": _choice(
         EXPORT_FORMAT,

@@ -13,18 +13,21 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, TypeVar
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
+from fintrace_pipeline.analytics.sampling import SamplingError, SamplingOptions
 from fintrace_pipeline.api import entry_queries, fastpath, queries
 from fintrace_pipeline.api.change_feed import ChangeFeed, Key
 from fintrace_pipeline.api.db import ApiDatabase
-from fintrace_pipeline.api.errors import NotFound, unavailable_when_unreachable
+from fintrace_pipeline.api.errors import BadRequest, NotFound, unavailable_when_unreachable
 from fintrace_pipeline.api.export_stream import export_body
 from fintrace_pipeline.api.responses import success_body
 from fintrace_pipeline.api.summary_cache import SummaryCache
-from fintrace_pipeline.db.engine import get_streaming_engine
+from fintrace_pipeline.db.engine import get_engine, get_streaming_engine
 from fintrace_pipeline.persistence import audit, sources, verdicts, views
 from fintrace_pipeline.reports.build import report_bytes
+from fintrace_pipeline.sample_file import NoSuchFile, sample_of_file
 
 T = TypeVar("T")
 # What builds an answer the change feed may keep: (data_file_id it belongs to, or None; the body).
@@ -174,6 +177,22 @@ class Reader:
             return verdicts.verdict_counts(connection, file_id), total, page
 
         return await self.database.read(query)
+
+    async def sample(self, file_id: uuid.UUID, options: SamplingOptions) -> dict[str, Any]:
+        """The file's monetary unit sample (see ``sample_file``), read like an export: through the sync
+        engine (COPY on PostgreSQL), in a worker thread."""
+
+        def query() -> dict[str, Any]:
+            with get_engine(self.database.url).connect() as connection:
+                try:
+                    return sample_of_file(connection, file_id, options)
+                except NoSuchFile as exc:
+                    raise NotFound(str(exc)) from None
+                except SamplingError as exc:
+                    raise BadRequest(str(exc)) from None
+
+        with unavailable_when_unreachable():
+            return await run_in_threadpool(query)
 
     async def audit_log(self, where: audit.AuditFilter, limit: int, offset: int) -> tuple[int, list[dict[str, Any]]]:
         return await self.database.read(audit.entries, where, limit, offset)

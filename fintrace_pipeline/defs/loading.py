@@ -5,19 +5,13 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import select
 
-from fintrace_pipeline.canonical import AMOUNT_PARTS
+from fintrace_pipeline.canonical import canonical_columns
 from fintrace_pipeline.db.schema import transaction_flags
 from fintrace_pipeline.db.transactions import load_transactions
 from fintrace_pipeline.defs.step import StepContext, StepFailed
 from fintrace_pipeline.findings import FLAG_COLUMNS
 from fintrace_pipeline.persistence.files import get_data_file
 from fintrace_pipeline.persistence.snapshots import read_snapshot
-
-
-def canonical_columns(column_mapping: dict[str, str]) -> list[str]:
-    """Canonical columns present for a file: what ingest mapped, with the amount's parts folded into amount."""
-    mapped = {("amount" if c in AMOUNT_PARTS else c) for c in column_mapping}
-    return ["row_number", *sorted(mapped | {"posting_date", "amount"})]
 
 
 def load_file_transactions(step: StepContext) -> pd.DataFrame:

@@ -13,7 +13,7 @@ import pytest
 from fintrace_pipeline.analytics.duplicates import run_duplicate_analysis
 from fintrace_pipeline.analytics.duplicates.checks import CHECKS
 from fintrace_pipeline.analytics.flags import FLAGGING_COLUMNS
-from fintrace_pipeline.analytics.rules import run_anomaly_detection
+from fintrace_pipeline.analytics.rules import AnomalyDetectionOptions, run_anomaly_detection
 from fintrace_pipeline.canonical import ALL_COLUMNS
 from fintrace_pipeline.findings import SEVERITIES
 from fintrace_pipeline.generate import generate_ledger, write_ledger
@@ -38,7 +38,11 @@ STAGES = {DUPLICATE_ANALYSIS: run_duplicate_analysis, ANOMALY_DETECTION: run_ano
 def generated(tmp_path_factory) -> pd.DataFrame:
     path = tmp_path_factory.mktemp("gen") / "ledger.csv"
     write_ledger(generate_ledger(3_000, seed=11), path)
-    return ingest_file(path, max_decompressed_bytes=2**30, max_rows=10**6).transactions
+    frame = ingest_file(path, max_decompressed_bytes=2**30, max_rows=10**6).transactions
+    # The generated ledger names no source system: every 40th line is given a manual one.
+    manual = frame["row_number"].to_numpy() % 40 == 0
+    frame["source"] = pd.array(np.where(manual, "Manual JE", "AP interface"), dtype="string")
+    return frame
 
 
 @pytest.fixture(scope="module")
@@ -68,9 +72,14 @@ def raised(
     generated: pd.DataFrame, journal_oddities: pd.DataFrame, nonconforming_vendor: pd.DataFrame
 ) -> dict[str, pd.DataFrame]:
     """Every flag each stage raises on the four files (the last: a user's amounts risen for a fortnight
-    and a vendor's week of extra invoices, every amount different)."""
+    and a vendor's week of extra invoices, every amount different), and those the generated file raises
+    once a period close date is set."""
     files = (generated, journal_oddities, nonconforming_vendor, history_ledger())
-    return {stage: pd.concat([run(f).flags for f in files], ignore_index=True) for stage, run in STAGES.items()}
+    raised = {stage: pd.concat([run(f).flags for f in files], ignore_index=True) for stage, run in STAGES.items()}
+    # Entries keyed in after a period's close are only looked for once a close date is set.
+    closed = run_anomaly_detection(generated, AnomalyDetectionOptions(period_close_date="2025-02-03")).flags
+    raised[ANOMALY_DETECTION] = pd.concat([raised[ANOMALY_DETECTION], closed], ignore_index=True)
+    return raised
 
 
 def _sentence_pattern(pattern: str) -> re.Pattern[str]:

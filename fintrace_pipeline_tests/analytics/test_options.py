@@ -10,7 +10,10 @@ from fintrace_pipeline.analytics.duplicates import DuplicateAnalysisOptions, run
 from fintrace_pipeline.analytics.rules import AnomalyDetectionOptions
 from fintrace_pipeline.analytics.rules.amount import AmountRuleOptions
 from fintrace_pipeline.analytics.rules.benford import BenfordRuleOptions
+from fintrace_pipeline.analytics.rules.digit_tests import DigitTestOptions
+from fintrace_pipeline.analytics.rules.ending_digits import EndingDigitOptions
 from fintrace_pipeline.analytics.rules.entity import EntityRuleOptions
+from fintrace_pipeline.analytics.rules.entry_tests import EntryTestOptions
 from fintrace_pipeline.analytics.rules.history import HistoryRuleOptions
 from fintrace_pipeline.analytics.rules.journal import JournalRuleOptions
 from fintrace_pipeline.analytics.rules.time import TimeRuleOptions
@@ -23,6 +26,9 @@ FAMILY_OPTIONS = (
     JournalRuleOptions,
     HistoryRuleOptions,
     BenfordRuleOptions,
+    EntryTestOptions,
+    EndingDigitOptions,
+    DigitTestOptions,
 )
 
 

@@ -74,6 +74,7 @@ OPERATION_LABELS = [
     "POST /api/verdicts/",
     "GET /api/verdicts/",
     "GET /api/audit-log/",
+    "GET /api/sample/",
     "GET /api/ping",
     "GET /healthz",
 ]

@@ -1,6 +1,7 @@
 """The anomaly_detection stage: rule checks and statistics (incl. Benford) over the canonical frame.
 
-Each rule family (time, amount, entity, journal, history, benford) has its own module with its options and
+Each rule family (time, amount, entity, journal, history, benford, the journal-entry tests, ending digits,
+Nigrini's further digit tests) has its own module with its options and
 its checks; this module runs the families on the file, scores every flagged row and hands back the
 result with the sections ``report`` assembles.
 """
@@ -19,7 +20,10 @@ from fintrace_pipeline.analytics.rules import report
 from fintrace_pipeline.analytics.rules.amount import check_amount_rules
 from fintrace_pipeline.analytics.rules.benford import check_benford_rules
 from fintrace_pipeline.analytics.rules.common import RuleRun
+from fintrace_pipeline.analytics.rules.digit_tests import check_digit_tests
+from fintrace_pipeline.analytics.rules.ending_digits import check_ending_digit_rules
 from fintrace_pipeline.analytics.rules.entity import check_entity_rules
+from fintrace_pipeline.analytics.rules.entry_tests import check_entry_tests
 from fintrace_pipeline.analytics.rules.history import check_history_rules
 from fintrace_pipeline.analytics.rules.journal import check_journal_rules
 from fintrace_pipeline.analytics.rules.options import AnomalyDetectionOptions
@@ -44,6 +48,9 @@ def run_anomaly_detection(transactions: pd.DataFrame, options: AnomalyDetectionO
         check_journal_rules(run, options)
         check_history_rules(run, options)
         check_benford_rules(run, options, options.top_n)
+        check_entry_tests(run, options, options.country)
+        check_ending_digit_rules(run, options)
+        check_digit_tests(run, options)
     flags = demote_below_materiality(gather_flags(run.flags), transactions, options.materiality)
     scores = rule_scores(flags)
     summary = flagged_summary(transactions, flags, high_risk=int((scores >= options.high_risk_score).sum()))

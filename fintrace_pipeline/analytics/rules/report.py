@@ -146,7 +146,7 @@ def sections(
     chart_data: dict[str, Any] = {
         "flags_by_rule": [{"rule_code": c, "title": RULES[c].title, "count": int(counts.get(c, 0))} for c in codes],
     }
-    for key in ("first_digit", "first_two_digits"):
+    for key in ("first_digit", "first_two_digits", "second_digit", "last_two_digits"):
         if key in benford:
             chart_data[f"benford_{key}"] = [
                 {"digit": p["digit"], "expected": p["expected"], "observed": p["observed"]}

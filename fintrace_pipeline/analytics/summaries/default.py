@@ -1,8 +1,9 @@
 """The default_analytics stage: what is in the ledger before any judgement about it.
 
-Totals, the trial balance (per account and overall, plus journal entries that do not balance), who
-posts what, how accounts are used and when money moves, with ready-to-plot series and sheet-ready
-tables. This stage raises no per-row flags (unbalanced entries are flagged by anomaly_detection).
+Totals, the trial balance (per account and overall, plus journal entries that do not balance), the
+stratification of amounts by size, who posts what, how accounts are used and when money moves (with
+the aging of documents where the file dates them), with ready-to-plot series and sheet-ready tables.
+This stage raises no per-row flags (unbalanced entries are flagged by anomaly_detection).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from fintrace_pipeline.analytics.summaries.accounts import (
     account_activity,
     account_patterns_section,
 )
+from fintrace_pipeline.analytics.summaries.aging import DOCUMENT_DATE, AgingOptions, aging
 from fintrace_pipeline.analytics.summaries.common import (
     chart_series,
     distinct_values,
@@ -28,6 +30,7 @@ from fintrace_pipeline.analytics.summaries.common import (
     month_index,
     sheet,
 )
+from fintrace_pipeline.analytics.summaries.stratification import StratificationOptions, stratification
 from fintrace_pipeline.analytics.summaries.temporal import temporal_patterns_section
 from fintrace_pipeline.analytics.summaries.trial_balance import (
     balance_check,
@@ -42,8 +45,9 @@ ANALYTICS_TYPE = "default_analytics"
 NO_TIME_REASON = "no time of day in entry_date or posting_date"
 
 
+# Listed last first, so the stored parameters read working time, stratification, aging, then the rest.
 @dataclass(frozen=True)
-class DefaultAnalyticsOptions(WorkingTime):
+class DefaultAnalyticsOptions(AgingOptions, StratificationOptions, WorkingTime):
     top_n: int = 25  # users, accounts, seldom-used accounts and unbalanced entries listed
     max_trial_balance_accounts: int = 200  # beyond this the trial balance lists the largest + "other"
     chart_top_n: int = 10
@@ -129,6 +133,8 @@ def _chart_data(sections: dict[str, Any], chart_top_n: int) -> dict[str, Any]:
     if sections["user_patterns"] is not None:
         top = sections["user_patterns"]["top_users"]["items"][:chart_top_n]
         charts["top_users"] = chart_series([u["user"] for u in top], [u["volume"] for u in top])
+    bands = sections["trial_balance_data"]["stratification"]["bands"]
+    charts["stratification"] = chart_series([b["band"] for b in bands], [b["total"] for b in bands])
     return charts
 
 
@@ -149,6 +155,18 @@ def _export_data(sections: dict[str, Any]) -> dict[str, Any]:
         export["unbalanced_entries"] = sheet(
             ("je_number", "lines", "debit", "credit", "difference"), trial_balance["unbalanced_entries"]["entries"]
         )
+    strata = trial_balance["stratification"]
+    export["stratification"] = sheet(
+        ("band", "lines", "total", "net", "share_of_lines", "share_of_total"), strata["bands"]
+    )
+    for column in ("account", "vendor"):
+        if strata[f"by_{column}"] is not None:
+            export[f"stratification_by_{column}"] = sheet(
+                (column, "band", "lines", "total", f"share_of_{column}_total"), strata[f"by_{column}"]
+            )
+    aged = sections["temporal_patterns"].get("aging")
+    if aged is not None:
+        export["aging"] = sheet(("band", "lines", "total", "share_of_lines", "share_of_total"), aged["bands"])
     if sections["user_patterns"] is not None:
         export["users"] = sheet(USER_COLUMNS, sections["user_patterns"]["top_users"]["items"])
     if sections["account_patterns"] is not None:
@@ -223,6 +241,7 @@ def run_default_analytics(transactions: pd.DataFrame, options: DefaultAnalyticsO
                 else trial_balance_accounts(account_table, options.max_trial_balance_accounts)
             ),
             "unbalanced_entries": unbalanced,
+            "stratification": stratification(transactions, options, skipped),
         },
         "user_patterns": user_patterns,
         "account_patterns": (
@@ -240,6 +259,10 @@ def run_default_analytics(transactions: pd.DataFrame, options: DefaultAnalyticsO
             options.period_end_days,
         ),
     }
+    if DOCUMENT_DATE in transactions.columns:
+        sections["temporal_patterns"]["aging"] = aging(transactions, options)
+    else:
+        skipped.append({"check": "aging", "reason": f"no {DOCUMENT_DATE} column (an invoice or document date)"})
     sections["chart_data"] = _chart_data(sections, options.chart_top_n)
     sections["export_data"] = _export_data(sections)
 

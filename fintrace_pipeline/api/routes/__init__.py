@@ -17,6 +17,7 @@ from fintrace_pipeline.api.routes import (
     progress,
     reports,
     results,
+    sample,
     sources,
     verdicts,
 )
@@ -37,6 +38,7 @@ API_ROUTES: list[BaseRoute] = [
     Route("/exports/", exports.export, methods=["GET"]),
     Route("/reports/", reports.report, methods=["GET"]),
     Route("/sources/", sources.list_sources, methods=["GET"]),
+    Route("/sample/", sample.sample, methods=["GET"]),
     Route("/verdicts/", verdicts.record_verdicts, methods=["POST"]),
     Route("/verdicts/", verdicts.file_verdicts, methods=["GET"]),
     Route("/audit-log/", audit_log.audit_log, methods=["GET"]),

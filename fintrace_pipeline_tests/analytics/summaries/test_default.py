@@ -17,7 +17,10 @@ def test_totals_and_summary(ledger: pd.DataFrame) -> None:
     assert result.analytics_type == "default_analytics"
     assert result.summary == {"total_transactions": 6, "total_amount": 400.5, "unique_users": 3, "unique_accounts": 3}
     assert result.flags.empty
-    assert result.skipped == []
+    assert result.skipped == [
+        {"check": "stratification_by_vendor", "reason": "no vendor column"},
+        {"check": "aging", "reason": "no document_date column (an invoice or document date)"},
+    ]
     totals = result.sections["trial_balance_data"]["totals"]
     assert totals == {
         "rows": 6,
@@ -62,6 +65,9 @@ def test_missing_optional_columns_are_skipped_not_crashed() -> None:
         "unbalanced_entries",
         "hourly_activity",
         "user_patterns",
+        "stratification_by_account",
+        "stratification_by_vendor",
+        "aging",
     ]
     assert result.skipped[3]["reason"] == "no time of day in entry_date or posting_date"
     sections = result.sections
