@@ -60,7 +60,12 @@ def test_the_cli_writes_the_workpaper_with_every_part(processed, tmp_path, monke
         "Flagged journal entries",
         "Duplicate groups",
         "Trial balance",
+        "MUS sample",
     ]
+    # The sample is the one `fintrace sample --size 25 --seed 0` draws, with the steps to re-perform it.
+    sample = list(book["MUS sample"].values)
+    assert "sampling interval" in sample[0][0].lower() and sample[2][:3] == ("row_number", "amount", "selection")
+    assert len(sample) - 3 == 25 or any(row[2] == "top stratum" for row in sample[3:])
     summary = {row[0]: row[1] for row in book["Summary"].iter_rows(values_only=True) if row and row[0]}
     assert summary["SHA-256"] == outcome.summary["data_file"]["sha256"]
     assert summary["Rows read"] == summary["Rows loaded"] + summary["Rows rejected"]
