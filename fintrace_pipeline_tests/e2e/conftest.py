@@ -71,11 +71,11 @@ def _postgres_instance_url(database_url: str) -> str:
     return admin_url.set(database=name).render_as_string(hide_password=False)
 
 
-def start_system(tmp_path: Path, database_url: str) -> System:
+def start_system(tmp_path: Path, database_url: str, **extra_env: str) -> System:
     var = tmp_path / "var"
     (var / "dagster").mkdir(parents=True)
     (var / "inbox").mkdir()
-    env = fintrace_environment(var, database_url)
+    env = fintrace_environment(var, database_url, **extra_env)
     if database_url.startswith("postgresql"):
         env["FINTRACE_DAGSTER_PG_URL"] = _postgres_instance_url(database_url)
     prepare_dagster_home(env)
