@@ -8,12 +8,11 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from dagster import DagsterEventType, DagsterInstance, build_run_status_sensor_context
+from dagster import build_run_status_sensor_context
 
 from fintrace_pipeline.alerts import AlertNotSent, RunFailureAlert, send_alert
 from fintrace_pipeline.defs.resources import fintrace_resources
 from fintrace_pipeline.defs.sensors.alerts import alert_on_failure_sensor
-from fintrace_pipeline.runtime.process import process_file
 from fintrace_pipeline.settings import AlertSettings, get_settings
 from fintrace_pipeline_tests.mail_sink import MailSink
 
@@ -45,19 +44,6 @@ class Receiver:
     def __exit__(self, *exc):
         self.server.shutdown()
         self.server.server_close()
-
-
-@pytest.fixture
-def failed_run(fintrace_env, tmp_path):
-    """A real run of the per-file job that failed in ingest: (instance, run, failure event, job id)."""
-    broken = tmp_path / "broken-ledger.csv"
-    broken.write_bytes(b"\x00\x01\x02 not a ledger \xff" * 200)
-    instance = DagsterInstance.ephemeral()
-    outcome = process_file(broken, get_settings(), instance=instance)
-    assert outcome.summary["job"]["status"] == "FAILED"
-    run = instance.get_run_by_id(outcome.run_id)
-    (record,) = instance.get_records_for_run(run.run_id, of_type=DagsterEventType.RUN_FAILURE).records
-    return instance, run, record.event_log_entry.dagster_event, outcome.summary["job"]
 
 
 def _evaluate(failed_run, **env):

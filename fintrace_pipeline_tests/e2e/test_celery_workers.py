@@ -12,6 +12,7 @@ import uuid
 
 import pytest
 import redis
+import yaml
 from celery import Celery
 from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
 from sqlalchemy import func, select
@@ -19,6 +20,7 @@ from sqlalchemy import func, select
 from fintrace_pipeline.db.schema import data_files, file_processing_jobs
 from fintrace_pipeline.defs.partitions import JOB_ID_TAG
 from fintrace_pipeline.generate import generate_ledger, write_ledger
+from fintrace_pipeline.runtime.instance import POSTGRES_INSTANCE
 from fintrace_pipeline.runtime.workers import worker_argv
 from fintrace_pipeline.settings import PROJECT_ROOT
 from fintrace_pipeline_tests.conftest import migrated_database_url
@@ -42,6 +44,14 @@ def _empty_redis_database() -> str:
         if redis.Redis.from_url(f"{REDIS_URL}/{number}").dbsize() == 0:
             return f"{REDIS_URL}/{number}"
     pytest.skip("every Redis database 1-15 holds keys")
+
+
+def _instance_for_workers() -> str:
+    """The project's PostgreSQL instance, with as many runs at once as the workers run steps: a run's
+    process only hands its steps to Celery, so two runs would leave the workers idle between steps."""
+    config = yaml.safe_load(POSTGRES_INSTANCE.read_text())
+    config["run_coordinator"]["config"]["max_concurrent_runs"] = 4
+    return yaml.safe_dump(config)
 
 
 class Workers:
@@ -83,7 +93,13 @@ class Workers:
 def celery_system(request, tmp_path):
     database_url = migrated_database_url(request, "postgres", tmp_path)
     broker = _empty_redis_database()
-    system = start_system(tmp_path, database_url, FINTRACE_EXECUTOR="celery", FINTRACE_CELERY_BROKER=broker)
+    system = start_system(
+        tmp_path,
+        database_url,
+        instance_yaml=_instance_for_workers(),
+        FINTRACE_EXECUTOR="celery",
+        FINTRACE_CELERY_BROKER=broker,
+    )
     workers = Workers(system, 2)
     yield system, workers, Celery(broker=broker, backend=broker)
     workers.stop_all()
@@ -116,7 +132,7 @@ def test_twenty_files_on_two_workers_each_once_and_a_killed_worker_costs_a_retry
     workers.kill("e2e-1")
     workers.start("e2e-1")
 
-    system.wait_for(lambda: system.job_statuses() == ["COMPLETED"] * FILES, timeout=480, what="twenty jobs")
+    system.wait_for(lambda: system.job_statuses() == ["COMPLETED"] * FILES, timeout=600, what="twenty jobs")
     with system.engine.connect() as connection:
         jobs = connection.execute(select(file_processing_jobs)).all()
         assert connection.execute(select(func.count()).select_from(data_files)).scalar_one() == FILES
