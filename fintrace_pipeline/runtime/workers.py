@@ -56,7 +56,7 @@ def require_shared_databases(settings: Settings, instance: DagsterInstance) -> N
     if problems:
         raise WorkersNeedPostgres(
             "steps on Celery workers need PostgreSQL for both the results and the Dagster instance, so every "
-            "machine reaches them; " + "; ".join(problems)
+            "machine reaches them:" + "".join(f"\n  - {problem}" for problem in problems)
         )
 
 

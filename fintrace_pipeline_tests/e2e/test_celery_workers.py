@@ -39,6 +39,8 @@ def _empty_redis_database() -> str:
     try:
         redis.Redis.from_url(f"{REDIS_URL}/0").ping()
     except redis.exceptions.ConnectionError as exc:
+        if os.environ.get("FINTRACE_REQUIRE_REDIS") == "1":
+            pytest.fail(f"Redis is required but unreachable at {REDIS_URL}: {exc}")
         pytest.skip(f"Redis unreachable at {REDIS_URL}: {exc}")
     for number in random.sample(range(1, 16), 15):
         if redis.Redis.from_url(f"{REDIS_URL}/{number}").dbsize() == 0:
