@@ -134,7 +134,7 @@ def test_twenty_files_on_two_workers_each_once_and_a_killed_worker_costs_a_retry
     workers.kill("e2e-1")
     workers.start("e2e-1")
 
-    system.wait_for(lambda: system.job_statuses() == ["COMPLETED"] * FILES, timeout=600, what="twenty jobs")
+    system.wait_for(lambda: system.job_statuses() == ["COMPLETED"] * FILES, timeout=1200, what="twenty jobs")
     with system.engine.connect() as connection:
         jobs = connection.execute(select(file_processing_jobs)).all()
         assert connection.execute(select(func.count()).select_from(data_files)).scalar_one() == FILES
