@@ -12,6 +12,7 @@ from fintrace_pipeline.analysis_choices import Choices
 from fintrace_pipeline.cli_reports import add_report_commands
 from fintrace_pipeline.cli_review import add_review_commands
 from fintrace_pipeline.cli_sample import add_sample_command
+from fintrace_pipeline.cli_workers import add_worker_command
 from fintrace_pipeline.export_kinds import EXPORT_KINDS
 from fintrace_pipeline.settings import get_settings
 
@@ -156,7 +157,9 @@ def cmd_up(args) -> int:
     from fintrace_pipeline.runtime.startup import start_everything
 
     demo_rows = 0 if args.no_demo else args.demo_rows
-    return start_everything(get_settings(), ui_port=args.ui_port, api_port=args.api_port, demo_rows=demo_rows)
+    return start_everything(
+        get_settings(), ui_port=args.ui_port, api_port=args.api_port, demo_rows=demo_rows, workers=args.workers
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -227,7 +230,9 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--api-port", type=int, default=8000)
     up.add_argument("--no-demo", action="store_true", help="do not drop the demo ledger on first start")
     up.add_argument("--demo-rows", type=int, default=20_000, help="rows of the demo ledger (default 20,000)")
+    up.add_argument("--workers", type=int, default=0, help="start N local Celery workers; steps run on Celery")
     up.set_defaults(handler=cmd_up)
+    add_worker_command(commands)
     return parser
 
 

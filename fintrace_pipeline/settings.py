@@ -93,12 +93,51 @@ def _list(name: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in os.environ.get(name, "").split(",") if item.strip())
 
 
+EXECUTORS = ("multiprocess", "celery")
+
+
+def _one_of(name: str, allowed: tuple[str, ...], default: str) -> str:
+    value = (os.environ.get(name) or default).strip().lower()
+    if value not in allowed:
+        raise ValueError(f"{name} must be one of {', '.join(allowed)}, got {value!r}")
+    return value
+
+
 def _choice(name: str, choice: str) -> Choices:
     """The analysis choice an environment variable sets (none when it is unset or blank)."""
     try:
         return Choices.parse(**{choice: os.environ.get(name)})
     except ChoiceError as exc:
         raise ValueError(f"{name}: {exc}") from None
+
+
+@dataclass(frozen=True)
+class AlertSettings:
+    """Where a failed run is reported: a webhook (JSON POST) and/or mail through an SMTP server."""
+
+    webhook: str | None = None
+    smtp_host: str | None = None
+    smtp_port: int = 25  # 465: SMTP over TLS; otherwise STARTTLS when the server offers it
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    mail_from: str | None = None
+    mail_to: tuple[str, ...] = ()
+
+    @property
+    def mail(self) -> bool:
+        return bool(self.smtp_host and self.mail_to)
+
+    @classmethod
+    def from_env(cls) -> AlertSettings:
+        return cls(
+            webhook=os.environ.get("FINTRACE_ALERT_WEBHOOK") or None,
+            smtp_host=os.environ.get("FINTRACE_ALERT_SMTP_HOST") or None,
+            smtp_port=_int("FINTRACE_ALERT_SMTP_PORT", 25),
+            smtp_user=os.environ.get("FINTRACE_ALERT_SMTP_USER") or None,
+            smtp_password=os.environ.get("FINTRACE_ALERT_SMTP_PASSWORD") or None,
+            mail_from=os.environ.get("FINTRACE_ALERT_SMTP_FROM") or None,
+            mail_to=_list("FINTRACE_ALERT_SMTP_TO"),
+        )
 
 
 @dataclass(frozen=True)
@@ -125,6 +164,23 @@ class Settings:
     @property
     def reports_folder(self) -> Path:
         return self.reports_dir or self.var_dir / "reports"
+    # Where the files every step reads live (archived originals, snapshots): a folder every machine
+    # that runs steps mounts at the same path when steps run on workers elsewhere.
+    shared_dir: Path | None = None
+    executor: str = "multiprocess"  # where steps run: "multiprocess" (this machine) or "celery" (workers)
+    celery_broker: str = "redis://127.0.0.1:6379/0"
+    celery_backend: str | None = None  # None: the broker when it is Redis, else rpc://
+    alerts: AlertSettings = field(default_factory=AlertSettings)
+
+    @property
+    def shared_root(self) -> Path:
+        """The shared storage root (default: the var folder)."""
+        return self.shared_dir or self.var_dir
+
+    def celery_result_backend(self) -> str:
+        if self.celery_backend:
+            return self.celery_backend
+        return self.celery_broker if self.celery_broker.startswith(("redis://", "rediss://")) else "rpc://"
 
     def analysis_options(self) -> dict[str, Any]:
         """The configured values of analysis options, by option name (a file's own choices win)."""
@@ -137,6 +193,7 @@ class Settings:
     @classmethod
     def from_env(cls) -> Settings:
         var_dir = _path("FINTRACE_VAR_DIR", PROJECT_ROOT / "var")
+        shared_dir = _path("FINTRACE_SHARED_DIR", var_dir)
         database_url = os.environ.get("FINTRACE_DATABASE_URL") or f"sqlite:///{var_dir / 'fintrace.db'}"
         cors = os.environ.get("FINTRACE_CORS_ORIGINS", "")
         return cls(
@@ -144,7 +201,7 @@ class Settings:
             database_url=database_url,
             dagster_home=_path("DAGSTER_HOME", var_dir / "dagster"),
             inbox_dir=_path("FINTRACE_INBOX", var_dir / "inbox"),
-            archive_dir=_path("FINTRACE_ARCHIVE", var_dir / "archive"),
+            archive_dir=_path("FINTRACE_ARCHIVE", shared_dir / "archive"),
             max_upload_bytes=_int("FINTRACE_MAX_UPLOAD_MB", 512) * MiB,
             max_decompressed_bytes=_int("FINTRACE_MAX_DECOMPRESSED_MB", 2048) * MiB,
             max_rows=_int("FINTRACE_MAX_ROWS", 5_000_000),
@@ -162,6 +219,11 @@ class Settings:
             secret_key=os.environ.get("FINTRACE_SECRET_KEY") or None,
             weekly_reports=_flag("FINTRACE_WEEKLY_REPORTS"),
             reports_dir=_path("FINTRACE_REPORTS_DIR", var_dir / "reports"),
+            shared_dir=shared_dir,
+            executor=_one_of("FINTRACE_EXECUTOR", EXECUTORS, "multiprocess"),
+            celery_broker=os.environ.get("FINTRACE_CELERY_BROKER") or "redis://127.0.0.1:6379/0",
+            celery_backend=os.environ.get("FINTRACE_CELERY_BACKEND") or None,
+            alerts=AlertSettings.from_env(),
         )
 
 

@@ -1,18 +1,11 @@
-from dagster import AssetSelection, Definitions, define_asset_job, multiprocess_executor
+from dagster import AssetSelection, Definitions, define_asset_job
 
+from fintrace_pipeline.defs.executors import step_executor_for
 from fintrace_pipeline.defs.partitions import ASSET_GROUP, data_file_partitions
+from fintrace_pipeline.settings import get_settings
 
-# Steps run in parallel processes forked from a server that has already imported the pipeline, so a
-# step starts in well under a second instead of re-importing pandas and Dagster (the ML step imports
-# scikit-learn itself, so the server, started before ingest, boots faster).
-PRELOADED = [f"fintrace_pipeline.defs.assets.{name}" for name in ("ingest", "analytics", "ml")]
-step_executor = multiprocess_executor.configured(
-    {
-        "max_concurrent": 2,
-        "start_method": {"forkserver": {"preload_modules": PRELOADED}},
-    },
-    name="fintrace_step_executor",
-)
+# Parallel processes on this machine, or Celery workers (FINTRACE_EXECUTOR=celery).
+step_executor = step_executor_for(get_settings())
 
 process_file_job = define_asset_job(
     "process_file",

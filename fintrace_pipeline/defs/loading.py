@@ -20,7 +20,7 @@ def load_file_transactions(step: StepContext) -> pd.DataFrame:
         if data_file.column_mapping is None:
             raise StepFailed(f"{data_file.file_name} has not been ingested yet: materialize 'ingest' first.")
         columns = canonical_columns(data_file.column_mapping)
-        snapshot = read_snapshot(step.settings.var_dir, data_file.id, columns, data_file.rows_loaded or 0)
+        snapshot = read_snapshot(step.settings.shared_root, data_file.id, columns, data_file.rows_loaded or 0)
         if snapshot is not None:
             return snapshot
         return load_transactions(connection, data_file.id, columns)

@@ -8,7 +8,6 @@ import pandas as pd
 from sqlalchemy import Connection
 
 from fintrace_pipeline.analytics.sampling import SamplingError, SamplingOptions
-
 from fintrace_pipeline.export_kinds import PDF, XLSX
 from fintrace_pipeline.exports import MEDIA_TYPES as EXPORT_MEDIA_TYPES
 from fintrace_pipeline.reports.content import gather

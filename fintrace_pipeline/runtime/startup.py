@@ -6,8 +6,9 @@ import os
 
 from fintrace_pipeline.db import migrate
 from fintrace_pipeline.db.engine import get_engine
-from fintrace_pipeline.runtime.instance import prepare_instance
+from fintrace_pipeline.runtime.instance import get_instance, prepare_instance
 from fintrace_pipeline.runtime.supervisor import run_services, services
+from fintrace_pipeline.runtime.workers import require_shared_databases, use_celery_executor, worker_services
 from fintrace_pipeline.settings import Settings
 
 DEMO_ROWS = 20_000
@@ -32,8 +33,12 @@ def drop_demo_ledger(settings: Settings, rows: int = DEMO_ROWS) -> bool:
     return True
 
 
-def start_everything(settings: Settings, *, ui_port: int, api_port: int, demo_rows: int) -> int:
-    """``demo_rows`` 0: no demo ledger."""
+def start_everything(settings: Settings, *, ui_port: int, api_port: int, demo_rows: int, workers: int = 0) -> int:
+    """``demo_rows`` 0: no demo ledger. ``workers``: local Celery workers to start (steps then run on
+    Celery, as they do with FINTRACE_EXECUTOR=celery and workers elsewhere)."""
+    celery = workers > 0 or settings.executor == "celery"
+    if celery:
+        require_shared_databases(settings, get_instance(settings))
     migrate.upgrade(get_engine(settings.database_url))
     prepare_instance(settings)
     os.environ.setdefault("FINTRACE_DATABASE_URL", settings.database_url)
@@ -43,5 +48,9 @@ def start_everything(settings: Settings, *, ui_port: int, api_port: int, demo_ro
     print(f"Dagster UI   http://127.0.0.1:{ui_port}")
     print(f"API          http://127.0.0.1:{api_port}")
     print(f"Inbox        {settings.inbox_dir}   (drop CSV, TSV, gzip or Excel files here)")
+    if celery:
+        use_celery_executor()
+        print(f"Steps        on Celery workers via {settings.celery_broker} ({workers} started here)")
+        print(f"Shared root  {settings.shared_root}   (archive {settings.archive_dir})")
     print("Ctrl-C stops everything.", flush=True)
-    return run_services(services(ui_port, api_port))
+    return run_services(services(ui_port, api_port) + worker_services(workers))

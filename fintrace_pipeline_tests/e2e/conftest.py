@@ -71,11 +71,14 @@ def _postgres_instance_url(database_url: str) -> str:
     return admin_url.set(database=name).render_as_string(hide_password=False)
 
 
-def start_system(tmp_path: Path, database_url: str) -> System:
+def start_system(tmp_path: Path, database_url: str, instance_yaml: str | None = None, **extra_env: str) -> System:
+    """``instance_yaml``: $DAGSTER_HOME/dagster.yaml instead of the project's template."""
     var = tmp_path / "var"
     (var / "dagster").mkdir(parents=True)
     (var / "inbox").mkdir()
-    env = fintrace_environment(var, database_url)
+    if instance_yaml:
+        (var / "dagster" / "dagster.yaml").write_text(instance_yaml)
+    env = fintrace_environment(var, database_url, **extra_env)
     if database_url.startswith("postgresql"):
         env["FINTRACE_DAGSTER_PG_URL"] = _postgres_instance_url(database_url)
     prepare_dagster_home(env)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
 import time
+from signal import SIGKILL
 
 import psutil
 import pytest
-from dagster import DagsterInstance
+from dagster import DagsterInstance, DagsterRunStatus
 from sqlalchemy import func, select
 
 from fintrace_pipeline.db.schema import (
@@ -61,28 +61,38 @@ def test_dropped_files_are_processed_and_a_bad_one_fails_with_its_reason(system,
             assert job.error_message.startswith("broken.csv: "), job.error_message
 
 
-def test_killed_run_ends_failed_and_reprocessing_gives_one_complete_result_set(system, tmp_path):
+def test_killed_run_is_failed_then_retried_and_its_job_ends_with_one_complete_result_set(system, tmp_path):
     system.drop(_ledger(tmp_path, "big.csv", 60_000, seed=4))
     system.wait_for(lambda: system.job_statuses() == ["RUNNING"], timeout=180, what="the job to start")
     with system.engine.connect() as connection:
         job = connection.execute(select(file_processing_jobs)).one()
-    worker = _run_worker(system, job.dagster_run_id)
-    os.kill(worker.pid, signal.SIGKILL)
-    system.wait_for(lambda: system.job_statuses() == ["FAILED"], timeout=180, what="the killed job to be FAILED")
+    killed_run = job.dagster_run_id
+    worker = _run_worker(system, killed_run)
+    os.kill(worker.pid, SIGKILL)
 
-    # Re-process the same file through a backfill of its partition.
+    # Run monitoring fails the run; run retries start it again under the same job, which completes.
+    system.wait_for(lambda: system.job_statuses() == ["COMPLETED"], timeout=420, what="the retried job to complete")
+    with system.engine.connect() as connection:
+        done = connection.execute(select(file_processing_jobs)).one()
+    assert done.id == job.id and done.dagster_run_id != killed_run
+    assert _result_counts(system, done.id) == (4, 6, 60_000)
+    with _system_env(system):
+        instance = DagsterInstance.from_config(str(system.var / "dagster"))
+        assert instance.get_run_by_id(killed_run).status == DagsterRunStatus.FAILURE
+        retry = instance.get_run_by_id(done.dagster_run_id)
+    assert retry.parent_run_id == killed_run and retry.status == DagsterRunStatus.SUCCESS
+
+    # Re-processing the same file through a backfill of its partition is a new job of its own.
     from fintrace_pipeline.runtime.backfill import launch_backfill
     from fintrace_pipeline.settings import Settings
 
     with _system_env(system):
         launch_backfill(Settings.from_env(), [str(job.data_file_id)])
     system.wait_for(
-        lambda: system.job_statuses() == ["COMPLETED", "FAILED"], timeout=300, what="the re-run to complete"
+        lambda: system.job_statuses() == ["COMPLETED", "COMPLETED"], timeout=300, what="the re-run to complete"
     )
     with system.engine.connect() as connection:
-        new_job = connection.execute(
-            select(file_processing_jobs).where(file_processing_jobs.c.status == "COMPLETED")
-        ).one()
+        new_job = connection.execute(select(file_processing_jobs).where(file_processing_jobs.c.id != job.id)).one()
     assert new_job.trigger == "backfill"
     assert _result_counts(system, new_job.id) == (4, 6, 60_000)
 

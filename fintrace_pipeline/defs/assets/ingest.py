@@ -38,14 +38,14 @@ def ingest_step(step: StepContext) -> StepOutput:
         raise StepFailed(f"{data_file.file_name}: {exc}") from None
     except IngestError as exc:
         raise StepFailed(f"{data_file.file_name}: {exc}") from None
-    remove_snapshot(settings.var_dir, data_file.id)
+    remove_snapshot(settings.shared_root, data_file.id)
     with step.engine.begin() as connection:
         replace_transactions(connection, data_file.id, result.transactions, result.rejected)
         record_ingest(connection, data_file.id, **_file_facts(result))
         # A mapped label column is the file's own verdicts, recorded as an import.
         labels = import_labels(connection, data_file, IMPORT_REVIEWER)
     loaded = as_loaded(result.transactions, canonical_columns(result.column_mapping))
-    write_snapshot(settings.var_dir, data_file.id, loaded)
+    write_snapshot(settings.shared_root, data_file.id, loaded)
     details = {
         "rows_read": result.rows_read,
         "rows_loaded": len(result.transactions),

@@ -9,6 +9,7 @@ from dagster import (
     run_failure_sensor,
     run_status_sensor,
 )
+from dagster._core.storage.tags import WILL_RETRY_TAG
 
 from fintrace_pipeline.defs.finalize import finalize_run
 from fintrace_pipeline.defs.resources import ResultsDatabase
@@ -36,6 +37,11 @@ def job_completed_sensor(context: RunStatusSensorContext, results_db: ResultsDat
     **SENSOR_OPTIONS,
 )
 def job_failed_sensor(context: RunFailureSensorContext, results_db: ResultsDatabase):
+    if context.dagster_run.tags.get(WILL_RETRY_TAG) == "true":
+        # Run retries start this run again under the same job (its tags are copied), which that
+        # run closes; closing it now would end the job before its retry has run.
+        context.log.info(f"run {context.dagster_run.run_id} will be retried: its job stays open")
+        return
     message = context.failure_event.message if context.failure_event else None
     _close(context, results_db, success=False, error_message=message)
 
