@@ -56,7 +56,7 @@ def generate_monthly_files(months: int = 12, lines_per_month: int = 600, seed: i
         )
         extra: list[dict] = []
 
-        def add(rule_code: str, **line) -> None:
+        def add(rule_code: str, line: dict, extra=extra, month=month, n=n) -> None:
             extra.append(line)
             cases.append(
                 {"month": month, "row_number": n + len(extra), "rule_code": rule_code, "vendor": line["vendor"]}
@@ -67,24 +67,24 @@ def generate_monthly_files(months: int = 12, lines_per_month: int = 600, seed: i
         if month == 11:
             add(
                 "HIST_VENDOR_REACTIVATED",
-                **_line(month, 14, 1_910.00, "Dormant Dynamics GmbH", "DD-11", "6030", "bela"),
+                _line(month, 14, 1_910.00, "Dormant Dynamics GmbH", "DD-11", "6030", "bela"),
             )
         if month == 5:
             extra.append(_line(month, 20, 7_425.50, vendors[3], "INV-DUP-0505", ACCOUNTS[home_account[3]], "cora"))
         if month == 7:
             add(
                 "HIST_DUP_INVOICE",
-                **_line(month, 22, 7_425.50, vendors[3], "INV-DUP-0505", ACCOUNTS[home_account[3]], "cora"),
+                _line(month, 22, 7_425.50, vendors[3], "INV-DUP-0505", ACCOUNTS[home_account[3]], "cora"),
             )
         if month == 9:
-            add("HIST_NEW_VENDOR", **_line(month, 9, 48_000.00, "Brand New Consulting", "BNC-1", "6070", "dev"))
+            add("HIST_NEW_VENDOR", _line(month, 9, 48_000.00, "Brand New Consulting", "BNC-1", "6070", "dev"))
         if month == 12:
             # Vendor 7's month: its usual spend, then nine more months of it on three large invoices.
             steady_month = float(frame.loc[frame["vendor"] == vendors[7], "amount"].sum())
             for k in range(3):
                 add(
                     "HIST_SPEND_SHIFT",
-                    **_line(
+                    _line(
                         month,
                         10 + k,
                         round(3 * steady_month, 2),
