@@ -130,6 +130,7 @@ class _Comparison:
         self.keys = entity_keys(frame)
         self.flags: list[pd.DataFrame] = []
         self.listings: dict[str, Any] = {}
+        self._names: dict[str, pd.Series] = {}
         files = history.files
         self.earlier_files = len(files)
         self.since = _day(pd.to_datetime(files["period_start"]).min())
@@ -148,8 +149,9 @@ class _Comparison:
 
     def names(self, kind: str) -> pd.Series:
         """Per key, the spelling of its first line in the file (what a person recognises)."""
-        column = {"vendor": "vendor", "user": "user", "account": "account"}[kind]
-        return text_values(self.frame[column]).groupby(self.keys[kind]).first()
+        if kind not in self._names:
+            self._names[kind] = text_values(self.frame[kind]).groupby(self.keys[kind]).first()
+        return self._names[kind]
 
     def _per_key(self, mask: pd.Series, key: pd.Series) -> pd.DataFrame:
         rows = pd.DataFrame({"key": key[mask], "gross": self.gross[mask], "date": self.dates[mask]})
@@ -352,7 +354,15 @@ class _Comparison:
         biggest = tested_all.reindex(tested_all["z"].abs().sort_values(ascending=False).index).head(
             self.opts.history_top_n
         )
-        self.listings["spend_changes"] = [self._change(row) for row in biggest.itertuples(index=False)]
+        # Each listed change's earlier months, for its sparkline: one pass over the history.
+        listed = months.merge(biggest[["kind", "key"]].drop_duplicates(), on=["kind", "key"]).sort_values("month")
+        series = {
+            kind_key: [{"month": m, "total": round(float(t), 2)} for m, t in zip(g["month"], g["total"], strict=True)]
+            for kind_key, g in listed.groupby(["kind", "key"], sort=False)
+        }
+        self.listings["spend_changes"] = [
+            self._change(row, series.get((row.kind, row.key), [])) for row in biggest.itertuples(index=False)
+        ]
         self.listings["spend_shift_count"] = int(len(shifted))
 
     def _flag_shift(self, row) -> None:
@@ -398,10 +408,7 @@ class _Comparison:
             )
         )
 
-    def _change(self, row) -> dict[str, Any]:
-        months = self.history.monthly
-        past = months[(months["kind"] == row.kind) & (months["key"] == row.key)].sort_values("month")
-        series = [{"month": m, "total": round(float(t), 2)} for m, t in zip(past["month"], past["total"], strict=True)]
+    def _change(self, row, series: list[dict[str, Any]]) -> dict[str, Any]:
         return {
             "kind": row.kind,
             "name": str(self.names(row.kind).get(row.key, row.key)),
