@@ -89,6 +89,7 @@ def _run(work: Path, lines_per_month: int, backend: str) -> dict:
                 "lines": len(frame),
                 "earlier_files": metadata["earlier_files"].value,
                 "stage_seconds": metadata["duration"].value,
+                "by_part": metadata["seconds_by_part"].value,
                 "findings": metadata.get("anomalies_found").value if "anomalies_found" in metadata else 0,
             }
         )

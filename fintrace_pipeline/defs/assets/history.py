@@ -4,6 +4,8 @@ share it had), so the source's later files compare with it."""
 
 from __future__ import annotations
 
+import time
+
 import pandas as pd
 from dagster import MetadataValue
 
@@ -18,23 +20,47 @@ from fintrace_pipeline.stages import STAGE_BY_NAME
 
 def history_step(step: StepContext) -> StepOutput:
     stage = STAGE_BY_NAME["history_comparison"]
+    clock = _Clock()
     transactions = load_file_transactions(step)
     options = options_for(stage.options_type(), step.settings.analysis_options(), step.file_options())
     contribution = file_contribution(transactions)
+    clock.lap("read_file")
     source = step.data_file.source
     with step.engine.connect() as connection:
         history = load_history(connection, source, step.data_file.id, contribution.period_start, contribution.documents)
+    clock.lap("read_history")
     result = run_history_comparison(transactions, options, history, contribution)
+    clock.lap("compare")
     step.saver().save_analysis(stage.analytics_type, result)
     with step.engine.begin() as connection:
         record_contribution(connection, step.data_file.id, source, contribution)
+    clock.lap("store")
     details = {k: v for k, v in result.summary.items() if v is not None}
     details["earlier_files"] = len(history.files)
+    details["seconds"] = clock.laps
     if result.skipped:
         details["skipped_checks"] = result.skipped
     if result.error_message:
         details["note"] = result.error_message
-    return StepOutput(result.status, details, {**analysis_metadata(result), **comparison_metadata(result, history)})
+    metadata = {
+        **analysis_metadata(result),
+        **comparison_metadata(result, history),
+        "seconds_by_part": MetadataValue.json(clock.laps),
+    }
+    return StepOutput(result.status, details, metadata)
+
+
+class _Clock:
+    """Seconds spent in each part of the step: what a slower run spends its time on."""
+
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = round(now - self._last, 3)
+        self._last = now
 
 
 def comparison_metadata(result, history) -> dict:
