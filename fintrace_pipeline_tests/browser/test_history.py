@@ -62,7 +62,7 @@ def test_a_files_comparison_with_new_vendors_changes_and_an_earlier_duplicate(pa
     label = first_change.locator("svg.sparkline").get_attribute("aria-label")
     assert "2025-05" in label and "2025-07" in label and "this file" in label
     assert page.locator("#history-changes tbody tr").count() >= 3
-    page.screenshot(path=str(screenshot_dir / "history-section.png"), full_page=True)
+    page.locator("#history").screenshot(path=str(screenshot_dir / "history-section.png"))
     assert_fits_the_screen(page)
 
     # July: May's invoice paid again, linked to May's page.

@@ -90,8 +90,8 @@ function renderComparison(body) {
 }
 
 async function showComparison(fileId) {
-  const section = comparisonSection();
-  $("file-view").append(section);
+  // Beside the file's own results, right after its summary cards.
+  $("cards").after(comparisonSection());
   for (let attempt = 0; attempt < COMPARISON_MAX_TRIES; attempt += 1) {
     const body = await api(`/api/file-comparison/?file_id=${encodeURIComponent(fileId)}`);
     if (body.status) { renderComparison(body); return; }
