@@ -69,6 +69,8 @@ OPERATION_LABELS = [
     "GET /api/flagged-entries/",
     "GET /api/exports/",
     "GET /api/sources/",
+    "GET /api/file-comparison/",
+    "GET /api/source-trends/",
     "POST /api/verdicts/",
     "GET /api/verdicts/",
     "GET /api/audit-log/",

@@ -51,6 +51,8 @@ def test_openapi_describes_every_endpoint_and_parameter(client):
         "/api/flagged-entries/",
         "/api/exports/",
         "/api/sources/",
+        "/api/file-comparison/",
+        "/api/source-trends/",
         "/api/verdicts/",
         "/api/audit-log/",
         "/api/ping",
@@ -99,7 +101,12 @@ def test_the_seed_endpoints_document_their_answer_shapes(document, path, schema,
 
 
 def test_every_documented_operation_is_served(client, seeded, document):
-    known = {"file_id": str(seeded.file_id), "job_id": str(seeded.completed_job_id), "what": "scores"}
+    known = {
+        "file_id": str(seeded.file_id),
+        "job_id": str(seeded.completed_job_id),
+        "what": "scores",
+        "source": "default",
+    }
     served = {}
     for path, operations in document["paths"].items():
         for method, operation in operations.items():
@@ -125,6 +132,8 @@ def test_every_documented_operation_is_served(client, seeded, document):
         "GET /api/flagged-entries/": 200,
         "GET /api/exports/": 200,
         "GET /api/sources/": 200,
+        "GET /api/file-comparison/": 200,
+        "GET /api/source-trends/": 200,
         "POST /api/verdicts/": 201,
         "GET /api/verdicts/": 200,
         "GET /api/audit-log/": 200,

@@ -75,7 +75,7 @@ def test_the_last_step_to_finish_closes_the_job_without_waiting_for_a_sensor(fin
     partial = materialize(
         PER_FILE_ASSETS, selection=["ingest"], partition_key=partition, instance=instance, resources=resources
     )
-    # Only one of six steps ran: closing that job is left to the run-status sensor.
+    # Only one of seven steps ran: closing that job is left to the run-status sensor.
     assert job_of(partial.run_id).status == "RUNNING"
 
     full = materialize(PER_FILE_ASSETS, partition_key=partition, instance=instance, resources=resources)
