@@ -21,6 +21,7 @@ from fintrace_pipeline.findings import SEVERITIES
 
 DUPLICATE_ANALYSIS = "duplicate_analysis"
 ANOMALY_DETECTION = "anomaly_detection"
+PERIOD_COMPARISON = "period_comparison"
 
 FAMILIES = ("duplicates", "time", "amount", "entity", "journal", "history", "benford")
 
@@ -467,6 +468,89 @@ _RULES = (
         ("amount",),
         "Amount starts with {digit}, which makes up {observed_pct:.1f} % of {label} {group}'s {n} amounts "
         "vs {expected_pct:.1f} % expected by Benford's law (z {z:.1f}; first-digit MAD {mad:.4f}, nonconformity)",
+    ),
+)
+
+# period_comparison: each file against the earlier files of its source (analytics/history). The
+# within-file history rules above compare a file's weeks and periods with its own other weeks.
+_RULES += (
+    Rule(
+        "HIST_NEW_VENDOR",
+        PERIOD_COMPARISON,
+        "history",
+        "low",
+        "Vendor never seen in the source's earlier files",
+        ("vendor",),
+        "Vendor {vendor} appears for the first time: none of the {files} earlier file{s} of the source "
+        "(from {since}) has it; here {lines:,} line{ls} for {total:,.2f}",
+    ),
+    Rule(
+        "HIST_VENDOR_REACTIVATED",
+        PERIOD_COMPARISON,
+        "history",
+        "medium",
+        "Dormant vendor active again",
+        ("posting_date", "vendor"),
+        "Vendor {vendor} was silent for {months} month{s} (last seen {last_seen}) and is paid again from "
+        "{first}: {lines:,} line{ls} for {total:,.2f}",
+    ),
+    Rule(
+        "HIST_NEW_USER",
+        PERIOD_COMPARISON,
+        "history",
+        "low",
+        "First postings by a user",
+        ("user",),
+        "User {user} posts for the first time: none of the {files} earlier file{s} of the source has a line of "
+        "theirs; here {lines:,} line{ls}",
+    ),
+    Rule(
+        "HIST_NEW_USER_ACCOUNT",
+        PERIOD_COMPARISON,
+        "history",
+        "low",
+        "User posting to an account they never posted to before",
+        ("user", "account"),
+        "User {user}, known since {since}, posts to account {account} for the first time",
+    ),
+    Rule(
+        "HIST_NEW_VENDOR_ACCOUNT",
+        PERIOD_COMPARISON,
+        "history",
+        "low",
+        "Vendor booked to an account it was never booked to before",
+        ("vendor", "account"),
+        "Vendor {vendor}, known since {since}, is booked to account {account} for the first time",
+    ),
+    Rule(
+        "HIST_SPEND_SHIFT",
+        PERIOD_COMPARISON,
+        "history",
+        "medium",
+        "Month's spend far above the entity's own history",
+        ("posting_date", "amount"),
+        "Line of {amount:,.2f} in {label} {name}'s {month}, which totals {total:,.2f}: {ratio:,.1f}× its usual "
+        "month of {median:,.2f} over {months} earlier months (robust z {z:.1f}, median and MAD)",
+    ),
+    Rule(
+        "HIST_DUP_INVOICE",
+        PERIOD_COMPARISON,
+        "history",
+        "high",
+        "Invoice already booked in an earlier file",
+        ("vendor", "invoice_number"),
+        "Vendor {vendor}'s invoice {invoice} ({amount:,.2f}) was already booked in {earlier_file}, row "
+        "{earlier_row} on {earlier_date} ({earlier_amount:,.2f})",
+    ),
+    Rule(
+        "HIST_DUP_VENDOR_AMOUNT",
+        PERIOD_COMPARISON,
+        "history",
+        "medium",
+        "Same vendor and amount within days in an earlier file",
+        ("posting_date", "amount", "vendor"),
+        "Vendor {vendor}, amount {amount:,.2f} on {date}: the same as row {earlier_row} of {earlier_file} on "
+        "{earlier_date}, {days} day{s} apart",
     ),
 )
 

@@ -37,6 +37,9 @@ class Stage:
     kinds: tuple[str, ...] = ("pandas",)  # what the Dagster UI shows it is computed with
     # Bumped when a change to the stage changes what it stores, so the UI marks earlier files stale.
     code_version: str = "1"
+    # "module:function" of a step body of its own (StepContext -> StepOutput), for a stage that reads
+    # more than the file's transactions; None: load the transactions, analyse, save.
+    step: str | None = None
 
     @property
     def weight(self) -> float:
@@ -48,6 +51,10 @@ class Stage:
 
     def options_type(self) -> type:
         return _load(self.options)
+
+    def step_body(self) -> Callable | None:
+        """The stage's own step body, when it has one."""
+        return _load(self.step) if self.step else None
 
 
 def _load(name: str) -> Any:
@@ -105,7 +112,7 @@ STAGES = (
         "anomaly_detection",
         "Anomaly detection",
         80,
-        90,
+        84,
         "anomaly",
         "Rule and statistical anomaly tests (Benford, timing, amounts, entities, journals) with a rule score.",
         analytics_type="anomaly_detection",
@@ -113,6 +120,21 @@ STAGES = (
         options="fintrace_pipeline.analytics.rules:AnomalyDetectionOptions",
         feeds_ml=True,
         checks=("benford_first_digit_conformity",),
+    ),
+    Stage(
+        "history_comparison",
+        "Comparison with earlier files",
+        84,
+        90,
+        "anomaly",
+        "The file against its source's earlier files: new and reactivated vendors, first postings, new "
+        "user–account and vendor–account pairs, spend against its own history (median and MAD), documents "
+        "already booked in an earlier file, and the months beside the earlier months.",
+        analytics_type="period_comparison",
+        analysis="fintrace_pipeline.analytics.history:run_history_comparison",
+        options="fintrace_pipeline.analytics.history:HistoryOptions",
+        feeds_ml=True,
+        step="fintrace_pipeline.defs.assets.history:history_step",
     ),
     Stage(
         "ml_ensemble",

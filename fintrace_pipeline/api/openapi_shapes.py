@@ -324,6 +324,19 @@ SOURCE = obj(
     ["source", "files", "rows", "latest_file", "verdicts"],
 )
 
+MONTH_TOTAL = obj({"month": STRING, "rows": INTEGER, "total": NUMBER}, ["month", "rows", "total"])
+SOURCE_MONTH = obj(
+    {
+        "month": STRING,
+        "rows": INTEGER,
+        "total": NUMBER,
+        "flagged_rows": INTEGER,
+        "flagged_share": nullable(NUMBER),
+        "confirmed": INTEGER,
+    },
+    ["month", "rows", "total", "flagged_rows", "flagged_share", "confirmed"],
+)
+
 AUDIT_ENTRY = obj(
     {
         "id": INTEGER,
@@ -515,6 +528,58 @@ SCHEMAS: dict[str, Any] = {
             )
         }
     ),
+    "FileComparisonResponse": success(
+        {
+            "file_id": UUID,
+            "job_id": UUID,
+            "source": STRING,
+            "status": nullable(STRING),
+            "note": nullable(STRING),
+            "summary": {"type": "object"},
+            "comparison": nullable(
+                obj(
+                    {
+                        "source": STRING,
+                        "earlier_files": {"type": "array", "items": {"type": "object"}},
+                        "new_vendors": {"type": "array", "items": {"type": "object"}},
+                        "reactivated_vendors": {"type": "array", "items": {"type": "object"}},
+                        "spend_changes": {"type": "array", "items": {"type": "object"}},
+                        "cross_file_duplicates": {"type": "array", "items": {"type": "object"}},
+                    },
+                    ["source", "earlier_files"],
+                    description="the period_comparison result's risk_assessment section",
+                )
+            ),
+            "months": nullable(
+                obj(
+                    {
+                        "file_months": {"type": "array", "items": MONTH_TOTAL},
+                        "earlier_months": {"type": "array", "items": MONTH_TOTAL},
+                    },
+                    ["file_months", "earlier_months"],
+                )
+            ),
+        }
+    ),
+    "SourceTrendsResponse": success(
+        {
+            "source": STRING,
+            "months": {"type": "array", "items": SOURCE_MONTH},
+            "files": {
+                "type": "array",
+                "items": obj(
+                    {
+                        "data_file_id": UUID,
+                        "file_name": STRING,
+                        "period_start": TIMESTAMP,
+                        "period_end": TIMESTAMP,
+                        "rows": INTEGER,
+                    },
+                    ["data_file_id", "file_name", "period_start", "period_end", "rows"],
+                ),
+            },
+        }
+    ),
     "HealthResponse": success({"status": {"type": "string", "enum": ["ok"]}}),
     "PingResponse": success({"ping": {"type": "string", "enum": ["pong"]}}),
 }
@@ -580,6 +645,12 @@ PARAMETERS: dict[str, Any] = {
         "source",
         {"type": "string", "maxLength": MAX_SOURCE_LENGTH, "pattern": "^[a-z0-9][a-z0-9_-]*$"},
         "Only files of this source.",
+    ),
+    "SourceName": _query(
+        "source",
+        {"type": "string", "maxLength": MAX_SOURCE_LENGTH, "pattern": "^[a-z0-9][a-z0-9_-]*$"},
+        "The source (see /api/sources/).",
+        required=True,
     ),
     "AuditAction": _choice(AUDIT_ACTION, "Only entries of this action."),
     "Actor": _query("actor", {"type": "string", "maxLength": MAX_NAME_LENGTH}, "Only entries of this actor."),

@@ -25,7 +25,7 @@ from fintrace_pipeline.api.export_stream import export_body
 from fintrace_pipeline.api.responses import success_body
 from fintrace_pipeline.api.summary_cache import SummaryCache
 from fintrace_pipeline.db.engine import get_engine, get_streaming_engine
-from fintrace_pipeline.persistence import audit, sources, verdicts, views
+from fintrace_pipeline.persistence import audit, history_views, sources, verdicts, views
 from fintrace_pipeline.reports.build import report_bytes
 from fintrace_pipeline.sample_file import NoSuchFile, sample_of_file
 
@@ -196,6 +196,24 @@ class Reader:
 
     async def audit_log(self, where: audit.AuditFilter, limit: int, offset: int) -> tuple[int, list[dict[str, Any]]]:
         return await self.database.read(audit.entries, where, limit, offset)
+
+    async def file_comparison(self, file_id: uuid.UUID) -> dict[str, Any]:
+        """The file's comparison with its source's earlier files, from the job a reader sees."""
+
+        def query(connection) -> dict[str, Any]:
+            data_file_id, job_id = queries.resolve_job(connection, file_id, None)
+            return history_views.file_comparison(connection, data_file_id, job_id)
+
+        return await self.database.read(query)
+
+    async def source_trends(self, source: str) -> dict[str, Any]:
+        def query(connection) -> dict[str, Any]:
+            trends = history_views.source_trends(connection, source)
+            if trends is None:
+                raise NotFound(f"no file belongs to source {source!r}")
+            return trends
+
+        return await self.database.read(query)
 
     async def ping(self) -> None:
         await self.database.ping()

@@ -28,6 +28,7 @@ async def plotly_js(request: Request) -> Response:
 ROUTES = [
     Route("/", page, methods=["GET"], include_in_schema=False),
     Route("/files/{data_file_id}", page, methods=["GET"], include_in_schema=False),
+    Route("/sources/{source}", page, methods=["GET"], include_in_schema=False),
     Route("/static/vendor/plotly.min.js", plotly_js, methods=["GET"], include_in_schema=False),
     Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
 ]

@@ -384,3 +384,51 @@ verdicts = Table(
     Index("ix_verdicts_target", "data_file_id", "row_number", "je_number", "id"),
     Index("ix_verdicts_source_recorded_at", "source", "recorded_at"),
 )
+
+
+# -- history across files (migration 0009) -------------------------------------------------------
+# Each file's own share of its source's history, replaced whole when the file is processed again; a
+# file is compared with the shares of the files whose data starts before its own.
+
+history_files = Table(
+    "history_files",
+    metadata,
+    _file_fk(primary_key=True),
+    Column("source", String(MAX_SOURCE_LENGTH), nullable=False),
+    Column("period_start", Timestamp, nullable=False),  # the file's first and last posting date
+    Column("period_end", Timestamp, nullable=False),
+    Column("rows", Integer, nullable=False),
+    Column("recorded_at", Timestamp, nullable=False),
+    Index(None, "source", "period_start"),
+)
+
+# Per file, entity (vendor, user, account, user_account, vendor_account, total) and month.
+history_monthly = Table(
+    "history_monthly",
+    metadata,
+    _file_fk(primary_key=True),
+    Column("kind", String(20), primary_key=True),
+    Column("key", Text, primary_key=True),
+    Column("month", String(7), primary_key=True),  # YYYY-MM
+    Column("source", String(MAX_SOURCE_LENGTH), nullable=False),
+    Column("rows", Integer, nullable=False),
+    Column("total", Money, nullable=False),  # gross: the sum of the lines' absolute amounts
+    Column("first_date", Timestamp, nullable=False),
+    Column("last_date", Timestamp, nullable=False),
+    Index(None, "source", "kind", "key"),
+)
+
+# Per file, one row per vendor line and match kind: "invoice" (vendor|invoice) and "amount" (vendor|cents).
+history_documents = Table(
+    "history_documents",
+    metadata,
+    _file_fk(primary_key=True),
+    Column("kind", String(10), primary_key=True),
+    Column("row_number", Integer, primary_key=True),
+    Column("source", String(MAX_SOURCE_LENGTH), nullable=False),
+    Column("match_key", Text, nullable=False),
+    Column("posting_date", Timestamp, nullable=False),
+    Column("amount", Money, nullable=False),
+    Column("invoice", Text),
+    Index(None, "source", "kind", "match_key"),
+)

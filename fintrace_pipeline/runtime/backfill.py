@@ -11,15 +11,26 @@ from pathlib import Path
 
 from sqlalchemy import Engine, select
 
-from fintrace_pipeline.db.schema import data_files
+from fintrace_pipeline.db.schema import data_files, history_files
 from fintrace_pipeline.defs.jobs import process_file_job
 from fintrace_pipeline.defs.partitions import TRIGGER_TAG, data_file_partitions
 from fintrace_pipeline.runtime.instance import get_instance
 from fintrace_pipeline.settings import PROJECT_ROOT, Settings
 
+# Runs of a backfill carry this tag; the instance runs one of them at a time (dagster.yaml), so each
+# file's comparison with its source's earlier files sees every earlier file's share already stored.
+TIME_ORDER_TAG = "fintrace/time_order"
+
 
 def select_files(engine: Engine, *, file_ids: list[str], since: datetime | None, everything: bool) -> list[str]:
-    query = select(data_files.c.id).order_by(data_files.c.created_at)
+    """The chosen files, oldest data first within each source: by the first posting date a file's
+    last processing recorded, then (for files never processed) by when the file was registered."""
+    period = history_files.c.period_start
+    query = (
+        select(data_files.c.id)
+        .outerjoin(history_files, history_files.c.data_file_id == data_files.c.id)
+        .order_by(data_files.c.source, period.is_(None), period, data_files.c.created_at)
+    )
     if file_ids:
         wanted = [uuid.UUID(f) for f in file_ids]
         query = query.where(data_files.c.id.in_(wanted))
@@ -50,7 +61,7 @@ def launch_backfill(settings: Settings, partitions: list[str]) -> str:
         "--partitions",
         ",".join(partitions),
         "--tags",
-        json.dumps({TRIGGER_TAG: "backfill"}),
+        json.dumps({TRIGGER_TAG: "backfill", TIME_ORDER_TAG: "oldest_first"}),
         "--noprompt",
     ]
     done = subprocess.run(argv, capture_output=True, text=True, cwd=PROJECT_ROOT)

@@ -71,6 +71,8 @@ OPERATION_LABELS = [
     "GET /api/exports/",
     "GET /api/reports/",
     "GET /api/sources/",
+    "GET /api/file-comparison/",
+    "GET /api/source-trends/",
     "POST /api/verdicts/",
     "GET /api/verdicts/",
     "GET /api/audit-log/",

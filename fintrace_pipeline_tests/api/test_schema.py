@@ -55,6 +55,8 @@ def test_openapi_describes_every_endpoint_and_parameter(client):
         "/api/reports/",
         "/api/sources/",
         "/api/sample/",
+        "/api/file-comparison/",
+        "/api/source-trends/",
         "/api/verdicts/",
         "/api/audit-log/",
         "/api/ping",
@@ -103,7 +105,13 @@ def test_the_seed_endpoints_document_their_answer_shapes(document, path, schema,
 
 
 def test_every_documented_operation_is_served(client, seeded, document):
-    known = {"file_id": str(seeded.file_id), "job_id": str(seeded.completed_job_id), "what": "scores", "size": "5"}
+    known = {
+        "file_id": str(seeded.file_id),
+        "job_id": str(seeded.completed_job_id),
+        "what": "scores",
+        "size": "5",
+        "source": "default",
+    }
     served = {}
     for path, operations in document["paths"].items():
         for method, operation in operations.items():
@@ -135,6 +143,8 @@ def test_every_documented_operation_is_served(client, seeded, document):
         "GET /api/sources/": 200,
         # The seeded rows are stored without an ingest record (no column mapping): nothing to sample by.
         "GET /api/sample/": 404,
+        "GET /api/file-comparison/": 200,
+        "GET /api/source-trends/": 200,
         "POST /api/verdicts/": 201,
         "GET /api/verdicts/": 200,
         "GET /api/audit-log/": 200,

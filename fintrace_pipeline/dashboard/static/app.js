@@ -681,6 +681,8 @@ function start() {
   const match = /^\/files\/([^/]+)\/?$/.exec(location.pathname);
   if (match) {
     showFile(decodeURIComponent(match[1])).catch((error) => showError(`Could not load this file: ${error.message}`));
+  } else if (/^\/sources\//.test(location.pathname)) {
+    // A source's page: history.js shows it.
   } else {
     $("list-view").hidden = false;
     setUpUpload();

@@ -27,4 +27,7 @@ def analytics_step(stage: Stage):
     return body
 
 
-ANALYTICS_ASSETS = [stage_asset(stage, analytics_step(stage), deps=["ingest"]) for stage in ANALYSIS_STAGES]
+ANALYTICS_ASSETS = [
+    stage_asset(stage, stage.step_body() or analytics_step(stage), deps=["ingest"])
+    for stage in ANALYSIS_STAGES
+]
