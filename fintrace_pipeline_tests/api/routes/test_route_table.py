@@ -29,6 +29,7 @@ def test_the_other_spelling_of_every_path_redirects_to_the_documented_one(client
         "GET /api/flagged-entries": (307, "http://testserver/api/flagged-entries/?limit=1"),
         "GET /api/exports": (307, "http://testserver/api/exports/?limit=1"),
         "GET /api/reports": (307, "http://testserver/api/reports/?limit=1"),
+        "GET /api/sample": (307, "http://testserver/api/sample/?limit=1"),
         "GET /api/sources": (307, "http://testserver/api/sources/?limit=1"),
         "GET /api/file-comparison": (307, "http://testserver/api/file-comparison/?limit=1"),
         "GET /api/source-trends": (307, "http://testserver/api/source-trends/?limit=1"),
