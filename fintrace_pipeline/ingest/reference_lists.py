@@ -172,7 +172,9 @@ def _user_choices(headers: list[str], wanted: tuple[str, ...], user_mapping: dic
     by_loose_name = {loose(h): h for h in headers}
     for target, source in (user_mapping or {}).items():
         if target not in wanted:
-            raise IngestError(f"the column mapping names unknown target column {target!r}; allowed: {', '.join(wanted)}")
+            raise IngestError(
+                f"the column mapping names unknown target column {target!r}; allowed: {', '.join(wanted)}"
+            )
         header = source if source in headers else by_loose_name.get(loose(source))
         if header is None:
             raise IngestError(

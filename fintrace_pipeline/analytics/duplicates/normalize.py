@@ -41,6 +41,16 @@ LEGAL_SUFFIXES = (
     "AB",
     "OY",
     "AS",
+    "SE",
+    "SL",
+    "UG",
+    "OHG",
+    "SRO",
+    "KFT",
+    "ZRT",
+    "LDA",
+    "BVBA",
+    "EURL",
 )
 _SUFFIX_TAIL = r"(?:\s+(?:" + "|".join(LEGAL_SUFFIXES) + r"))+$"
 
@@ -66,13 +76,18 @@ def normalize_vendor(values: pd.Series) -> pd.Series:
     punctuation becomes a space, "&" reads as "AND", a leading "THE" and trailing legal forms go.
     """
     # Accented letters fold to their base letter ("Café" -> "CAFE") before non-ASCII goes.
-    text = values.astype("string").str.normalize("NFKD").str.upper().str.replace("&", " AND ", regex=False)
+    text = fold_accents(values.astype("string")).str.upper().str.replace("&", " AND ", regex=False)
     text = text.str.replace(r"[.'’`]", "", regex=True)
     text = text.str.replace(r"[^0-9A-Z]+", " ", regex=True).str.strip()
     text = text.str.replace(r"^THE\s+", "", regex=True)
     stripped = text.str.replace(_SUFFIX_TAIL, "", regex=True).str.replace(r"\s+AND$", "", regex=True)
     # A name that is nothing but a legal form ("Inc") keeps its cleaned spelling.
     return stripped.mask(stripped == "", text)
+
+
+def fold_accents(text: pd.Series) -> pd.Series:
+    """ "Müller", "Café" -> "Muller", "Cafe": accents dropped, never split off as a gap inside a word."""
+    return text.str.normalize("NFKD").str.replace(r"[\u0300-\u036f]", "", regex=True)
 
 
 def edit_distances_within(left: np.ndarray, right: np.ndarray, limit: int) -> np.ndarray:
