@@ -32,6 +32,9 @@ class Stage:
     # so the API and the tracker can read the registry without importing the analysis code.
     analysis: str | None = None
     options: str | None = None  # "module:Class" of its frozen options dataclass (its thresholds)
+    # "module:function" (StepContext -> keyword arguments) reading what the analysis needs beyond the
+    # file's transactions, such as its source's reference lists.
+    inputs: str | None = None
     feeds_ml: bool = False  # the ML stage reads its findings, so it is started first
     checks: tuple[str, ...] = ()  # names of its asset checks (``defs.checks.CHECKS``)
     kinds: tuple[str, ...] = ("pandas",)  # what the Dagster UI shows it is computed with
@@ -48,6 +51,10 @@ class Stage:
 
     def options_type(self) -> type:
         return _load(self.options)
+
+    def read_inputs(self) -> Callable[[Any], dict[str, Any]] | None:
+        """The reader of the analysis's further inputs, if it has any."""
+        return _load(self.inputs) if self.inputs else None
 
 
 def _load(name: str) -> Any:
@@ -105,7 +112,7 @@ STAGES = (
         "anomaly_detection",
         "Anomaly detection",
         80,
-        90,
+        84,
         "anomaly",
         "Rule and statistical anomaly tests (Benford, timing, amounts, entities, journals) with a rule score.",
         analytics_type="anomaly_detection",
@@ -113,6 +120,20 @@ STAGES = (
         options="fintrace_pipeline.analytics.rules:AnomalyDetectionOptions",
         feeds_ml=True,
         checks=("benford_first_digit_conformity",),
+    ),
+    Stage(
+        "reference_checks",
+        "Reference checks",
+        84,
+        90,
+        "anomaly",
+        "The file's vendors against its source's vendor master and employee list: vendors not in the master, "
+        "vendors sharing an employee's bank account, address or tax id, new vendors paid large sums.",
+        analytics_type="reference_checks",
+        analysis="fintrace_pipeline.analytics.references:run_reference_checks",
+        options="fintrace_pipeline.analytics.references:ReferenceCheckOptions",
+        inputs="fintrace_pipeline.defs.reference_inputs:reference_inputs",
+        feeds_ml=True,
     ),
     Stage(
         "ml_ensemble",

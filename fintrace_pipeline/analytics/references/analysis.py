@@ -40,38 +40,45 @@ def run_reference_checks(
     run = RuleRun(transactions)
     master, employees = references.vendor_master, references.employees
     sections: dict = {"lists": _versions(references)}
-    state: dict = {}
+    matched: dict[str, pd.DataFrame] = {}
 
-    def matched() -> None:
-        matches = match_vendors(transactions["vendor"], master.entries, options.vendor_match_score)
-        state["lines"] = checks.vendor_lines(transactions, matches)
-        fuzzy = matches[matches["how"] == FUZZY].sort_values("score").head(options.top_n)
-        sections["vendors"] = {
-            "distinct": int(len(matches)),
-            "in_master": int(matches["how"].isin([EXACT, FUZZY]).sum()),
-            "matched_fuzzily": int((matches["how"] == FUZZY).sum()),
-            "fuzzy_matches": fuzzy[["vendor", "match", "score"]].to_dict("records"),
-        }
+    def lines() -> pd.DataFrame:
+        """The lines with a vendor beside the vendor's master entry, matched once for all checks."""
+        if "lines" not in matched:
+            matches = match_vendors(transactions["vendor"], master.entries, options.vendor_match_score)
+            matched["lines"] = checks.vendor_lines(transactions, matches)
+            fuzzy = matches[matches["how"] == FUZZY].sort_values("score").head(options.top_n)
+            sections["vendors"] = {
+                "distinct": int(len(matches)),
+                "in_master": int(matches["how"].isin([EXACT, FUZZY]).sum()),
+                "matched_fuzzily": int((matches["how"] == FUZZY).sum()),
+                "fuzzy_matches": fuzzy[["vendor", "match", "score"]].to_dict("records"),
+            }
+        return matched["lines"]
 
-    if master is None:
-        for code in ("VENDOR_NOT_IN_MASTER", "VENDOR_SHARES_EMPLOYEE_DETAILS", "VENDOR_ADDED_BEFORE_LARGE_PAYMENT"):
-            run.skip(code, f"source {references.source!r} has no vendor master")
-    else:
-        run.run_rule("VENDOR_NOT_IN_MASTER", matched)
-    lines = state.get("lines")
-    if lines is not None:
-        flags, stats = checks.not_in_master(lines, master, options)
-        run.record("VENDOR_NOT_IN_MASTER", flags, stats)
-        if employees is None:
-            run.skip("VENDOR_SHARES_EMPLOYEE_DETAILS", f"source {references.source!r} has no employee list")
-        else:
-            flags, stats = checks.shares_employee_details(lines, master, employees, options)
-            run.record("VENDOR_SHARES_EMPLOYEE_DETAILS", flags, stats)
-        if master.entries["added_date"].notna().any():
-            flags, stats = checks.added_before_large_payment(lines, master, options)
-            run.record("VENDOR_ADDED_BEFORE_LARGE_PAYMENT", flags, stats)
-        else:
-            run.skip("VENDOR_ADDED_BEFORE_LARGE_PAYMENT", "the vendor master has no dates added")
+    def check(code: str, lacking: str | None, body) -> None:
+        """``body``'s flags for rule ``code``; skipped for a column the file lacks, else for a list
+        (or a field of one) the source lacks."""
+        run.run_rule(code, lambda: run.skip(code, lacking) if lacking else run.record(code, *body()))
+
+    no_master = f"source {references.source!r} has no vendor master" if master is None else None
+    no_employees = f"source {references.source!r} has no employee list" if employees is None else None
+    no_dates = (
+        "the vendor master has no dates added"
+        if master is not None and not master.entries["added_date"].notna().any()
+        else None
+    )
+    check("VENDOR_NOT_IN_MASTER", no_master, lambda: checks.not_in_master(lines(), master, options))
+    check(
+        "VENDOR_SHARES_EMPLOYEE_DETAILS",
+        no_master or no_employees,
+        lambda: checks.shares_employee_details(lines(), master, employees, options),
+    )
+    check(
+        "VENDOR_ADDED_BEFORE_LARGE_PAYMENT",
+        no_master or no_dates,
+        lambda: checks.added_before_large_payment(lines(), master, options),
+    )
     flags = gather_flags(run.flags)
     weights = flags["severity"].map(SEVERITY_WEIGHT)
     summary = flagged_summary(transactions, flags, high_risk=int(flags.loc[weights >= 3, "row_number"].nunique()))
