@@ -19,7 +19,7 @@ from fintrace_pipeline.runtime.process import process_file
 from fintrace_pipeline.settings import get_settings
 
 
-def test_definitions_load_with_the_six_assets_job_and_sensors():
+def test_definitions_load_with_the_seven_assets_job_and_sensors():
     repo = defs().get_repository_def()
     assert {k.to_user_string() for k in repo.asset_graph.get_all_asset_keys()} == {
         "ingest",
@@ -27,6 +27,7 @@ def test_definitions_load_with_the_six_assets_job_and_sensors():
         "comprehensive_expense",
         "duplicate_analysis",
         "anomaly_detection",
+        "reference_checks",
         "ml_ensemble",
     }
     assert repo.get_job("process_file").partitions_def == data_file_partitions
@@ -54,7 +55,7 @@ def test_rematerializing_a_step_replaces_its_results(fintrace_env, engine, ledge
             .where(analytics_processing_results.c.processing_job_id == outcome.job_id)
         ).scalar_one()
         models = connection.execute(select(func.count()).select_from(ml_model_processing_results)).scalar_one()
-    assert rows == 4 and models == 6
+    assert rows == 5 and models == 6
 
 
 def test_the_last_step_to_finish_closes_the_job_without_waiting_for_a_sensor(fintrace_env, engine, ledger_file):

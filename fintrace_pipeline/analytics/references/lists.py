@@ -28,7 +28,6 @@ _STREET_WORDS = {
     "LANE": "LN",
     "PLACE": "PL",
     "SQUARE": "SQ",
-    "STRASSE": "STR",
 }
 
 
@@ -75,10 +74,11 @@ def normalize_name(values: pd.Series) -> pd.Series:
 
 def normalize_address(values: pd.Series) -> pd.Series:
     """ "12 High Street," and "12 high st" -> "12 HIGH ST": case, accents, punctuation, street words."""
-    text = fold_accents(values.fillna("").str.upper().str.replace("ß", "SS", regex=False))
+    text = fold_accents(values.fillna("").str.replace(r"[ßẞ]", "ss", regex=True)).str.upper()
     text = text.str.replace(r"[^0-9A-Z]+", " ", regex=True).str.strip()
     words = text.str.split(" ")
-    return words.map(lambda parts: " ".join(_STREET_WORDS.get(p, p) for p in parts)).astype("string")
+    text = words.map(lambda parts: " ".join(_STREET_WORDS.get(p, p) for p in parts)).astype("string")
+    return text.str.replace(r"STRASSE\b", "STR", regex=True)  # "Lindenstrasse" == "Lindenstr."
 
 
 def normalize_account(values: pd.Series) -> pd.Series:
