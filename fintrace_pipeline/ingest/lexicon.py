@@ -86,9 +86,8 @@ _VOCABULARY: dict[tuple[str, ...], str] = {
         inserimento inserito immissione ingevoerd invoer* digitado""",
     (ENTRY, USER): "erfasser",
     (CREATE,): """created creation create erstellt erstellung angelegt cree creee creado creada creacion
-        criado criada criacao creato creata creazione aangemaakt gemaakt aanmaak*""",
-    # "Date added" to a vendor master, "Fecha de alta", "Date d'ajout".
-    (CREATE,): """added hinzugefugt hinzugefuegt ajout ajoute alta anadido adicionado aggiunto toegevoegd""",
+        criado criada criacao creato creata creazione aangemaakt gemaakt aanmaak* added hinzugefugt hinzugefuegt
+        ajout ajoute alta anadido adicionado aggiunto toegevoegd""",
     (CREATE, USER): "creator",
     (RECEIVED,): """received receipt receiving eingang eingegangen reception recu recepcion recibido recibida
         recebimento recebido recebida ricevimento ricevuta ricevuto ontvangst ontvangen prijeti doruceni""",
