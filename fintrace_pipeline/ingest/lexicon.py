@@ -163,7 +163,7 @@ _VOCABULARY: dict[tuple[str, ...], str] = {
         cuentas cta conta contas conto conti rekening* ucet uctu rachun* nominal subjective subj coa""",
     (CONTRA, ACCOUNT): "gegenkonto tegenrekening contrapartida contrepartie contropartita split",
     (CONTRA,): "contra offset gegen tegen counter",
-    (BANK,): "bank banks banque banco banca iban bic swift routing aba",
+    (BANK,): "bank banks banque banco banca iban bic swift routing aba bankowe bankowy bankovni",
     (BANK, ACCOUNT): "bankverbindung bankrekening rib",
     # Tax and company registration numbers by country (EIN, SIRET, NIF, NIP, DIČ, IČO, CNPJ ...).
     (TAX, ID): """tin ein ssn itin siret siren nif cif nie nipc cnpj cpf nip regon dic ico ustid ustidnr
@@ -182,7 +182,8 @@ _VOCABULARY: dict[tuple[str, ...], str] = {
     (USER, PREPARE): "preparer",
     (BY,): "by von par por door da",
     (PREPARE,): "prepared preparation prepare",
-    (EMPLOYEE,): "employee employees emp staff mitarbeiter* employe empleado* funcionario* dipendente* medewerker*",
+    (EMPLOYEE,): """employee employees emp staff mitarbeiter* employe empleado* funcionario* dipendente* medewerker*
+        pracownik* zamestnan*""",
     (EMPLOYEE, NUMBER): "personalnummer personalnr matricule matricula matricola personeelsnummer",
     (CARD,): "card cards karte* carte carta tarjeta* cartao kaart*",
     (CARD, HOLDER): "cardholder cardholders karteninhaber",

@@ -193,7 +193,9 @@ def _no_name_message(headers: list[str], sample: pd.DataFrame, kind: str, mappin
         if not profile.filled or header in mapping.values():
             continue
         scored = score_reference_header("name", header)
-        ranked.append((profile.numeric_share >= MAX_NUMERIC_NAMES, -(scored.score if scored else 0.0), header))
+        # Names are words: columns of numbers, or of codes made mostly of digits (IBANs), come last.
+        numbers = profile.numeric_share >= MAX_NUMERIC_NAMES or _digit_share(profile) >= MIN_DIGIT_SHARE
+        ranked.append((numbers, -(scored.score if scored else 0.0), headers.index(header), header))
     closest = [header for *_, header in sorted(ranked)[:3]]
     shown = ", ".join(
         f"{h!r} (e.g. {', '.join(repr(v) for v in sample[h].dropna().drop_duplicates().head(2))})" for h in closest
