@@ -69,6 +69,8 @@ OPERATION_LABELS = [
     "GET /api/flagged-entries/",
     "GET /api/exports/",
     "GET /api/sources/",
+    "POST /api/references",
+    "GET /api/references",
     "POST /api/verdicts/",
     "GET /api/verdicts/",
     "GET /api/audit-log/",

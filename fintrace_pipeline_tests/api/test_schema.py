@@ -51,6 +51,7 @@ def test_openapi_describes_every_endpoint_and_parameter(client):
         "/api/flagged-entries/",
         "/api/exports/",
         "/api/sources/",
+        "/api/references",
         "/api/verdicts/",
         "/api/audit-log/",
         "/api/ping",
@@ -108,6 +109,9 @@ def test_every_documented_operation_is_served(client, seeded, document):
             if path == "/api/verdicts/" and method == "post":
                 verdict = {"file_id": str(seeded.file_id), "row_number": 1, "verdict": "cleared"}
                 response = client.post(path, json=verdict, follow_redirects=False)
+            elif path == "/api/references":
+                data = {"kind": "employees", "source": "served"}
+                response = client.post(path, files={"file": ("staff.csv", LEDGER)}, data=data, follow_redirects=False)
             elif method == "post":
                 response = client.post(path, files={"file": ("served.csv", LEDGER)}, follow_redirects=False)
             else:
@@ -125,6 +129,8 @@ def test_every_documented_operation_is_served(client, seeded, document):
         "GET /api/flagged-entries/": 200,
         "GET /api/exports/": 200,
         "GET /api/sources/": 200,
+        "POST /api/references": 201,
+        "GET /api/references": 200,
         "POST /api/verdicts/": 201,
         "GET /api/verdicts/": 200,
         "GET /api/audit-log/": 200,

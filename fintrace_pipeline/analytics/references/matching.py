@@ -1,6 +1,7 @@
 """Which vendor master entry each of a file's vendor names is: the same name once case, accents,
 punctuation and legal forms are ignored, else the closest entry by rapidfuzz's token-sort ratio where
-it scores high enough. A number in a name tells vendors apart ("Store 12" is not "Store 13")."""
+it scores high enough: the better of rapidfuzz's ratio and token-sort ratio (word order ignored).
+A number in a name tells vendors apart ("Store 12" is not "Store 13")."""
 
 from __future__ import annotations
 
@@ -13,12 +14,14 @@ from fintrace_pipeline.analytics.references.lists import normalize_name
 EXACT, FUZZY, NONE = "exact", "fuzzy", "none"
 MATCH_COLUMNS = ("vendor", "entry", "match", "score", "how")
 _CHUNK = 2_000  # names scored against the whole master at a time
+CLOSE = 60.0  # below this score no entry is close to a name (and scoring stops early)
 
 
 def match_vendors(vendors: pd.Series, master: pd.DataFrame, min_score: float) -> pd.DataFrame:
     """One row per distinct name in ``vendors``: ``entry`` (position in ``master``, -1 for none), the
     entry's name as ``match``, the ``score`` (100 for an equal normalised name; for an unmatched name
-    the score of its closest entry, 0 when none shares its digits) and ``how`` (exact, fuzzy, none)."""
+    the score of its closest entry, 0 when none scores ``CLOSE`` or shares its digits) and ``how``
+    (exact, fuzzy, none)."""
     names = pd.Series(vendors.dropna().unique(), dtype="string")
     normalized = normalize_name(names).to_numpy(dtype=object)
     master_norm = master["name_normalized"].fillna("").to_numpy(dtype=object)
@@ -37,7 +40,12 @@ def match_vendors(vendors: pd.Series, master: pd.DataFrame, min_score: float) ->
         name_digits, choice_digits = digit_codes[: len(names)], digit_codes[len(names) :]
         for begin in range(0, len(rest), _CHUNK):
             part = rest[begin : begin + _CHUNK]
-            scores = process.cdist(normalized[part].tolist(), choices, scorer=fuzz.token_sort_ratio, workers=1)
+            queries = normalized[part].tolist()
+            # The better of the two ratios: a letter lost at a word's start reorders the sorted words.
+            scores = np.maximum(
+                process.cdist(queries, choices, scorer=fuzz.ratio, score_cutoff=CLOSE, workers=1),
+                process.cdist(queries, choices, scorer=fuzz.token_sort_ratio, score_cutoff=CLOSE, workers=1),
+            )
             scores[name_digits[part][:, None] != choice_digits[None, :]] = 0.0
             best = scores.argmax(axis=1)
             entry[part] = named[best]
