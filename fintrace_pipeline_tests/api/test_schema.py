@@ -109,7 +109,7 @@ def test_every_documented_operation_is_served(client, seeded, document):
             if path == "/api/verdicts/" and method == "post":
                 verdict = {"file_id": str(seeded.file_id), "row_number": 1, "verdict": "cleared"}
                 response = client.post(path, json=verdict, follow_redirects=False)
-            elif path == "/api/references":
+            elif path == "/api/references" and method == "post":
                 data = {"kind": "employees", "source": "served"}
                 response = client.post(path, files={"file": ("staff.csv", LEDGER)}, data=data, follow_redirects=False)
             elif method == "post":
