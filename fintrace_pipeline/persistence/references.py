@@ -45,11 +45,14 @@ def store_reference_list(
     for attempt in range(2):  # two uploads of one list at the same moment: the loser takes the next number
         try:
             with engine.begin() as connection:
-                version = 1 + connection.execute(
-                    select(func.coalesce(func.max(reference_lists.c.version), 0)).where(
-                        reference_lists.c.source == source, reference_lists.c.kind == kind
-                    )
-                ).scalar_one()
+                version = (
+                    1
+                    + connection.execute(
+                        select(func.coalesce(func.max(reference_lists.c.version), 0)).where(
+                            reference_lists.c.source == source, reference_lists.c.kind == kind
+                        )
+                    ).scalar_one()
+                )
                 list_id = uuid.uuid4()
                 stored = {
                     "id": list_id,

@@ -47,9 +47,7 @@ def write_lists(folder: Path, transactions: pd.DataFrame) -> tuple[Path, Path, d
         writer = csv.writer(handle, delimiter=";")
         writer.writerow(["Lieferantennummer", "Lieferantenname", "IBAN", "Angelegt am"])
         for i, name in enumerate(listed):
-            writer.writerow(
-                [f"K{i:04d}", name, IBAN if i == 0 else "", added if name == vendor else "01.01.2019"]
-            )
+            writer.writerow([f"K{i:04d}", name, IBAN if i == 0 else "", added if name == vendor else "01.01.2019"])
     employees = folder / "employees.csv"
     employees.write_text(f"Employee ID,Employee Name,Bank Account\nE-17,Jana Novak,{IBAN.replace(' ', '')}\n")
     return master, employees, {"missing": vendors[-1], "shared": listed[0], "new": first}
