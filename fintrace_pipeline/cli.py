@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from fintrace_pipeline.analysis_choices import Choices
+from fintrace_pipeline.cli_references import add_reference_commands
 from fintrace_pipeline.cli_reports import add_report_commands
 from fintrace_pipeline.cli_review import add_review_commands
 from fintrace_pipeline.cli_sample import add_sample_command
@@ -224,6 +225,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_review_commands(commands)
     add_report_commands(commands)
     add_sample_command(commands)
+    add_reference_commands(commands)
 
     up = commands.add_parser("up", help="run Dagster UI, daemon and API in the foreground (Ctrl-C stops all)")
     up.add_argument("--ui-port", type=int, default=3000)

@@ -21,6 +21,7 @@ class Permission:
 READ = Permission("reading files and results", VIEWER)
 UPLOAD_FILES = Permission("uploading files", REVIEWER)
 RECORD_VERDICTS = Permission("recording verdicts", REVIEWER)
+UPLOAD_REFERENCES = Permission("uploading reference lists", REVIEWER)
 DELETE_FILES = Permission("deleting files", ADMIN)
 READ_AUDIT_LOG = Permission("reading the audit log", ADMIN)
 MANAGE_USERS = Permission("managing users", ADMIN)

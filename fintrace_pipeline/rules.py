@@ -22,8 +22,9 @@ from fintrace_pipeline.findings import SEVERITIES
 DUPLICATE_ANALYSIS = "duplicate_analysis"
 ANOMALY_DETECTION = "anomaly_detection"
 PERIOD_COMPARISON = "period_comparison"
+REFERENCE_CHECKS = "reference_checks"
 
-FAMILIES = ("duplicates", "time", "amount", "entity", "journal", "history", "benford")
+FAMILIES = ("duplicates", "time", "amount", "entity", "journal", "history", "benford", "reference")
 
 
 @dataclass(frozen=True)
@@ -554,8 +555,45 @@ _RULES += (
     ),
 )
 
-RULES: dict[str, Rule] = {r.code: r for r in _RULES}
+# reference_checks: the file's vendors against the source's vendor master and employee list.
+_REFERENCE_RULES = (
+    Rule(
+        "VENDOR_NOT_IN_MASTER",
+        REFERENCE_CHECKS,
+        "reference",
+        "medium",
+        "Paid to a vendor that is not in the vendor master",
+        ("vendor",),
+        "Vendor {vendor} is not in the vendor master (version {version}, {entries:,} entries): {closest}",
+        {
+            "closest": "the closest entry, {match}, scores {score:.0f} of 100, below the {needed:.0f} a match needs",
+            "none": "no entry comes close",
+        },
+    ),
+    Rule(
+        "VENDOR_SHARES_EMPLOYEE_DETAILS",
+        REFERENCE_CHECKS,
+        "reference",
+        "high",
+        "Vendor sharing a bank account, address or tax id with an employee",
+        ("vendor",),
+        "Vendor {vendor} ({matched}) has the same {shared} as employee {employee}{employee_id}: {value}",
+        {"employee_id": " ({id})", "no_id": ""},
+    ),
+    Rule(
+        "VENDOR_ADDED_BEFORE_LARGE_PAYMENT",
+        REFERENCE_CHECKS,
+        "reference",
+        "medium",
+        "Vendor added to the master shortly before its first large payment",
+        ("posting_date", "amount", "vendor"),
+        "First payment of {threshold:,.0f} or more to {vendor} in this file, {amount:,.2f} on {posting_date}, "
+        "{days} day{s} after it was added to the vendor master ({added_date}; limit {limit} days)",
+    ),
+)
+
+RULES: dict[str, Rule] = {r.code: r for r in (*_RULES, *_REFERENCE_RULES)}
 
 
 def rules_for(stage: str, family: str | None = None) -> list[Rule]:
-    return [r for r in _RULES if r.stage == stage and (family is None or r.family == family)]
+    return [r for r in RULES.values() if r.stage == stage and (family is None or r.family == family)]

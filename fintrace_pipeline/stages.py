@@ -32,6 +32,9 @@ class Stage:
     # so the API and the tracker can read the registry without importing the analysis code.
     analysis: str | None = None
     options: str | None = None  # "module:Class" of its frozen options dataclass (its thresholds)
+    # "module:function" (StepContext -> keyword arguments) reading what the analysis needs beyond the
+    # file's transactions, such as its source's reference lists.
+    inputs: str | None = None
     feeds_ml: bool = False  # the ML stage reads its findings, so it is started first
     checks: tuple[str, ...] = ()  # names of its asset checks (``defs.checks.CHECKS``)
     kinds: tuple[str, ...] = ("pandas",)  # what the Dagster UI shows it is computed with
@@ -55,6 +58,10 @@ class Stage:
     def step_body(self) -> Callable | None:
         """The stage's own step body, when it has one."""
         return _load(self.step) if self.step else None
+
+    def read_inputs(self) -> Callable[[Any], dict[str, Any]] | None:
+        """The reader of the analysis's further inputs, if it has any."""
+        return _load(self.inputs) if self.inputs else None
 
 
 def _load(name: str) -> Any:
@@ -125,7 +132,7 @@ STAGES = (
         "history_comparison",
         "Comparison with earlier files",
         84,
-        90,
+        87,
         "anomaly",
         "The file against its source's earlier files: new and reactivated vendors, first postings, new "
         "user–account and vendor–account pairs, spend against its own history (median and MAD), documents "
@@ -135,6 +142,20 @@ STAGES = (
         options="fintrace_pipeline.analytics.history:HistoryOptions",
         feeds_ml=True,
         step="fintrace_pipeline.defs.assets.history:history_step",
+    ),
+    Stage(
+        "reference_checks",
+        "Reference checks",
+        87,
+        90,
+        "anomaly",
+        "The file's vendors against its source's vendor master and employee list: vendors not in the master, "
+        "vendors sharing an employee's bank account, address or tax id, new vendors paid large sums.",
+        analytics_type="reference_checks",
+        analysis="fintrace_pipeline.analytics.references:run_reference_checks",
+        options="fintrace_pipeline.analytics.references:ReferenceCheckOptions",
+        inputs="fintrace_pipeline.defs.reference_inputs:reference_inputs",
+        feeds_ml=True,
     ),
     Stage(
         "ml_ensemble",

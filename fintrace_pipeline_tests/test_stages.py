@@ -36,7 +36,7 @@ def test_every_stage_is_an_asset_with_its_checks_owner_kinds_and_version():
 def test_ml_stage_waits_for_the_stages_that_feed_it():
     ml = next(a for a in PER_FILE_ASSETS if a.key.to_user_string() == "ml_ensemble")
     feeding = {s.name for s in STAGES if s.feeds_ml}
-    assert feeding == {"duplicate_analysis", "anomaly_detection", "history_comparison"}
+    assert feeding == {"duplicate_analysis", "anomaly_detection", "history_comparison", "reference_checks"}
     assert {k.to_user_string() for k in ml.dependency_keys} == feeding
 
 

@@ -23,6 +23,8 @@ from fintrace_pipeline.sources import MAX_SOURCE_LENGTH, InvalidSource, validate
 FILE_FIELD = "file"
 MAPPING_FIELD = "mapping"
 SOURCE_FIELD = "source"
+KIND_FIELD = "kind"  # of a reference list
+MAX_KIND_LENGTH = 40
 MAX_MAPPING_BYTES = 64 * 1024
 # The file's own calendar and limits, as ``analysis_choices`` reads them.
 CHOICE_FIELDS = ("country", "weekend_days", "business_hours", "approval_limits", "materiality")
@@ -59,6 +61,7 @@ class ReceivedUpload:
     mapping: dict[str, str] | None
     choices: Choices = field(default_factory=Choices)
     source: str | None = None  # as the form named it; None: the file's own, or default for a new one
+    kind: str | None = None  # a reference list's kind, as the form named it
 
 
 @dataclass
@@ -83,6 +86,7 @@ class _UploadReceiver:
         self.mapping_text = bytearray()
         self.choice_texts: dict[str, bytearray] = {}
         self.source_text = bytearray()
+        self.kind_text = bytearray()
 
     def callbacks(self) -> dict:
         return {
@@ -139,6 +143,10 @@ class _UploadReceiver:
             self.source_text += data[start:end]
             if len(self.source_text) > MAX_SOURCE_LENGTH * 4:
                 raise BadRequest(f"source must be at most {MAX_SOURCE_LENGTH} characters")
+        elif self.part.name == KIND_FIELD:
+            self.kind_text += data[start:end]
+            if len(self.kind_text) > MAX_KIND_LENGTH:
+                raise BadRequest(f"kind must be at most {MAX_KIND_LENGTH} characters")
 
     def on_part_end(self) -> None:
         if self.part.name == FILE_FIELD and self.handle is not None:
@@ -231,7 +239,8 @@ async def receive_upload(request: Request, inbox_dir: Path, max_bytes: int) -> R
         mapping = parse_mapping(bytes(receiver.mapping_text))
         choices = parse_choices(receiver.choice_texts)
         source = parse_source(bytes(receiver.source_text))
-        upload = ReceivedUpload(temp_path, receiver.file_name, receiver.size, mapping, choices, source)
+        kind = bytes(receiver.kind_text).decode("utf-8", "replace").strip() or None
+        upload = ReceivedUpload(temp_path, receiver.file_name, receiver.size, mapping, choices, source, kind)
         received = True
         return upload
     except (ValueError, ClientDisconnect) as exc:

@@ -14,6 +14,7 @@ from sqlalchemy import (
     BigInteger,
     CheckConstraint,
     Column,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -24,6 +25,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     Uuid,
     text,
 )
@@ -431,4 +433,46 @@ history_documents = Table(
     Column("amount", Money, nullable=False),
     Column("invoice", Text),
     Index(None, "source", "kind", "match_key"),
+)
+
+# -- reference lists ----------------------------------------------------------------------------
+
+REFERENCE_KINDS = ("vendor_master", "employees")
+
+# Every uploaded version of a source's vendor master or employee list; the newest is the one used.
+reference_lists = Table(
+    "reference_lists",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("source", String(MAX_SOURCE_LENGTH), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("version", Integer, nullable=False),  # 1, 2, ... per source and kind
+    Column("file_name", Text, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("uploaded_at", Timestamp, nullable=False),
+    Column("uploaded_by", String(MAX_NAME_LENGTH)),
+    Column("rows", Integer, nullable=False),  # entries stored
+    Column("rows_rejected", Integer, nullable=False),  # rows that could not be read
+    Column("column_mapping", Json, nullable=False),  # reference column -> source header
+    Column("notes", Json),  # how the file was read, what to check, the rows not read
+    _one_of("reference_lists", "kind", REFERENCE_KINDS),
+    UniqueConstraint("source", "kind", "version"),
+)
+
+# The entries of a list version, each compared field beside its normalised form.
+reference_entries = Table(
+    "reference_entries",
+    metadata,
+    Column("reference_list_id", Uuid, ForeignKey("reference_lists.id", ondelete="CASCADE"), primary_key=True),
+    Column("row_number", Integer, primary_key=True),  # the 1-based data row of the list's file
+    Column("name", Text),
+    Column("name_normalized", Text),
+    Column("external_id", Text),  # the list's own number for the vendor or employee
+    Column("address", Text),
+    Column("address_normalized", Text),
+    Column("bank_account", Text),
+    Column("bank_account_normalized", Text),
+    Column("tax_id", Text),
+    Column("tax_id_normalized", Text),
+    Column("added_date", Date),
 )

@@ -86,7 +86,8 @@ _VOCABULARY: dict[tuple[str, ...], str] = {
         inserimento inserito immissione ingevoerd invoer* digitado""",
     (ENTRY, USER): "erfasser",
     (CREATE,): """created creation create erstellt erstellung angelegt cree creee creado creada creacion
-        criado criada criacao creato creata creazione aangemaakt gemaakt aanmaak*""",
+        criado criada criacao creato creata creazione aangemaakt gemaakt aanmaak* added hinzugefugt hinzugefuegt
+        ajout ajoute alta anadido adicionado aggiunto toegevoegd""",
     (CREATE, USER): "creator",
     (RECEIVED,): """received receipt receiving eingang eingegangen reception recu recepcion recibido recibida
         recebimento recebido recebida ricevimento ricevuta ricevuto ontvangst ontvangen prijeti doruceni""",
@@ -146,6 +147,7 @@ _VOCABULARY: dict[tuple[str, ...], str] = {
     (NAME,): """name names nom nombre nome naam jmeno nazev nazw* nev neve bezeichnung* designation title titel
         titulo titolo titre""",
     (NAME, DESCRIPTION): "libelle lib intitule",
+    (NAME, COMPANY): "firmenname razonsocial",
     (DESCRIPTION,): """description desc descr descri* memo memos narrative narration details detail text
         texte texto testo tekst comment comments comentario* commento commentaire kommentar* remark
         remarks bemerkung* observation observa* note notes notiz explanation particulars glosa concepto
@@ -161,7 +163,11 @@ _VOCABULARY: dict[tuple[str, ...], str] = {
         cuentas cta conta contas conto conti rekening* ucet uctu rachun* nominal subjective subj coa""",
     (CONTRA, ACCOUNT): "gegenkonto tegenrekening contrapartida contrepartie contropartita split",
     (CONTRA,): "contra offset gegen tegen counter",
-    (BANK,): "bank banks banque banco banca iban bic swift routing aba",
+    (BANK,): "bank banks banque banco banca iban bic swift routing aba bankowe bankowy bankovni",
+    (BANK, ACCOUNT): "bankverbindung bankrekening rib",
+    # Tax and company registration numbers by country (EIN, SIRET, NIF, NIP, DIČ, IČO, CNPJ ...).
+    (TAX, ID): """tin ein ssn itin siret siren nif cif nie nipc cnpj cpf nip regon dic ico ustid ustidnr
+        steuernummer steuernr btwnummer""",
     (CATEGORY,): "category categories cat categ* kategorie* categorie categoria rubrique rubro rubrica nature",
     (KIND,): """type types kind typ tipo art class classe klasse clase group gruppe groupe grupo gruppo
         groep skupina soort sorte""",
@@ -176,7 +182,9 @@ _VOCABULARY: dict[tuple[str, ...], str] = {
     (USER, PREPARE): "preparer",
     (BY,): "by von par por door da",
     (PREPARE,): "prepared preparation prepare",
-    (EMPLOYEE,): "employee employees emp staff mitarbeiter* employe empleado* funcionario* dipendente* medewerker*",
+    (EMPLOYEE,): """employee employees emp staff mitarbeiter* employe empleado* funcionario* dipendente* medewerker*
+        pracownik* zamestnan*""",
+    (EMPLOYEE, NUMBER): "personalnummer personalnr matricule matricula matricola personeelsnummer",
     (CARD,): "card cards karte* carte carta tarjeta* cartao kaart*",
     (CARD, HOLDER): "cardholder cardholders karteninhaber",
     (HOLDER,): "holder holders inhaber titular titulaire titolare houder drzitel",
@@ -190,7 +198,7 @@ _VOCABULARY: dict[tuple[str, ...], str] = {
     (PARTNER,): "partner* party aux auxiliaire tercero terceiro contact contacts relatie kontrahent* nadawca",
     (ADDRESS,): """address addresses adresse direccion endereco indirizzo adres adresa street strasse city
         stadt ville ciudad cidade citta mesto postcode zip postal plz country pays pais paese phone telefon
-        telephone email mail fax""",
+        telephone email mail fax anschrift domicilio morada""",
     (COMPANY,): """company companies firma gesellschaft unternehmen buchungskreis societe empresa compania
         sociedade societa bedrijf entity""",
     # where in the organisation
@@ -230,6 +238,11 @@ PHRASES: dict[tuple[str, str], tuple[str, ...]] = {
     ("mw", "st"): (TAX,),
     ("purchase", "order"): (ORDER,),
     ("third", "party"): (VENDOR,),
+    ("u", "st"): (TAX,),
+    ("partita", "iva"): (TAX, ID),
+    ("codice", "fiscale"): (TAX, ID),
+    ("raison", "sociale"): (NAME, COMPANY),
+    ("razon", "social"): (NAME, COMPANY),
 }
 
 # Short words that may end a compound ("Belegnr", "Kontonr", "Soll/Haben-Kz").

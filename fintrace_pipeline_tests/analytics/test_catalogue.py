@@ -13,6 +13,7 @@ import pytest
 from fintrace_pipeline.analytics.duplicates import run_duplicate_analysis
 from fintrace_pipeline.analytics.duplicates.checks import CHECKS
 from fintrace_pipeline.analytics.flags import FLAGGING_COLUMNS
+from fintrace_pipeline.analytics.references import ReferenceCheckOptions, run_reference_checks
 from fintrace_pipeline.analytics.rules import AnomalyDetectionOptions, run_anomaly_detection
 from fintrace_pipeline.canonical import ALL_COLUMNS
 from fintrace_pipeline.findings import SEVERITIES
@@ -23,6 +24,7 @@ from fintrace_pipeline.rules import (
     DUPLICATE_ANALYSIS,
     FAMILIES,
     PERIOD_COMPARISON,
+    REFERENCE_CHECKS,
     RULES,
     Rule,
     fill,
@@ -30,9 +32,23 @@ from fintrace_pipeline.rules import (
     rules_for,
 )
 from fintrace_pipeline_tests.analytics.flagged import flags_of, skipped_checks
+from fintrace_pipeline_tests.analytics.references.frames import references_for
 from fintrace_pipeline_tests.analytics.rules.frames import history_ledger, ledger
 
-STAGES = {DUPLICATE_ANALYSIS: run_duplicate_analysis, ANOMALY_DETECTION: run_anomaly_detection}
+
+def _reference_checks(transactions: pd.DataFrame):
+    """The reference checks against lists made for the file (see ``references_for``); options as for
+    every stage, the large payment at the file's largest line."""
+    references = references_for(transactions)
+    largest = float(transactions["amount"].abs().max()) if len(transactions) else 0.0
+    return run_reference_checks(transactions, ReferenceCheckOptions(large_payment_amount=largest), references)
+
+
+STAGES = {
+    DUPLICATE_ANALYSIS: run_duplicate_analysis,
+    ANOMALY_DETECTION: run_anomaly_detection,
+    REFERENCE_CHECKS: _reference_checks,
+}
 # Stages that compare a file with other files: their rules are raised in their own tests
 # (analytics/history/test_analysis.py), the catalogue holds them all the same.
 CROSS_FILE_STAGES = (PERIOD_COMPARISON,)
@@ -105,7 +121,8 @@ def test_every_rule_is_complete_and_consistent():
         assert (rule.family == "duplicates") == (rule.stage == DUPLICATE_ANALYSIS), rule.code
         # Duplicate tests compare documents where a file has journal entries and say so in other words.
         assert bool(rule.entry_reason) == (rule.stage == DUPLICATE_ANALYSIS), rule.code
-    assert {r.family for r in rules_for(ANOMALY_DETECTION)} == set(FAMILIES) - {"duplicates"}
+    assert {r.family for r in rules_for(ANOMALY_DETECTION)} == set(FAMILIES) - {"duplicates", "reference"}
+    assert {r.family for r in rules_for(REFERENCE_CHECKS)} == {"reference"}
     assert list(CHECKS) == [r.code for r in rules_for(DUPLICATE_ANALYSIS)]
 
 

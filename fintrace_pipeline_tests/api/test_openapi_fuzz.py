@@ -73,6 +73,8 @@ OPERATION_LABELS = [
     "GET /api/sources/",
     "GET /api/file-comparison/",
     "GET /api/source-trends/",
+    "POST /api/references",
+    "GET /api/references",
     "POST /api/verdicts/",
     "GET /api/verdicts/",
     "GET /api/audit-log/",

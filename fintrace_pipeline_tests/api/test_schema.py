@@ -57,6 +57,7 @@ def test_openapi_describes_every_endpoint_and_parameter(client):
         "/api/sample/",
         "/api/file-comparison/",
         "/api/source-trends/",
+        "/api/references",
         "/api/verdicts/",
         "/api/audit-log/",
         "/api/ping",
@@ -122,6 +123,9 @@ def test_every_documented_operation_is_served(client, seeded, document):
             if path == "/api/verdicts/" and method == "post":
                 verdict = {"file_id": str(seeded.file_id), "row_number": 1, "verdict": "cleared"}
                 response = client.post(path, json=verdict, follow_redirects=False)
+            elif path == "/api/references" and method == "post":
+                data = {"kind": "employees", "source": "served"}
+                response = client.post(path, files={"file": ("staff.csv", LEDGER)}, data=data, follow_redirects=False)
             elif method == "post":
                 response = client.post(path, files={"file": ("served.csv", LEDGER)}, follow_redirects=False)
             else:
@@ -145,6 +149,8 @@ def test_every_documented_operation_is_served(client, seeded, document):
         "GET /api/sample/": 404,
         "GET /api/file-comparison/": 200,
         "GET /api/source-trends/": 200,
+        "POST /api/references": 201,
+        "GET /api/references": 200,
         "POST /api/verdicts/": 201,
         "GET /api/verdicts/": 200,
         "GET /api/audit-log/": 200,

@@ -28,6 +28,7 @@ def test_definitions_load_with_the_seven_assets_job_and_sensors():
         "duplicate_analysis",
         "anomaly_detection",
         "history_comparison",
+        "reference_checks",
         "ml_ensemble",
     }
     assert repo.get_job("process_file").partitions_def == data_file_partitions

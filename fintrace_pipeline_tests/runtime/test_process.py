@@ -54,6 +54,7 @@ def test_process_stores_every_result_and_accounts_for_every_row(fintrace_env, en
         "comprehensive_expense",
         "duplicate_analysis",
         "anomaly_detection",
+        "reference_checks",
     }
     assert set(summary["ml_results"]) == {
         "isolation_forest",
@@ -65,7 +66,7 @@ def test_process_stores_every_result_and_accounts_for_every_row(fintrace_env, en
     }
     progress = summary["progress"]
     assert progress["overall_progress"] == 100.0 and progress["status"] == "COMPLETED"
-    assert [s["status"] for s in progress["steps"]] == ["COMPLETED"] * 6 or all(
+    assert [s["status"] for s in progress["steps"]] == ["COMPLETED"] * 7 or all(
         s["status"] in ("COMPLETED", "SKIPPED") for s in progress["steps"]
     )
     assert summary["job"]["dagster_run_id"] == outcome.run_id

@@ -15,7 +15,9 @@ def analytics_step(stage: Stage):
     def body(step: StepContext) -> StepOutput:
         transactions = load_file_transactions(step)
         options = options_for(stage.options_type(), step.settings.analysis_options(), step.file_options())
-        result = stage.analyse()(transactions, options)
+        read_inputs = stage.read_inputs()
+        inputs = read_inputs(step) if read_inputs else {}
+        result = stage.analyse()(transactions, options, **inputs)
         step.saver().save_analysis(stage.analytics_type, result)
         details = {k: v for k, v in result.summary.items() if v is not None}
         if result.skipped:

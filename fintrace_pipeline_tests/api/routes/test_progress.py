@@ -18,6 +18,7 @@ def test_progress_reports_the_job_status_for_every_state(client, seeded):
         "duplicate_analysis",
         "anomaly_detection",
         "history_comparison",
+        "reference_checks",
         "ml_ensemble",
     ]
     running = ok(client.get(f"/api/processing-progress/?job_id={seeded.running_job_id}"))["progress"]

@@ -33,6 +33,8 @@ def test_the_other_spelling_of_every_path_redirects_to_the_documented_one(client
         "GET /api/sources": (307, "http://testserver/api/sources/?limit=1"),
         "GET /api/file-comparison": (307, "http://testserver/api/file-comparison/?limit=1"),
         "GET /api/source-trends": (307, "http://testserver/api/source-trends/?limit=1"),
+        "POST /api/references/": (307, "http://testserver/api/references?limit=1"),
+        "GET /api/references/": (307, "http://testserver/api/references?limit=1"),
         "POST /api/verdicts": (307, "http://testserver/api/verdicts/?limit=1"),
         "GET /api/verdicts": (307, "http://testserver/api/verdicts/?limit=1"),
         "GET /api/audit-log": (307, "http://testserver/api/audit-log/?limit=1"),
