@@ -13,7 +13,7 @@ from fintrace_pipeline.exports import MEDIA_TYPES as EXPORT_MEDIA_TYPES
 from fintrace_pipeline.reports.content import gather
 from fintrace_pipeline.reports.pdf import pdf_bytes
 from fintrace_pipeline.reports.workbook import Sheet, workbook_bytes
-from fintrace_pipeline.sample_file import sample_of_file
+from fintrace_pipeline.sample_file import NoSuchFile, sample_of_file
 
 MEDIA_TYPES = {XLSX: EXPORT_MEDIA_TYPES[XLSX], PDF: "application/pdf"}
 # The workpaper's monetary unit sample; `fintrace sample` draws others (size, confidence, seed).
@@ -24,7 +24,7 @@ def sample_sheet(connection: Connection, data_file_id: uuid.UUID) -> Sheet:
     """The MUS sample as a sheet: its items, under the steps that re-perform it."""
     try:
         sample = sample_of_file(connection, data_file_id, WORKPAPER_SAMPLE)
-    except SamplingError as exc:
+    except (SamplingError, NoSuchFile) as exc:  # nothing to sample, or rows stored without an ingest record
         return "MUS sample", pd.DataFrame(), f"No sample: {exc}"
     return "MUS sample", pd.DataFrame(sample["items"]), sample["reperform"]
 

@@ -17,6 +17,7 @@ from fintrace_pipeline.defs.resources import fintrace_resources
 from fintrace_pipeline.persistence.files import register_file
 from fintrace_pipeline.runtime.process import process_file
 from fintrace_pipeline.settings import get_settings
+from fintrace_pipeline.stages import ANALYSIS_STAGES, MODEL_TYPES
 
 
 def test_definitions_load_with_the_seven_assets_job_and_sensors():
@@ -56,7 +57,7 @@ def test_rematerializing_a_step_replaces_its_results(fintrace_env, engine, ledge
             .where(analytics_processing_results.c.processing_job_id == outcome.job_id)
         ).scalar_one()
         models = connection.execute(select(func.count()).select_from(ml_model_processing_results)).scalar_one()
-    assert rows == 5 and models == 6
+    assert rows == len(ANALYSIS_STAGES) and models == len(MODEL_TYPES)
 
 
 def test_the_last_step_to_finish_closes_the_job_without_waiting_for_a_sensor(fintrace_env, engine, ledger_file):
