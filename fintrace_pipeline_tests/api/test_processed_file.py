@@ -43,6 +43,7 @@ def test_analytics_and_ml_sections_are_served_as_stored(processed):
         "comprehensive_expense",
         "duplicate_analysis",
         "anomaly_detection",
+        "period_comparison",
     }
     default = next(r for r in analytics if r["analytics_type"] == "default_analytics")
     trial_balance = default["detailed_results"]["trial_balance_data"]
