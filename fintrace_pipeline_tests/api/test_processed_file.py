@@ -43,6 +43,7 @@ def test_analytics_and_ml_sections_are_served_as_stored(processed):
         "comprehensive_expense",
         "duplicate_analysis",
         "anomaly_detection",
+        "period_comparison",
         "reference_checks",
     }
     default = next(r for r in analytics if r["analytics_type"] == "default_analytics")

@@ -54,6 +54,7 @@ def test_process_stores_every_result_and_accounts_for_every_row(fintrace_env, en
         "comprehensive_expense",
         "duplicate_analysis",
         "anomaly_detection",
+        "period_comparison",
         "reference_checks",
     }
     assert set(summary["ml_results"]) == {

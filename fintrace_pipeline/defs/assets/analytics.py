@@ -30,6 +30,5 @@ def analytics_step(stage: Stage):
 
 
 ANALYTICS_ASSETS = [
-    stage_asset(stage, stage.step_body() or analytics_step(stage), deps=["ingest"])
-    for stage in ANALYSIS_STAGES
+    stage_asset(stage, stage.step_body() or analytics_step(stage), deps=["ingest"]) for stage in ANALYSIS_STAGES
 ]
