@@ -114,6 +114,8 @@ STAGES = (
         analysis="fintrace_pipeline.analytics.duplicates:run_duplicate_analysis",
         options="fintrace_pipeline.analytics.duplicates:DuplicateAnalysisOptions",
         feeds_ml=True,
+        # 2: vendor names fold accents inside words and drop more legal forms (SE, UG, s.r.o., Kft., ...).
+        code_version="2",
     ),
     Stage(
         "anomaly_detection",
