@@ -38,7 +38,7 @@ from fintrace_pipeline.jsonsafe import json_safe
 from fintrace_pipeline.persistence import audit
 from fintrace_pipeline.persistence.clock import utcnow
 from fintrace_pipeline.persistence.records import DataFile
-from fintrace_pipeline.verdicts import LABEL_VERDICTS, VERDICTS
+from fintrace_pipeline.verdicts import LABEL_VERDICTS, REVIEWED, UNREVIEWED, VERDICTS
 
 # Above this many values, a lookup reads the file's column once instead of asking for each value.
 _IN_LIST_LIMIT = 2_000
@@ -398,6 +398,31 @@ def with_entry_verdict(data_file_id: uuid.UUID, entries: Table) -> tuple[FromCla
     verdict, and that verdict's column (NULL for an unreviewed entry)."""
     entry = verdicts.alias("entry_verdict")
     return entries.outerjoin(entry, _entry_verdict_on(entry, data_file_id, entries.c.je_number)), entry.c.verdict
+
+
+def in_review_state(verdict: ColumnElement, state: str) -> ColumnElement:
+    """The condition that the verdict that counts (``verdict``, NULL when none) is in ``state``
+    (one of ``REVIEW_STATES``)."""
+    if state == UNREVIEWED:
+        return verdict.is_(None)
+    if state == REVIEWED:
+        return verdict.is_not(None)
+    return verdict == state
+
+
+def review_counts(connection: Connection, joined: FromClause, verdict: ColumnElement, *where) -> dict[str, int]:
+    """Of the items of ``joined`` matching ``where``: how many there are (``queue``), how many have a
+    verdict that counts, how many have none, and how many have each verdict."""
+    rows = connection.execute(select(verdict, func.count()).select_from(joined).where(*where).group_by(verdict))
+    by_verdict = dict.fromkeys(VERDICTS, 0)
+    unreviewed = 0
+    for name, count in rows:
+        if name is None:
+            unreviewed = count
+        else:
+            by_verdict[name] = count
+    reviewed = sum(by_verdict.values())
+    return {"queue": reviewed + unreviewed, REVIEWED: reviewed, UNREVIEWED: unreviewed, **by_verdict}
 
 
 def source_verdicts(connection: Connection, source: str, until: datetime | None = None) -> pd.DataFrame:

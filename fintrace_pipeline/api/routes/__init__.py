@@ -16,6 +16,7 @@ from fintrace_pipeline.api.routes import (
     health,
     progress,
     results,
+    review_queue,
     sources,
     verdicts,
 )
@@ -36,6 +37,7 @@ API_ROUTES: list[BaseRoute] = [
     Route("/sources/", sources.list_sources, methods=["GET"]),
     Route("/verdicts/", verdicts.record_verdicts, methods=["POST"]),
     Route("/verdicts/", verdicts.file_verdicts, methods=["GET"]),
+    Route("/review-queue/", review_queue.review_queue, methods=["GET"]),
     Route("/audit-log/", audit_log.audit_log, methods=["GET"]),
     Route("/ping", health.ping, methods=["GET"]),
 ]
