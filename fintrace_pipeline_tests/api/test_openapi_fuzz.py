@@ -71,6 +71,7 @@ OPERATION_LABELS = [
     "GET /api/sources/",
     "POST /api/verdicts/",
     "GET /api/verdicts/",
+    "GET /api/review-queue/",
     "GET /api/audit-log/",
     "GET /api/ping",
     "GET /healthz",

@@ -633,6 +633,7 @@ async function showFile(fileId) {
   setUpFlagControls(summary.flags_by_rule);
   setUpExports(fileId, summary.job.id, flagState.byEntry);
   const flaggedTotal = await loadFlags();
+  setUpReviewQueue(fileId, summary.job.id).catch((error) => showError(`Could not load the review queue: ${error.message}`));
   const trialBalance = defaults.trial_balance_data;
   renderCards(summary, trialBalance && trialBalance.totals, flaggedTotal, flagState.byEntry);
   renderRejected(summary.progress);
