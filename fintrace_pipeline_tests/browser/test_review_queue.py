@@ -153,6 +153,11 @@ def test_a_reviewer_records_verdicts_by_click_and_keyboard_and_they_are_kept(
     wait_for_progress(page, "3 of")
     assert progress(page) == expected_progress
     assert badges(page)[:5] == ["Confirmed", "Follow-up", "Unreviewed", "Cleared", "Unreviewed"]
+    # The flagged view (the same entries, in the same order) shows each entry's verdict under its reasons.
+    flagged = page.locator("#entry-table tbody tr.entry td.entry-reasons")
+    assert flagged.nth(0).locator(".verdict-note").text_content() == "Confirmed by rita"
+    assert flagged.nth(1).locator(".verdict-note").text_content() == f"Follow-up by rita: “{COMMENT}”"
+    assert flagged.nth(2).locator(".verdict-note").count() == 0
 
     # Filters by verdict, each option with its count.
     options = page.locator("#review-filter option").all_text_contents()

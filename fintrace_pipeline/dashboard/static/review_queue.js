@@ -35,6 +35,13 @@ function verdictBadge(verdict) {
   return el("span", { class: `verdict ${verdict.verdict}`, text: VERDICT_NAMES[verdict.verdict] || verdict.verdict });
 }
 
+// Under a flagged row's or entry's reasons in the flagged view: the verdict that counts for it, if any.
+function verdictNote(verdict) {
+  if (!verdict) return [];
+  const by = ` by ${verdict.reviewer}${verdict.comment ? `: “${verdict.comment}”` : ""}`;
+  return [el("p", { class: "verdict-note" }, verdictBadge(verdict), by)];
+}
+
 // The panel, built once per file view and placed after the flagged view.
 function buildReviewPanel() {
   const filter = el("select", { id: "review-filter" },
@@ -170,7 +177,15 @@ function renderReviewDetail() {
   }
   $("review-comment").value = verdict && verdict.comment ? verdict.comment : "";
   const node = document.querySelector(`#review-items .review-item[data-index="${reviewState.selected}"]`);
-  if (node) node.scrollIntoView({ block: "nearest" });
+  if (node) keepInView($("review-items"), node);
+}
+
+// Scrolls the list (and only the list: the page stays where the person has it) to show the item.
+function keepInView(list, node) {
+  const box = list.getBoundingClientRect();
+  const at = node.getBoundingClientRect();
+  if (at.top < box.top) list.scrollTop -= box.top - at.top;
+  else if (at.bottom > box.bottom) list.scrollTop += at.bottom - box.bottom;
 }
 
 function selectReviewItem(index) {
