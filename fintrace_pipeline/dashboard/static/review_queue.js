@@ -241,10 +241,17 @@ async function recordVerdict(verdict) {
   reviewState.recording = true;
   const comment = $("review-comment").value.trim();
   const body = { file_id: reviewState.fileId, ...verdictTarget(item), verdict, ...(comment ? { comment } : {}) };
+  let answer;
   try {
-    const answer = await api("/api/verdicts/", {
+    answer = await api("/api/verdicts/", {
       method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
     });
+  } catch (error) {
+    showReviewError(new Error(`Not recorded: ${error.message}`));
+    reviewState.recording = false;
+    return;
+  }
+  try {
     const [stored] = answer.verdicts;
     item.verdict = { verdict: stored.verdict, comment: stored.comment, reviewer: stored.reviewer, recorded_at: stored.recorded_at };
     setText($("review-message"), `${itemName(item)}: ${VERDICT_NAMES[verdict].toLowerCase()}${stored.comment ? ", with the comment" : ""}.`);
@@ -258,7 +265,7 @@ async function recordVerdict(verdict) {
     else if (reviewState.offset + REVIEW_PAGE < reviewState.total) await turnReviewPage(1, 0);
     else renderReviewDetail();
   } catch (error) {
-    showReviewError(new Error(`Not recorded: ${error.message}`));
+    showReviewError(new Error(`Recorded, but the queue could not be brought up to date: ${error.message}`));
   } finally {
     reviewState.recording = false;
   }
