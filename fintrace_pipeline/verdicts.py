@@ -12,6 +12,10 @@ VERDICTS = (CONFIRMED, CLEARED, FOLLOW_UP)
 # How an imported file may spell them: a label column's 1 and 0 besides the names.
 _SPELLINGS = {CONFIRMED: CONFIRMED, CLEARED: CLEARED, FOLLOW_UP: FOLLOW_UP, "1": CONFIRMED, "0": CLEARED}
 LABEL_VERDICTS = {1: CONFIRMED, 0: CLEARED}
+# What a review queue may be narrowed to: the items without a verdict, those with one, or those
+# whose verdict that counts is one of the three.
+UNREVIEWED, REVIEWED = "unreviewed", "reviewed"
+REVIEW_STATES = (UNREVIEWED, REVIEWED, *VERDICTS)
 # Who recorded verdicts that came with the file itself (a mapped ``label`` column) or by import.
 IMPORT_REVIEWER = "import"
 MAX_COMMENT_LENGTH = 2000

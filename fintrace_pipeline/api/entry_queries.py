@@ -17,7 +17,12 @@ from fintrace_pipeline.db.schema import entry_scores, transaction_flags, transac
 from fintrace_pipeline.findings import LIST_SEPARATOR as SEPARATOR
 from fintrace_pipeline.jsonsafe import json_safe
 from fintrace_pipeline.persistence.files import get_data_file
-from fintrace_pipeline.persistence.verdicts import newest_for_entries
+from fintrace_pipeline.persistence.verdicts import (
+    in_review_state,
+    newest_for_entries,
+    review_counts,
+    with_entry_verdict,
+)
 
 # Lines shown with an entry; a longer entry shows its riskiest lines, in file order.
 MAX_LINES_PER_ENTRY = 100
@@ -59,24 +64,31 @@ def flagged_entries(
     rule: str | None,
     limit: int,
     offset: int,
+    review: str | None = None,
 ) -> tuple[int, list[dict[str, Any]], str | None]:
-    """(total, one page of entries, a note when the job has no entries at all)."""
+    """(total, one page of entries, a note when the job has no entries at all); ``review``: only the
+    entries in that review state (see ``verdicts.REVIEW_STATES``)."""
     e = entry_scores
-    where = [e.c.processing_job_id == job_id, e.c.reasons != ""]
+    where = _flagged(job_id)
     if min_risk is not None:
         where.append(e.c.risk_score >= min_risk)
     if rule:
         where.append(has_rule(rule))
-    total = connection.execute(select(func.count()).select_from(e).where(*where)).scalar_one()
+    source = e
+    if review:
+        source, verdict = with_entry_verdict(data_file_id, e)
+        where.append(in_review_state(verdict, review))
+    total = connection.execute(select(func.count()).select_from(source).where(*where)).scalar_one()
     page = connection.execute(
         select(*(e.c[name] for name in (*ENTRY_FIELDS, "rule_codes", "reasons", "reason_text")))
+        .select_from(source)
         .where(*where)
         .order_by(e.c.risk_score.desc(), e.c.first_row_number)
         .limit(limit)
         .offset(offset)
     ).all()
     if not page:
-        return total, [], _note(connection, data_file_id, job_id)
+        return total, [], entry_note(connection, data_file_id, job_id)
     lines = _lines_of(connection, data_file_id, job_id, page)
     verdicts = newest_for_entries(connection, data_file_id, [row.je_number for row in page])
     items = []
@@ -91,7 +103,18 @@ def flagged_entries(
     return total, items, None
 
 
-def _note(connection: Connection, data_file_id: uuid.UUID, job_id: uuid.UUID) -> str | None:
+def _flagged(job_id: uuid.UUID) -> list:
+    """The job's flagged entries: those with a reason (a finding, or a line the models explain)."""
+    return [entry_scores.c.processing_job_id == job_id, entry_scores.c.reasons != ""]
+
+
+def entry_review_counts(connection: Connection, data_file_id: uuid.UUID, job_id: uuid.UUID) -> dict[str, int]:
+    """The job's flagged entries by their newest verdict (``verdicts.review_counts``)."""
+    joined, verdict = with_entry_verdict(data_file_id, entry_scores)
+    return review_counts(connection, joined, verdict, *_flagged(job_id))
+
+
+def entry_note(connection: Connection, data_file_id: uuid.UUID, job_id: uuid.UUID) -> str | None:
     """Why a job lists no entries, when it has none to list whatever the filters."""
     stored = connection.execute(
         select(func.count()).select_from(entry_scores).where(entry_scores.c.processing_job_id == job_id)

@@ -23,10 +23,12 @@ from fintrace_pipeline.api.params import (
     MAX_RULE_CODE_LENGTH,
     MODEL_TYPE,
     REPORT_FORMAT,
+    REVIEW_STATE,
     RISK_SCORE_RANGE,
     VERDICT,
     Choice,
 )
+from fintrace_pipeline.api.review_queue import ENTRY, TRANSACTION
 from fintrace_pipeline.api.verdict_requests import MAX_ITEMS, MAX_ROW_NUMBER, MAX_TARGET_NAME_LENGTH
 from fintrace_pipeline.db.schema import MAX_NAME_LENGTH
 from fintrace_pipeline.exports import XLSX_MAX_DATA_ROWS
@@ -35,7 +37,7 @@ from fintrace_pipeline.ingest.mapping import BY_CONTENT, BY_HEADER, BY_USER
 from fintrace_pipeline.sources import MAX_SOURCE_LENGTH
 from fintrace_pipeline.stages import ANALYTICS_TYPES, MODEL_TYPES, STAGES
 from fintrace_pipeline.status import JOB_STATES
-from fintrace_pipeline.verdicts import MAX_COMMENT_LENGTH, VERDICTS
+from fintrace_pipeline.verdicts import MAX_COMMENT_LENGTH, REVIEW_STATES, VERDICTS
 
 JOB_STATUSES = list(JOB_STATES)
 
@@ -43,6 +45,7 @@ STRING: dict[str, Any] = {"type": "string"}
 UUID: dict[str, Any] = {"type": "string", "format": "uuid"}
 INTEGER: dict[str, Any] = {"type": "integer"}
 NUMBER: dict[str, Any] = {"type": "number"}
+BOOLEAN: dict[str, Any] = {"type": "boolean"}
 TIMESTAMP: dict[str, Any] = {"type": "string", "description": "ISO 8601, UTC"}
 ANY_JSON: dict[str, Any] = {"description": "stored JSON, as the pipeline wrote it (null when absent)"}
 
@@ -580,6 +583,29 @@ SCHEMAS: dict[str, Any] = {
             },
         }
     ),
+    "ReviewQueueResponse": success(
+        {
+            "file_id": UUID,
+            "job_id": UUID,
+            "unit": {"type": "string", "enum": [ENTRY, TRANSACTION]},
+            "counts": obj(
+                {"queue": INTEGER, **{name: INTEGER for name in REVIEW_STATES}},
+                ["queue", *REVIEW_STATES],
+                description="the whole queue: its size, reviewed or not, and by the verdict that counts",
+            ),
+            **_PAGE,
+            "review": nullable({"type": "string", "enum": list(REVIEW_STATES)}),
+            "note": nullable({"type": "string", "description": "why a file with entry numbers has no entries"}),
+            "reviewer": obj({"name": STRING, "role": STRING}, ["name", "role"]),
+            "may_record": BOOLEAN,
+            "record_refusal": nullable({"type": "string", "description": "why the caller may not record verdicts"}),
+            "items": {
+                "type": "array",
+                "items": {"anyOf": [FLAGGED_ENTRY, FLAGGED_TRANSACTION]},
+                "description": "entries (unit entry) or transactions (unit transaction), highest risk first",
+            },
+        }
+    ),
     "HealthResponse": success({"status": {"type": "string", "enum": ["ok"]}}),
     "PingResponse": success({"ping": {"type": "string", "enum": ["pong"]}}),
 }
@@ -636,6 +662,9 @@ PARAMETERS: dict[str, Any] = {
         "the trial balance per account, or per-entry risk scores (highest first; none without je_number).",
     ),
     "Verdict": _choice(VERDICT, "Only targets whose newest verdict is this."),
+    "ReviewState": _choice(
+        REVIEW_STATE, "Only items without a verdict, with one, or whose verdict that counts is this one."
+    ),
     "History": _query(
         "history",
         {"type": "string", "enum": ["true", "false", "1", "0"], "default": "false"},

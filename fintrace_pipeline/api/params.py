@@ -16,7 +16,7 @@ from fintrace_pipeline.persistence.audit import ACTIONS
 from fintrace_pipeline.sources import MAX_SOURCE_LENGTH, InvalidSource, validate_source
 from fintrace_pipeline.stages import ANALYTICS_TYPES, MODEL_TYPES
 from fintrace_pipeline.status import JOB_STATES
-from fintrace_pipeline.verdicts import VERDICTS
+from fintrace_pipeline.verdicts import REVIEW_STATES, VERDICTS
 
 T = TypeVar("T")
 DEFAULT_LIMIT = 50
@@ -46,6 +46,7 @@ EXPORT_KIND = Choice("what", EXPORT_KINDS, required=True)
 EXPORT_FORMAT = Choice("format", EXPORT_FORMATS, default=CSV)
 REPORT_FORMAT = Choice("format", REPORT_FORMATS, required=True)
 VERDICT = Choice("verdict", VERDICTS)
+REVIEW_STATE = Choice("review", REVIEW_STATES)
 AUDIT_ACTION = Choice("action", ACTIONS)
 FLAGS = ("true", "false", "1", "0")
 

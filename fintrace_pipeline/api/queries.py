@@ -25,7 +25,12 @@ from fintrace_pipeline.db.schema import (
 from fintrace_pipeline.findings import SECTIONS
 from fintrace_pipeline.jsonsafe import json_safe
 from fintrace_pipeline.persistence.jobs import get_job, latest_job
-from fintrace_pipeline.persistence.verdicts import newest_for_rows
+from fintrace_pipeline.persistence.verdicts import (
+    in_review_state,
+    newest_for_rows,
+    review_counts,
+    with_counting_verdict,
+)
 from fintrace_pipeline.status import COMPLETED
 
 
@@ -198,25 +203,21 @@ def flagged_transactions(
     rule: str | None,
     limit: int,
     offset: int,
+    review: str | None = None,
 ) -> tuple[int, list[dict[str, Any]]]:
     """Transactions with at least one finding of the rule stages (only of ``rule`` if given) or that
-    the ML ensemble calls high risk, highest risk score first."""
+    the ML ensemble calls high risk, highest risk score first; ``review``: only those in that review
+    state (see ``verdicts.REVIEW_STATES``) by the verdict that counts for each."""
     scores = transaction_scores
-    flagged = select(transaction_flags.c.row_number).where(transaction_flags.c.processing_job_id == job_id)
-    if rule:
-        flagged_rows = flagged.where(transaction_flags.c.rule_code == rule).distinct().subquery("flagged")
-    else:
-        # The ensemble stores reasons for its high-risk rows only, all of them in the indexed top tenth.
-        high_risk = select(scores.c.row_number).where(
-            scores.c.processing_job_id == job_id,
-            scores.c.risk_score >= literal_column(str(TOP_RISK_FLOOR)),
-            scores.c.reasons != "",
-        )
-        flagged_rows = union(flagged, high_risk).subquery("flagged")
-    joined = flagged_rows.outerjoin(
+    flagged_rows = _flagged_rows(job_id, rule)
+    where = [scores.c.risk_score >= min_risk] if min_risk is not None else []
+    source = flagged_rows
+    if review:
+        source, verdict = with_counting_verdict(data_file_id, flagged_rows)
+        where.append(in_review_state(verdict, review))
+    joined = source.outerjoin(
         scores, (scores.c.processing_job_id == job_id) & (scores.c.row_number == flagged_rows.c.row_number)
     )
-    where = [scores.c.risk_score >= min_risk] if min_risk is not None else []
     total = connection.execute(select(func.count()).select_from(joined).where(*where)).scalar_one()
     page = connection.execute(
         select(flagged_rows.c.row_number, scores.c.transaction_id, scores.c.risk_score, scores.c.reason_text)
@@ -249,6 +250,27 @@ def flagged_transactions(
             }
         )
     return total, items
+
+
+def _flagged_rows(job_id: uuid.UUID, rule: str | None):
+    """The row numbers of the job's flagged transactions (of ``rule``'s findings, if given)."""
+    scores = transaction_scores
+    flagged = select(transaction_flags.c.row_number).where(transaction_flags.c.processing_job_id == job_id)
+    if rule:
+        return flagged.where(transaction_flags.c.rule_code == rule).distinct().subquery("flagged")
+    # The ensemble stores reasons for its high-risk rows only, all of them in the indexed top tenth.
+    high_risk = select(scores.c.row_number).where(
+        scores.c.processing_job_id == job_id,
+        scores.c.risk_score >= literal_column(str(TOP_RISK_FLOOR)),
+        scores.c.reasons != "",
+    )
+    return union(flagged, high_risk).subquery("flagged")
+
+
+def transaction_review_counts(connection: Connection, data_file_id: uuid.UUID, job_id: uuid.UUID) -> dict[str, int]:
+    """The job's flagged transactions by the verdict that counts for each (``verdicts.review_counts``)."""
+    joined, verdict = with_counting_verdict(data_file_id, _flagged_rows(job_id, None))
+    return review_counts(connection, joined, verdict)
 
 
 def _findings_by_row(connection: Connection, job_id: uuid.UUID, row_numbers: list[int]) -> dict[int, list[dict]]:

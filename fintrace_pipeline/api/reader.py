@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 from fintrace_pipeline.analytics.sampling import SamplingError, SamplingOptions
-from fintrace_pipeline.api import entry_queries, fastpath, queries
+from fintrace_pipeline.api import entry_queries, fastpath, queries, review_queue
 from fintrace_pipeline.api.change_feed import ChangeFeed, Key
 from fintrace_pipeline.api.db import ApiDatabase
 from fintrace_pipeline.api.errors import BadRequest, NotFound, unavailable_when_unreachable
@@ -140,6 +140,12 @@ class Reader:
     ) -> tuple[uuid.UUID, uuid.UUID, tuple[int, list[dict[str, Any]], str | None]]:
         """(data_file_id, job_id, (total, page, note)); ``filters`` as ``entry_queries.flagged_entries`` takes them."""
         return await self._of_job(file_id, job_id, entry_queries.flagged_entries, **filters)
+
+    async def review_queue(
+        self, file_id: uuid.UUID, job_id: uuid.UUID | None, **options: Any
+    ) -> tuple[uuid.UUID, uuid.UUID, dict[str, Any]]:
+        """(data_file_id, job_id, the queue); ``options`` as ``review_queue.review_queue`` takes them."""
+        return await self._of_job(file_id, job_id, review_queue.review_queue, **options)
 
     async def export(
         self, what: str, file_format: str, file_id: uuid.UUID | None, job_id: uuid.UUID | None

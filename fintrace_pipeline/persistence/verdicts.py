@@ -21,7 +21,7 @@ from sqlalchemy import (
     Connection,
     FromClause,
     Select,
-    Table,
+    Subquery,
     and_,
     case,
     exists,
@@ -38,7 +38,7 @@ from fintrace_pipeline.jsonsafe import json_safe
 from fintrace_pipeline.persistence import audit
 from fintrace_pipeline.persistence.clock import utcnow
 from fintrace_pipeline.persistence.records import DataFile
-from fintrace_pipeline.verdicts import LABEL_VERDICTS, VERDICTS
+from fintrace_pipeline.verdicts import LABEL_VERDICTS, REVIEWED, UNREVIEWED, VERDICTS
 
 # Above this many values, a lookup reads the file's column once instead of asking for each value.
 _IN_LIST_LIMIT = 2_000
@@ -356,21 +356,21 @@ def newest_for_entries(connection: Connection, data_file_id: uuid.UUID, je_numbe
     return {target.je_number: _summary(found) for target, found in newest.items()}
 
 
-def _newest_ids(data_file_id: uuid.UUID) -> Select:
+def _newest_per_target(data_file_id: uuid.UUID, key: str) -> Subquery:
+    """The id of the newest verdict on each row (``key`` row_number) or on each entry (``key``
+    je_number) of the file, as (target, id): one grouped read of the file's verdicts of that kind,
+    joined to by the readers below instead of being asked again for every row they read."""
     v = verdicts
-    return select(func.max(v.c.id)).where(v.c.data_file_id == data_file_id).group_by(*_TARGET)
-
-
-def _entry_verdict_on(entry: FromClause, data_file_id: uuid.UUID, je_number: ColumnElement) -> ColumnElement:
-    return and_(
-        entry.c.data_file_id == data_file_id,
-        entry.c.row_number.is_(None),
-        entry.c.je_number == je_number,
-        entry.c.id.in_(_newest_ids(data_file_id)),
+    other = v.c.je_number if key == "row_number" else v.c.row_number
+    return (
+        select(v.c[key].label("target"), func.max(v.c.id).label("id"))
+        .where(v.c.data_file_id == data_file_id, other.is_(None))
+        .group_by(v.c[key])
+        .subquery(f"newest_by_{key}")
     )
 
 
-def with_counting_verdict(data_file_id: uuid.UUID, rows: Table) -> tuple[FromClause, ColumnElement]:
+def with_counting_verdict(data_file_id: uuid.UUID, rows: FromClause) -> tuple[FromClause, ColumnElement]:
     """``rows`` (with a ``row_number`` column, of this file) outer-joined to the verdict that counts
     for each row, and that verdict's column: the row's own newest, else its entry's newest (as
     ``newest_for_rows``), NULL for an unreviewed row. Joins, not correlated subqueries: a scores
@@ -380,24 +380,52 @@ def with_counting_verdict(data_file_id: uuid.UUID, rows: Table) -> tuple[FromCla
         verdicts.alias("entry_verdict"),
         transactions.alias("verdict_line"),
     )
-    own_newest = and_(
-        own.c.data_file_id == data_file_id,
-        own.c.row_number == rows.c.row_number,
-        own.c.id.in_(_newest_ids(data_file_id)),
-    )
+    own_newest = _newest_per_target(data_file_id, "row_number")
+    entry_newest = _newest_per_target(data_file_id, "je_number")
     joined = (
-        rows.outerjoin(own, own_newest)
+        rows.outerjoin(own_newest, own_newest.c.target == rows.c.row_number)
+        .outerjoin(own, own.c.id == own_newest.c.id)
         .outerjoin(line, and_(line.c.data_file_id == data_file_id, line.c.row_number == rows.c.row_number))
-        .outerjoin(entry, _entry_verdict_on(entry, data_file_id, line.c.je_number))
+        .outerjoin(entry_newest, entry_newest.c.target == line.c.je_number)
+        .outerjoin(entry, entry.c.id == entry_newest.c.id)
     )
     return joined, func.coalesce(own.c.verdict, entry.c.verdict)
 
 
-def with_entry_verdict(data_file_id: uuid.UUID, entries: Table) -> tuple[FromClause, ColumnElement]:
+def with_entry_verdict(data_file_id: uuid.UUID, entries: FromClause) -> tuple[FromClause, ColumnElement]:
     """``entries`` (with a ``je_number`` column, of this file) outer-joined to each entry's newest
     verdict, and that verdict's column (NULL for an unreviewed entry)."""
     entry = verdicts.alias("entry_verdict")
-    return entries.outerjoin(entry, _entry_verdict_on(entry, data_file_id, entries.c.je_number)), entry.c.verdict
+    newest = _newest_per_target(data_file_id, "je_number")
+    joined = entries.outerjoin(newest, newest.c.target == entries.c.je_number).outerjoin(
+        entry, entry.c.id == newest.c.id
+    )
+    return joined, entry.c.verdict
+
+
+def in_review_state(verdict: ColumnElement, state: str) -> ColumnElement:
+    """The condition that the verdict that counts (``verdict``, NULL when none) is in ``state``
+    (one of ``REVIEW_STATES``)."""
+    if state == UNREVIEWED:
+        return verdict.is_(None)
+    if state == REVIEWED:
+        return verdict.is_not(None)
+    return verdict == state
+
+
+def review_counts(connection: Connection, joined: FromClause, verdict: ColumnElement, *where) -> dict[str, int]:
+    """Of the items of ``joined`` matching ``where``: how many there are (``queue``), how many have a
+    verdict that counts, how many have none, and how many have each verdict."""
+    rows = connection.execute(select(verdict, func.count()).select_from(joined).where(*where).group_by(verdict))
+    by_verdict = dict.fromkeys(VERDICTS, 0)
+    unreviewed = 0
+    for name, count in rows:
+        if name is None:
+            unreviewed = count
+        else:
+            by_verdict[name] = count
+    reviewed = sum(by_verdict.values())
+    return {"queue": reviewed + unreviewed, REVIEWED: reviewed, UNREVIEWED: unreviewed, **by_verdict}
 
 
 def source_verdicts(connection: Connection, source: str, until: datetime | None = None) -> pd.DataFrame:

@@ -77,6 +77,7 @@ OPERATION_LABELS = [
     "GET /api/references",
     "POST /api/verdicts/",
     "GET /api/verdicts/",
+    "GET /api/review-queue/",
     "GET /api/audit-log/",
     "GET /api/sample/",
     "GET /api/ping",

@@ -2,13 +2,14 @@
 
 import pytest
 
+from fintrace_pipeline.api.review_queue import ENTRY, TRANSACTION
 from fintrace_pipeline.canonical import MAPPABLE, REQUIRED
 from fintrace_pipeline.export_kinds import EXPORT_FORMATS, EXPORT_KINDS, REPORT_FORMATS
 from fintrace_pipeline.ingest.mapping import BY_CONTENT, BY_HEADER, BY_USER
 from fintrace_pipeline.persistence.audit import ACTIONS
 from fintrace_pipeline.stages import ANALYTICS_TYPES, MODEL_TYPES
 from fintrace_pipeline.status import JOB_STATES
-from fintrace_pipeline.verdicts import VERDICTS
+from fintrace_pipeline.verdicts import REVIEW_STATES, VERDICTS
 from fintrace_pipeline_tests.api.conftest import LEDGER
 
 # The values each enumerated query parameter takes, as the registries define them (one list per
@@ -20,6 +21,7 @@ PARAMETER_ENUMS = {
     "what": [list(EXPORT_KINDS)],
     "format": [list(EXPORT_FORMATS), list(REPORT_FORMATS)],
     "verdict": [list(VERDICTS)],
+    "review": [list(REVIEW_STATES)],
     "history": [["true", "false", "1", "0"]],
     "action": [list(ACTIONS)],
 }
@@ -35,6 +37,8 @@ FIELD_ENUMS = {
     "decided_by": [BY_USER, BY_HEADER, BY_CONTENT],
     "verdict": list(VERDICTS),
     "action": list(ACTIONS),
+    "unit": [ENTRY, TRANSACTION],
+    "review": [*REVIEW_STATES, None],
 }
 
 
@@ -59,6 +63,7 @@ def test_openapi_describes_every_endpoint_and_parameter(client):
         "/api/source-trends/",
         "/api/references",
         "/api/verdicts/",
+        "/api/review-queue/",
         "/api/audit-log/",
         "/api/ping",
         "/healthz",
@@ -153,6 +158,7 @@ def test_every_documented_operation_is_served(client, seeded, document):
         "GET /api/references": 200,
         "POST /api/verdicts/": 201,
         "GET /api/verdicts/": 200,
+        "GET /api/review-queue/": 200,
         "GET /api/audit-log/": 200,
         "GET /api/ping": 200,
         "GET /healthz": 200,

@@ -375,6 +375,11 @@ def test_a_file_without_entry_numbers_lists_its_flagged_lines(page, system, tmp_
     assert page.text_content("#flags-title") == "Flagged transactions"
     assert page.is_hidden("#entry-note") and page.is_hidden("#entry-table")
     assert page.locator("text=Entry scores (CSV)").count() == 0
+    # Its review queue is of lines too, highest risk first, as the flagged view lists them.
+    page.wait_for_selector("#review-items .review-item")
+    assert page.text_content("#review-title") == "Review queue: transactions"
+    first = api(system, f"/api/flagged-transactions/?file_id={file_id}&limit=1")["transactions"][0]
+    assert page.locator("#review-items .name").first.text_content() == f"row {first['row_number']:,}"
     check_flag_paging(page, system, file_id, job_id)
     check_flag_filters(page, system, file_id)
     page.goto(f"{system.url}/files/{file_id}")

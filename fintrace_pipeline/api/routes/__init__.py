@@ -19,6 +19,7 @@ from fintrace_pipeline.api.routes import (
     references,
     reports,
     results,
+    review_queue,
     sample,
     sources,
     verdicts,
@@ -47,6 +48,7 @@ API_ROUTES: list[BaseRoute] = [
     Route("/references", references.reference_lists, methods=["GET"]),
     Route("/verdicts/", verdicts.record_verdicts, methods=["POST"]),
     Route("/verdicts/", verdicts.file_verdicts, methods=["GET"]),
+    Route("/review-queue/", review_queue.review_queue, methods=["GET"]),
     Route("/audit-log/", audit_log.audit_log, methods=["GET"]),
     Route("/ping", health.ping, methods=["GET"]),
 ]

@@ -505,7 +505,7 @@ async function loadTransactions() {
     const reasons = flagReasons(t);
     return [cell(t.row_number, true), cell(t.posting_date ? t.posting_date.slice(0, 10) : null), moneyCell(t.amount),
       cell(t.user), cell(t.vendor), cell(t.risk_score, true),
-      el("td", {}, el("ul", { class: "reasons" }, ...reasons.map((r) => el("li", { text: r }))))];
+      el("td", {}, el("ul", { class: "reasons" }, ...reasons.map((r) => el("li", { text: r }))), ...verdictNote(t.verdict))];
   }));
   return showPage(answer.total, "flagged transactions");
 }
@@ -550,7 +550,7 @@ function entryRows(entry, index) {
   const row = el("tr", { class: "entry" }, el("td", {}, toggle),
     el("td", { class: "date" }, entry.posting_date ? entry.posting_date.slice(0, 10) : null), cell(entry.line_count, true),
     moneyCell(entry.debit_total), moneyCell(entry.credit_total), cell(entry.risk_score, true),
-    el("td", { class: "entry-reasons" }, entry.reason_text || "No reason recorded"));
+    el("td", { class: "entry-reasons" }, entry.reason_text || "No reason recorded", ...verdictNote(entry.verdict)));
   return [row, lines];
 }
 
@@ -661,6 +661,7 @@ async function showFile(fileId) {
   setUpFlagControls(summary.flags_by_rule);
   setUpExports(fileId, summary.job.id, flagState.byEntry);
   const flaggedTotal = await loadFlags();
+  setUpReviewQueue(fileId, summary.job.id).catch((error) => showError(`Could not load the review queue: ${error.message}`));
   const trialBalance = defaults.trial_balance_data;
   renderCards(summary, trialBalance && trialBalance.totals, flaggedTotal, flagState.byEntry);
   renderRejected(summary.progress);

@@ -37,6 +37,7 @@ def test_the_other_spelling_of_every_path_redirects_to_the_documented_one(client
         "GET /api/references/": (307, "http://testserver/api/references?limit=1"),
         "POST /api/verdicts": (307, "http://testserver/api/verdicts/?limit=1"),
         "GET /api/verdicts": (307, "http://testserver/api/verdicts/?limit=1"),
+        "GET /api/review-queue": (307, "http://testserver/api/review-queue/?limit=1"),
         "GET /api/audit-log": (307, "http://testserver/api/audit-log/?limit=1"),
         "GET /api/ping/": (307, "http://testserver/api/ping?limit=1"),
         "GET /healthz/": (307, "http://testserver/healthz?limit=1"),
