@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from fintrace_pipeline.analysis_choices import Choices
+from fintrace_pipeline.cli_files import add_file_commands
 from fintrace_pipeline.cli_review import add_review_commands
 from fintrace_pipeline.export_kinds import EXPORT_KINDS
 from fintrace_pipeline.settings import get_settings
@@ -117,7 +118,7 @@ def cmd_backfill(args) -> int:
     if not partitions:
         print("no data file matches: nothing to backfill")
         return 0
-    print(launch_backfill(settings, partitions).strip())
+    print(launch_backfill(settings, partitions).describe())
     return 0
 
 
@@ -217,6 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(handler=cmd_serve)
 
     add_review_commands(commands)
+    add_file_commands(commands)
 
     up = commands.add_parser("up", help="run Dagster UI, daemon and API in the foreground (Ctrl-C stops all)")
     up.add_argument("--ui-port", type=int, default=3000)

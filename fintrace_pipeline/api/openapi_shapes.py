@@ -482,6 +482,16 @@ SCHEMAS: dict[str, Any] = {
     "FileVerdictsResponse": success(
         {"file_id": UUID, "counts": VERDICT_COUNTS, **_PAGE, "verdicts": {"type": "array", "items": FILE_VERDICT}}
     ),
+    "FileDeletedResponse": success(
+        {
+            "data_file_id": UUID,
+            "file_name": STRING,
+            "jobs_deleted": {"type": "integer"},
+            "verdicts_deleted": {"type": "integer"},
+            "partition_removed": {"type": "boolean"},
+            "archive_removed": {"type": "boolean", "description": "false when another file refers to the same bytes"},
+        }
+    ),
     "SourcesResponse": success({"sources": {"type": "array", "items": SOURCE}}),
     "AuditLogResponse": success({**_PAGE, "entries": {"type": "array", "items": AUDIT_ENTRY}}),
     "EntryLine": ENTRY_LINE,

@@ -1,59 +1,112 @@
-"""Re-processing historical files: a Dagster backfill of the per-file job over chosen partitions."""
+"""Re-processing historical files: a Dagster backfill of the per-file job over chosen partitions.
+
+The backfill is handed to the instance as Dagster's UI hands one over (a requested
+``PartitionBackfill`` of the job's partition set); the daemon's backfill machinery then launches its
+runs a checkpointed chunk at a time, so a backfill over any number of files is submitted in seconds
+and shows in the UI's Backfills and partition views like one launched there.
+"""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
+from dagster import DagsterInstance
+from dagster._core.execution.backfill import BulkActionStatus, PartitionBackfill
+from dagster._core.remote_origin import RemotePartitionSetOrigin
+from dagster._core.utils import make_new_backfill_id
+from dagster._core.workspace.context import WorkspaceProcessContext
+from dagster._core.workspace.load_target import WorkspaceFileTarget
+from dagster._time import get_current_timestamp
 from sqlalchemy import Engine, select
 
 from fintrace_pipeline.db.schema import data_files
 from fintrace_pipeline.defs.jobs import process_file_job
-from fintrace_pipeline.defs.partitions import TRIGGER_TAG, data_file_partitions
+from fintrace_pipeline.defs.partitions import TRIGGER_TAG, add_partitions
 from fintrace_pipeline.runtime.instance import get_instance
 from fintrace_pipeline.settings import PROJECT_ROOT, Settings
 
+WORKSPACE = PROJECT_ROOT / "workspace.yaml"
+LOCATION_NAME = "fintrace"
+# Named file ids are looked up this many at a time (bounded IN lists on both databases).
+_ID_CHUNK = 1_000
+
 
 def select_files(engine: Engine, *, file_ids: list[str], since: datetime | None, everything: bool) -> list[str]:
-    query = select(data_files.c.id).order_by(data_files.c.created_at)
-    if file_ids:
-        wanted = [uuid.UUID(f) for f in file_ids]
-        query = query.where(data_files.c.id.in_(wanted))
-    elif since is not None:
-        query = query.where(data_files.c.created_at >= since)
-    elif not everything:
+    """The chosen files' ids, oldest first (the order their runs are launched in)."""
+    if not (file_ids or since is not None or everything):
         raise ValueError("say which files: --all, --file-id ID or --since DATE")
+    try:
+        wanted = [uuid.UUID(f) for f in file_ids]
+    except ValueError:
+        raise ValueError(f"a data file id is a UUID; got {', '.join(file_ids)}") from None
+    query = select(data_files.c.id).order_by(data_files.c.created_at, data_files.c.id)
     with engine.connect() as connection:
-        found = [str(row.id) for row in connection.execute(query)]
-    missing = set(file_ids) - set(found)
+        if wanted:
+            found = []
+            for start in range(0, len(wanted), _ID_CHUNK):
+                chunk = wanted[start : start + _ID_CHUNK]
+                found += [str(i) for i in connection.execute(query.where(data_files.c.id.in_(chunk))).scalars()]
+        else:
+            if since is not None:
+                query = query.where(data_files.c.created_at >= since)
+            found = [str(i) for i in connection.execute(query).scalars()]
+    missing = {str(w) for w in wanted} - set(found)
     if missing:
         raise ValueError(f"no registered data file has id {', '.join(sorted(missing))}")
     return found
 
 
-def launch_backfill(settings: Settings, partitions: list[str]) -> str:
-    """Submit the backfill to the instance; the daemon runs it. Returns what Dagster printed."""
-    instance = get_instance(settings)
-    instance.add_dynamic_partitions(data_file_partitions.name, partitions)  # files registered outside Dagster
-    argv = [
-        str(Path(sys.executable).parent / "dagster"),
-        "job",
-        "backfill",
-        "-w",
-        str(PROJECT_ROOT / "workspace.yaml"),
-        "-j",
-        process_file_job.name,
-        "--partitions",
-        ",".join(partitions),
-        "--tags",
-        json.dumps({TRIGGER_TAG: "backfill"}),
-        "--noprompt",
-    ]
-    done = subprocess.run(argv, capture_output=True, text=True, cwd=PROJECT_ROOT)
-    if done.returncode != 0:
-        raise RuntimeError(f"dagster job backfill failed: {done.stderr.strip().splitlines()[-1:]}")
-    return done.stdout
+def partition_set_origin(instance: DagsterInstance) -> RemotePartitionSetOrigin:
+    """The per-file job's partition set as the code location serves it (the daemon resolves it by name)."""
+    with WorkspaceProcessContext(instance, WorkspaceFileTarget(paths=[str(WORKSPACE)])) as context:
+        workspace = context.create_request_context()
+        location = workspace.get_code_location(LOCATION_NAME)
+        for repository in location.get_repositories().values():
+            for partition_set in repository.get_partition_sets():
+                if partition_set.job_name == process_file_job.name:
+                    return partition_set.get_remote_origin()
+    raise RuntimeError(f"the code location {LOCATION_NAME!r} has no partitioned job {process_file_job.name!r}")
+
+
+@dataclass(frozen=True)
+class Submitted:
+    backfill_id: str
+    partitions: int
+    partitions_added: int
+
+    def describe(self) -> str:
+        added = f" ({self.partitions_added:,} partitions added)" if self.partitions_added else ""
+        return (
+            f"backfill {self.backfill_id} submitted: {self.partitions:,} files of job {process_file_job.name}{added}; "
+            "the Dagster daemon launches its runs (see Backfills in the Dagster UI)"
+        )
+
+
+def submit_backfill(
+    instance: DagsterInstance, partitions: list[str], origin: RemotePartitionSetOrigin | None = None
+) -> Submitted:
+    """Add the files' partitions (files registered outside Dagster have none yet) and request a backfill of them."""
+    if not partitions:
+        raise ValueError("a backfill needs at least one file")
+    added = add_partitions(instance, partitions)
+    backfill = PartitionBackfill(
+        backfill_id=make_new_backfill_id(),
+        partition_set_origin=origin or partition_set_origin(instance),
+        status=BulkActionStatus.REQUESTED,
+        partition_names=partitions,
+        from_failure=False,
+        reexecution_steps=None,
+        tags={TRIGGER_TAG: "backfill"},
+        backfill_timestamp=get_current_timestamp(),
+        title=f"Re-process {len(partitions):,} files",
+    )
+    instance.add_backfill(backfill)
+    return Submitted(backfill.backfill_id, len(partitions), added)
+
+
+def launch_backfill(settings: Settings, partitions: list[str]) -> Submitted:
+    """Submit a backfill of ``partitions`` to the instance at $DAGSTER_HOME."""
+    with get_instance(settings) as instance:
+        return submit_backfill(instance, partitions)
