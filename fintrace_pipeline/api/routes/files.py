@@ -104,6 +104,7 @@ async def list_files(request: Request) -> Response:
       - {$ref: "#/components/parameters/Offset"}
       - {$ref: "#/components/parameters/LatestJobStatus"}
       - {$ref: "#/components/parameters/Source"}
+      - {$ref: "#/components/parameters/FileSearch"}
     responses:
       200: {description: "total, limit, offset and files (data_file_id, file_name, source, received_via,
                           row counts, latest_job_id, latest_job_status, high_risk_transactions)",
@@ -114,7 +115,8 @@ async def list_files(request: Request) -> Response:
     limit, offset = params.limit_offset(request.query_params)
     status = params.choice(request.query_params, params.LATEST_JOB_STATUS)
     source = params.optional_source(request.query_params)
-    total, files = await reader(request).files(limit, offset, status, source)
+    search = params.optional_text(request.query_params, "search", max_length=params.MAX_SEARCH_LENGTH)
+    total, files = await reader(request).files(limit, offset, status, source, search)
     return json_ok({"total": total, "limit": limit, "offset": offset, "files": files})
 
 
