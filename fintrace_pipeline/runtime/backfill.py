@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from dagster import DagsterInstance
+from dagster._core.definitions.repository_definition.valid_definitions import SINGLETON_REPOSITORY_NAME
 from dagster._core.execution.backfill import BulkActionStatus, PartitionBackfill
-from dagster._core.remote_origin import RemotePartitionSetOrigin
+from dagster._core.remote_origin import RemotePartitionSetOrigin, RemoteRepositoryOrigin
+from dagster._core.remote_representation.external_data import partition_set_snap_name_for_job_name
 from dagster._core.utils import make_new_backfill_id
-from dagster._core.workspace.context import WorkspaceProcessContext
-from dagster._core.workspace.load_target import WorkspaceFileTarget
+from dagster._core.workspace.load import location_origins_from_yaml_paths
 from dagster._time import get_current_timestamp
 from sqlalchemy import Engine, select
 
@@ -58,16 +59,19 @@ def select_files(engine: Engine, *, file_ids: list[str], since: datetime | None,
     return found
 
 
-def partition_set_origin(instance: DagsterInstance) -> RemotePartitionSetOrigin:
-    """The per-file job's partition set as the code location serves it (the daemon resolves it by name)."""
-    with WorkspaceProcessContext(instance, WorkspaceFileTarget(paths=[str(WORKSPACE)])) as context:
-        workspace = context.create_request_context()
-        location = workspace.get_code_location(LOCATION_NAME)
-        for repository in location.get_repositories().values():
-            for partition_set in repository.get_partition_sets():
-                if partition_set.job_name == process_file_job.name:
-                    return partition_set.get_remote_origin()
-    raise RuntimeError(f"the code location {LOCATION_NAME!r} has no partitioned job {process_file_job.name!r}")
+def partition_set_origin() -> RemotePartitionSetOrigin:
+    """The per-file job's partition set as the workspace's code location serves it, named the way
+    Dagster names it; read from workspace.yaml without starting the code location (the daemon
+    finds the partition set by these names when it launches the runs)."""
+    origins = {origin.location_name: origin for origin in location_origins_from_yaml_paths([str(WORKSPACE)])}
+    if LOCATION_NAME not in origins:
+        raise RuntimeError(f"{WORKSPACE} names no code location {LOCATION_NAME!r}")
+    repository = RemoteRepositoryOrigin(
+        code_location_origin=origins[LOCATION_NAME], repository_name=SINGLETON_REPOSITORY_NAME
+    )
+    return RemotePartitionSetOrigin(
+        repository_origin=repository, partition_set_name=partition_set_snap_name_for_job_name(process_file_job.name)
+    )
 
 
 @dataclass(frozen=True)
@@ -93,7 +97,7 @@ def submit_backfill(
     added = add_partitions(instance, partitions)
     backfill = PartitionBackfill(
         backfill_id=make_new_backfill_id(),
-        partition_set_origin=origin or partition_set_origin(instance),
+        partition_set_origin=origin or partition_set_origin(),
         status=BulkActionStatus.REQUESTED,
         partition_names=partitions,
         from_failure=False,

@@ -22,7 +22,7 @@ from fintrace_pipeline.defs.partitions import (
     data_file_partitions,
     remove_partitions,
 )
-from fintrace_pipeline.runtime.backfill import WORKSPACE, select_files, submit_backfill
+from fintrace_pipeline.runtime.backfill import WORKSPACE, partition_set_origin, select_files, submit_backfill
 
 QUEUED_ONLY = {"run_coordinator": {"module": "dagster._core.run_coordinator", "class": "QueuedRunCoordinator"}}
 
@@ -84,6 +84,12 @@ def test_a_backfill_is_launched_by_dagsters_machinery_and_shown_in_the_ui(fintra
         instance_for_test(overrides=QUEUED_ONLY) as instance,
         WorkspaceProcessContext(instance, WorkspaceFileTarget(paths=[str(WORKSPACE)])) as workspace,
     ):
+        # The origin read from workspace.yaml is the one the loaded code location serves.
+        location = workspace.create_request_context().get_code_location("fintrace")
+        sets = [p for r in location.get_repositories().values() for p in r.get_partition_sets()]
+        [served] = [p for p in sets if p.job_name == "process_file"]
+        assert partition_set_origin() == served.get_remote_origin()
+        assert partition_set_origin().get_id() == served.get_remote_origin().get_id()
         submitted = submit_backfill(instance, ids)
         assert submitted.partitions == 60 and submitted.partitions_added == 60
         [backfill] = instance.get_backfills()
