@@ -23,12 +23,13 @@ PRIORITY = "10"
     retry_policy=STEP_RETRY_POLICY,
     description="Hash, archive and register claimed inbox files; give each new one a job.",
 )
-def register_inbox_files(context: OpExecutionContext, results_db: ResultsDatabase, settings: ResourceParam[Settings]):
+def register_inbox_files(
+    context: OpExecutionContext, results_db: ResultsDatabase, settings: ResourceParam[Settings]
+) -> None:
     done = register_claimed(results_db.get_engine(), settings, FILES_PER_RUN)
     context.log.info(done.describe())
     for name, reason in done.failed.items():
         context.log.warning(f"{name}: {reason}")
-    return len(done.new_jobs)
 
 
 @job(
