@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from fintrace_pipeline.analysis_choices import Choices
+from fintrace_pipeline.cli_files import add_file_commands
 from fintrace_pipeline.cli_references import add_reference_commands
 from fintrace_pipeline.cli_reports import add_report_commands
 from fintrace_pipeline.cli_review import add_review_commands
@@ -121,7 +122,7 @@ def cmd_backfill(args) -> int:
     if not partitions:
         print("no data file matches: nothing to backfill")
         return 0
-    print(launch_backfill(settings, partitions).strip())
+    print(launch_backfill(settings, partitions).describe())
     return 0
 
 
@@ -226,6 +227,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_report_commands(commands)
     add_sample_command(commands)
     add_reference_commands(commands)
+    add_file_commands(commands)
 
     up = commands.add_parser("up", help="run Dagster UI, daemon and API in the foreground (Ctrl-C stops all)")
     up.add_argument("--ui-port", type=int, default=3000)

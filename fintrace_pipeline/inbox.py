@@ -8,6 +8,12 @@ its mtime is older than a settle period). Hidden and temporary files are never t
 Files at the top of the inbox belong to the ``default`` source; a file in a subfolder named after a
 source (``inbox/acme/ledger.csv``) belongs to that source. Subfolders are looked into one level
 deep; a folder whose name is not a valid source name is left alone.
+
+A complete file is *claimed* by renaming it into the hidden intake folder (``inbox/.intake/``, the
+same subfolder below it), which costs the same for a file of any size; registering it (hashing,
+archiving, its data file and job) happens later, and the file then moves on to ``processed/``. A
+file is always in exactly one of these places, so nothing is lost or taken twice when a process
+stops half-way.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from fintrace_pipeline.sources import DEFAULT_SOURCE, is_source_name
 
 TEMPORARY_SUFFIXES = (".tmp", ".part", ".partial", ".crdownload", ".download", ".swp", ".lock")
 PROCESSED_DIR = "processed"  # one of RESERVED_SOURCES: never read as a source's folder
+INTAKE_DIR = ".intake"  # claimed files waiting to be registered (hidden: never read as a source)
 # Files whose mtime is this old are complete already (a writer would have touched them since).
 SETTLE_SECONDS = 30.0
 # The cursor remembers at most this many not-yet-stable files; more simply wait for a later tick.
@@ -106,14 +113,54 @@ def scan(inbox: Path, state: InboxState, limit: int, now: float | None = None) -
     return ready, InboxState(seen)
 
 
-def move_to_processed(path: Path) -> Path:
-    """Move a taken file into ``processed/<date>/`` beside it (never deleted), keeping every name unique."""
-    target_dir = path.parent / PROCESSED_DIR / time.strftime("%Y-%m-%d")
-    target_dir.mkdir(parents=True, exist_ok=True)
-    target = target_dir / path.name
+def _unique(target_dir: Path, name: str) -> Path:
+    target = target_dir / name
+    stem, suffix = Path(name).stem, Path(name).suffix
     counter = 1
     while target.exists():
-        target = target_dir / f"{path.stem}.{counter}{path.suffix}"
+        target = target_dir / f"{stem}.{counter}{suffix}"
         counter += 1
+    return target
+
+
+def move_to_processed(path: Path, folder: Path | None = None) -> Path:
+    """Move a taken file into ``processed/<date>/`` of ``folder`` (default: beside it), never deleted,
+    keeping every name unique."""
+    target_dir = (folder or path.parent) / PROCESSED_DIR / time.strftime("%Y-%m-%d")
+    target_dir.mkdir(parents=True, exist_ok=True)
+    target = _unique(target_dir, path.name)
     shutil.move(str(path), str(target))
     return target
+
+
+def intake_dir(inbox: Path) -> Path:
+    return inbox / INTAKE_DIR
+
+
+def claim(inbox: Path, path: Path) -> Path:
+    """Rename a complete file of the inbox into the intake folder (the same subfolder below it)."""
+    target_dir = intake_dir(inbox) / path.parent.relative_to(inbox)
+    target_dir.mkdir(parents=True, exist_ok=True)
+    target = _unique(target_dir, path.name)
+    os.replace(path, target)  # one rename on the same file system: the file is in one place or the other
+    return target
+
+
+def claimed_files(inbox: Path, limit: int) -> list[Path]:
+    """Up to ``limit`` claimed files, oldest claim first."""
+    intake = intake_dir(inbox)
+    if not intake.is_dir():
+        return []
+    entries = _candidates(intake, "")
+    for source in _source_folders(intake):
+        entries += _candidates(intake / source, f"{source}/")
+    return [intake / name for _, name, _ in sorted(entries)[:limit]]
+
+
+def has_claimed_files(inbox: Path) -> bool:
+    return bool(claimed_files(inbox, 1))
+
+
+def origin_folder(inbox: Path, claimed: Path) -> Path:
+    """The inbox folder a claimed file was dropped into (its ``processed/`` folder is kept there)."""
+    return inbox / claimed.parent.relative_to(intake_dir(inbox))

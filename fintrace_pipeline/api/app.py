@@ -29,7 +29,7 @@ def create_app(settings: Settings, *, summary_cache_entries: int = summary_cache
             Middleware(
                 CORSMiddleware,
                 allow_origins=list(settings.cors_origins),
-                allow_methods=["GET", "POST"],
+                allow_methods=["GET", "POST", "DELETE"],
                 allow_headers=["Authorization", "Content-Type"],
             )
         )

@@ -21,6 +21,7 @@ from fintrace_pipeline.api.params import (
     MAX_LIMIT,
     MAX_OFFSET,
     MAX_RULE_CODE_LENGTH,
+    MAX_SEARCH_LENGTH,
     MODEL_TYPE,
     REPORT_FORMAT,
     REVIEW_STATE,
@@ -500,6 +501,16 @@ SCHEMAS: dict[str, Any] = {
     "FileVerdictsResponse": success(
         {"file_id": UUID, "counts": VERDICT_COUNTS, **_PAGE, "verdicts": {"type": "array", "items": FILE_VERDICT}}
     ),
+    "FileDeletedResponse": success(
+        {
+            "data_file_id": UUID,
+            "file_name": STRING,
+            "jobs_deleted": {"type": "integer"},
+            "verdicts_deleted": {"type": "integer"},
+            "partition_removed": {"type": "boolean"},
+            "archive_removed": {"type": "boolean", "description": "false when another file refers to the same bytes"},
+        }
+    ),
     "SourcesResponse": success({"sources": {"type": "array", "items": SOURCE}}),
     "AuditLogResponse": success({**_PAGE, "entries": {"type": "array", "items": AUDIT_ENTRY}}),
     "EntryLine": ENTRY_LINE,
@@ -680,6 +691,11 @@ PARAMETERS: dict[str, Any] = {
         {"type": "string", "maxLength": MAX_SOURCE_LENGTH, "pattern": "^[a-z0-9][a-z0-9_-]*$"},
         "The source (see /api/sources/).",
         required=True,
+    ),
+    "FileSearch": _query(
+        "search",
+        {"type": "string", "maxLength": MAX_SEARCH_LENGTH},
+        "Only files whose name or source contains this text (any case).",
     ),
     "AuditAction": _choice(AUDIT_ACTION, "Only entries of this action."),
     "Actor": _query("actor", {"type": "string", "maxLength": MAX_NAME_LENGTH}, "Only entries of this actor."),

@@ -22,6 +22,7 @@ T = TypeVar("T")
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 1000
 MAX_OFFSET = 10_000_000
+MAX_SEARCH_LENGTH = 100
 ALL = "all"
 # The flagged transactions' filters: the ensemble's 0-100 risk score, and a rule code as it is stored.
 RISK_SCORE_RANGE = (0.0, 100.0)

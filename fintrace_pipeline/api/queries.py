@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import JSON, Connection, Table, Text, cast, func, literal_column, select, union
+from sqlalchemy import JSON, Connection, Table, Text, cast, func, literal_column, or_, select, union
 
 from fintrace_pipeline.api.errors import NotFound
 from fintrace_pipeline.api.responses import RawJSON, merge_object
@@ -133,19 +133,40 @@ def _latest_job_column(column):
 
 
 def list_files(
-    connection: Connection, limit: int, offset: int, status: str | None, source: str | None = None
+    connection: Connection,
+    limit: int,
+    offset: int,
+    status: str | None,
+    source: str | None = None,
+    search: str | None = None,
 ) -> tuple[int, list[dict]]:
     """Newest files first with their latest job; ``status`` filters on that job's status, ``source``
-    on the file's source."""
-    latest_job_id = _latest_job_column(file_processing_jobs.c.id).label("latest_job_id")
-    latest_status = _latest_job_column(file_processing_jobs.c.status).label("latest_job_status")
-    base = select(data_files.c.id)
-    if status:
-        base = base.where(_latest_job_column(file_processing_jobs.c.status) == status)
+    on the file's source, ``search`` on a part of the file's name or source (any case).
+
+    The page's ids come from the (created_at, id) index alone, so skipping thousands of files costs
+    an index walk; the latest job is then looked up for the page's files only.
+    """
+    conditions = []
     if source:
-        base = base.where(data_files.c.source == source)
-    total = connection.execute(select(func.count()).select_from(base.subquery())).scalar_one()
-    page = connection.execute(
+        conditions.append(data_files.c.source == source)
+    if search:
+        needle = search.lower()
+        conditions.append(
+            or_(
+                func.lower(data_files.c.file_name).contains(needle, autoescape=True),
+                data_files.c.source.contains(needle, autoescape=True),
+            )
+        )
+    if status:
+        conditions.append(_latest_job_column(file_processing_jobs.c.status) == status)
+    newest_first = (data_files.c.created_at.desc(), data_files.c.id.desc())
+    total = connection.execute(select(func.count()).select_from(data_files).where(*conditions)).scalar_one()
+    page_ids = connection.execute(
+        select(data_files.c.id).where(*conditions).order_by(*newest_first).limit(limit).offset(offset)
+    ).scalars().all()
+    if not page_ids:
+        return total, []
+    page = (
         select(
             data_files.c.id,
             data_files.c.file_name,
@@ -157,36 +178,28 @@ def list_files(
             data_files.c.rows_loaded,
             data_files.c.rows_rejected,
             data_files.c.created_at,
-            latest_job_id,
-            latest_status,
+            _latest_job_column(file_processing_jobs.c.id).label("latest_job_id"),
+            _latest_job_column(file_processing_jobs.c.status).label("latest_job_status"),
         )
-        .where(data_files.c.id.in_(base.scalar_subquery()) if status or source else True)
-        .order_by(data_files.c.created_at.desc(), data_files.c.id)
-        .limit(limit)
-        .offset(offset)
+        .where(data_files.c.id.in_(page_ids))
+        .subquery()
+    )
+    # High-risk transactions of the latest job, as the anomaly detection stage (the rule-scoring stage) counted them.
+    scored = analytics_processing_results
+    rows = connection.execute(
+        select(page, scored.c.high_risk_transactions)
+        .outerjoin(
+            scored,
+            (scored.c.processing_job_id == page.c.latest_job_id) & (scored.c.analytics_type == "anomaly_detection"),
+        )
+        .order_by(page.c.created_at.desc(), page.c.id.desc())
     ).all()
-    job_ids = [r.latest_job_id for r in page if r.latest_job_id is not None]
-    high_risk = _high_risk_counts(connection, job_ids)
     items = []
-    for row in page:
+    for row in rows:
         item = json_safe(dict(row._mapping))
         item["data_file_id"] = item.pop("id")
-        item["high_risk_transactions"] = high_risk.get(row.latest_job_id)
         items.append(item)
     return total, items
-
-
-def _high_risk_counts(connection: Connection, job_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
-    """High-risk transactions per job, as the anomaly detection stage (the rule-scoring stage) counted them."""
-    if not job_ids:
-        return {}
-    table = analytics_processing_results
-    rows = connection.execute(
-        select(table.c.processing_job_id, table.c.high_risk_transactions).where(
-            table.c.processing_job_id.in_(job_ids), table.c.analytics_type == "anomaly_detection"
-        )
-    )
-    return {job_id: count for job_id, count in rows}
 
 
 # -- flagged transactions ---------------------------------------------------------------------------

@@ -166,9 +166,9 @@ class Reader:
     # -- the rest ----------------------------------------------------------------------------------
 
     async def files(
-        self, limit: int, offset: int, status: str | None, source: str | None = None
+        self, limit: int, offset: int, status: str | None, source: str | None = None, search: str | None = None
     ) -> tuple[int, list[dict[str, Any]]]:
-        return await self.database.read(queries.list_files, limit, offset, status, source)
+        return await self.database.read(queries.list_files, limit, offset, status, source, search)
 
     async def sources(self) -> list[dict[str, Any]]:
         return await self.database.read(sources.list_sources)

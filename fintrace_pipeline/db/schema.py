@@ -110,8 +110,9 @@ data_files = Table(
     Column("unmapped_columns", Json),
     Column("ingest_warnings", Json),
     Column("rejection_reasons", Json),
-    Index(None, "created_at"),
-    Index(None, "source", "created_at"),
+    # The file list's order, newest first with id breaking ties (migration 0011).
+    Index(None, "created_at", "id"),
+    Index(None, "source", "created_at", "id"),
 )
 
 file_processing_jobs = Table(

@@ -7,12 +7,13 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from dagster import AssetExecutionContext, AssetsDefinition, Failure, MaterializeResult, ResourceParam, asset
+from dagster import AssetExecutionContext, AssetsDefinition, MaterializeResult, ResourceParam, asset
 from sqlalchemy import Engine
 
 from fintrace_pipeline.defs.checks import checks_of
 from fintrace_pipeline.defs.partitions import ASSET_GROUP, JOB_ID_TAG, TRIGGER_TAG, data_file_partitions
 from fintrace_pipeline.defs.resources import ResultsDatabase
+from fintrace_pipeline.defs.retries import STEP_RETRY_POLICY, final_failure, is_transient
 from fintrace_pipeline.persistence import jobs, tracker
 from fintrace_pipeline.persistence.clock import utcnow
 from fintrace_pipeline.persistence.files import get_data_file
@@ -68,7 +69,7 @@ def resolve_job(engine: Engine, context: AssetExecutionContext) -> ProcessingJob
     run = context.run
     with engine.connect() as connection:
         if get_data_file(connection, data_file_id) is None:
-            raise Failure(description=f"No registered data file has id {data_file_id}.")
+            raise final_failure(f"No registered data file has id {data_file_id}.")
         tagged = run.tags.get(JOB_ID_TAG)
         job = jobs.get_job(connection, uuid.UUID(tagged)) if tagged else jobs.job_for_run(connection, run.run_id)
     if job is None:
@@ -95,11 +96,17 @@ def run_step(
         output = body(StepContext(engine, job, data_file, settings))
     except StepFailed as exc:
         _record_failure(engine, job, step_name, meter, str(exc))
-        raise Failure(description=str(exc)) from None
+        raise final_failure(str(exc)) from None
     except Exception as exc:
         message = f"{STAGE_BY_NAME[step_name].label} failed: {type(exc).__name__}: {exc}"
+        if is_transient(exc) and context.retry_number < STEP_RETRY_POLICY.max_retries:
+            # The retry policy runs the step again; the tracker keeps it RUNNING meanwhile.
+            context.log.warning(f"{message} (attempt {context.retry_number + 1}; retrying)")
+            raise
         _record_failure(engine, job, step_name, meter, message)
-        raise
+        if is_transient(exc):
+            raise  # retries exhausted: the database's own error, as it came
+        raise final_failure(message) from exc
     readings = meter.readings()
     all_steps_done = tracker.update_step(
         engine,
@@ -140,6 +147,7 @@ def stage_asset(stage: Stage, body: Callable[[StepContext], StepOutput], deps=()
         check_specs=[check.spec(stage.name) for check in checks_of(stage)],
         description=stage.description,
         owners=list(OWNERS),
+        retry_policy=STEP_RETRY_POLICY,
         kinds=set(stage.kinds),
         code_version=stage.code_version,
         # The ML step waits for these stages' findings, so they start first when cores are few.

@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Collection
 
-from sqlalchemy import Connection, Engine, exists, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, exists, insert, select, update
 
+from fintrace_pipeline.db.schema import data_files
 from fintrace_pipeline.db.schema import file_processing_jobs as jobs
 from fintrace_pipeline.persistence import tracker
 from fintrace_pipeline.persistence.clock import utcnow
@@ -91,3 +92,32 @@ def finish_job(engine: Engine, job_id: uuid.UUID, status: str, error_message: st
             return False
         tracker.finish_tracker(connection, job_id, status, error_message, now)
         return True
+
+
+# Jobs whose runs the inbox sensor requests: every file registered from the inbox or uploaded.
+QUEUED_TRIGGERS = ("inbox", "upload")
+
+
+def waiting_for_a_run(connection: Connection, limit: int) -> list[tuple[uuid.UUID, uuid.UUID, str]]:
+    """(job id, data file id, file name) of the oldest PENDING jobs no Dagster run is known for yet."""
+    query = (
+        select(jobs.c.id, jobs.c.data_file_id, data_files.c.file_name)
+        .join(data_files, data_files.c.id == jobs.c.data_file_id)
+        .where(jobs.c.status == PENDING, jobs.c.dagster_run_id.is_(None), jobs.c.trigger.in_(QUEUED_TRIGGERS))
+        .order_by(jobs.c.created_at, jobs.c.id)
+        .limit(limit)
+    )
+    return [tuple(row) for row in connection.execute(query)]
+
+
+def link_runs(engine: Engine, run_ids: dict[uuid.UUID, str]) -> None:
+    """Record the Dagster run found for each job (the run exists, it may not have started yet)."""
+    if not run_ids:
+        return
+    with engine.begin() as connection:
+        connection.execute(
+            update(jobs)
+            .where(jobs.c.id == bindparam("job_id"), jobs.c.dagster_run_id.is_(None))
+            .values(dagster_run_id=bindparam("run_id"), updated_at=utcnow()),
+            [{"job_id": job_id, "run_id": run_id} for job_id, run_id in run_ids.items()],
+        )

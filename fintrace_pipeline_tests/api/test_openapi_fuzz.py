@@ -65,6 +65,7 @@ OPERATION_LABELS = [
     "GET /api/processing-progress/stream",
     "GET /api/files/",
     "POST /api/files",
+    "DELETE /api/files/{data_file_id}",
     "POST /api/files/preview",
     "GET /api/flagged-transactions/",
     "GET /api/flagged-entries/",

@@ -8,10 +8,10 @@ from sqlalchemy import select
 
 from fintrace_pipeline.db.engine import get_engine
 from fintrace_pipeline.db.schema import data_files, file_processing_jobs
-from fintrace_pipeline.defs.sensors.inbox import job_to_launch
-from fintrace_pipeline.inbox import is_candidate
+from fintrace_pipeline.inbox import claim, is_candidate
+from fintrace_pipeline.inbox_registration import register_claimed
 from fintrace_pipeline.persistence.files import get_data_file, register_file
-from fintrace_pipeline.persistence.jobs import finish_job
+from fintrace_pipeline.persistence.jobs import finish_job, waiting_for_a_run
 from fintrace_pipeline_tests.api.conftest import (
     LEDGER,
     error,
@@ -114,8 +114,13 @@ def assert_the_sensor_runs(settings, answer) -> None:
     """The file is back in the inbox, and the inbox sensor launches the answered job for it."""
     (name,) = inbox_listing(settings)
     assert (settings.inbox_dir / name).read_bytes()
-    launch = job_to_launch(get_engine(settings.database_url), settings.inbox_dir / name, settings)
-    assert launch == (answer["data_file_id"], answer["job_id"])
+    engine = get_engine(settings.database_url)
+    with engine.connect() as connection:
+        waiting = {(str(job), str(file)) for job, file, _ in waiting_for_a_run(connection, 10_000)}
+    assert (answer["job_id"], answer["data_file_id"]) in waiting  # the sensor requests its run
+    # Registering the handed-over file finds its bytes known: no second job.
+    claim(settings.inbox_dir, settings.inbox_dir / name)
+    assert register_claimed(engine, settings, 10).new_jobs == []
 
 
 def stored_choices(settings, data_file_id: str):

@@ -1,5 +1,6 @@
 """Stands in for the Dagster daemon in browser tests: takes complete files from the inbox the way the
-inbox sensor does (same scan, registration and job choice) and runs each one's job in this process.
+inbox sensor and the registration job do (same scan, claim, registration and queue of waiting jobs)
+and runs each waiting job in this process.
 The daemon path itself is covered by the end-to-end tests; here the page is under test.
 
     python -m fintrace_pipeline_tests.browser.pipeline_worker   (environment as for `fintrace`)
@@ -8,13 +9,12 @@ The daemon path itself is covered by the end-to-end tests; here the page is unde
 from __future__ import annotations
 
 import time
-import uuid
 
 from dagster import DagsterInstance
 
 from fintrace_pipeline import inbox
 from fintrace_pipeline.db.engine import get_engine
-from fintrace_pipeline.defs.sensors.inbox import job_to_launch
+from fintrace_pipeline.inbox_registration import register_claimed
 from fintrace_pipeline.persistence import jobs
 from fintrace_pipeline.runtime.process import run_registered_job
 from fintrace_pipeline.settings import get_settings
@@ -30,12 +30,13 @@ def main() -> None:
     while True:
         ready, state = inbox.scan(settings.inbox_dir, state, limit=5)
         for path in ready:
-            launch = job_to_launch(engine, path, settings)
-            inbox.move_to_processed(path)
-            if launch is None:
-                continue
+            inbox.claim(settings.inbox_dir, path)
+        register_claimed(engine, settings, limit=5)
+        with engine.connect() as connection:
+            waiting = jobs.waiting_for_a_run(connection, limit=5)
+        for job_id, _, _ in waiting:
             with engine.connect() as connection:
-                job = jobs.get_job(connection, uuid.UUID(launch[1]))
+                job = jobs.get_job(connection, job_id)
             run_registered_job(settings, job, trigger="inbox", instance=instance)
         time.sleep(TICK_SECONDS)
 

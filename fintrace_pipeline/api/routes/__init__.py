@@ -36,6 +36,7 @@ API_ROUTES: list[BaseRoute] = [
     Route("/files", files.upload_file, methods=["POST"]),
     Route("/files/preview", files.preview_file, methods=["POST"]),
     Route("/files/", files.list_files, methods=["GET"]),
+    Route("/files/{data_file_id}", files.delete_file, methods=["DELETE"]),
     Route("/flagged-transactions/", flagged.flagged_transactions, methods=["GET"]),
     Route("/flagged-entries/", flagged.flagged_entries, methods=["GET"]),
     Route("/exports/", exports.export, methods=["GET"]),

@@ -1,5 +1,5 @@
 """Files: upload (register + PENDING job + hand-over to the inbox), the preview of a file before it is
-uploaded, and the paginated listing."""
+uploaded, the paginated listing, and deletion."""
 
 from __future__ import annotations
 
@@ -10,12 +10,13 @@ from starlette.responses import Response
 from fintrace_pipeline.api import params
 from fintrace_pipeline.api.access import identity_of, requires
 from fintrace_pipeline.api.errors import unavailable_when_unreachable
+from fintrace_pipeline.api.file_deletion import delete_data_file
 from fintrace_pipeline.api.reader import reader
 from fintrace_pipeline.api.responses import json_ok
 from fintrace_pipeline.api.upload import receive_upload
 from fintrace_pipeline.api.upload_preview import preview_upload
 from fintrace_pipeline.api.upload_registration import register_upload
-from fintrace_pipeline.roles import UPLOAD_FILES
+from fintrace_pipeline.roles import DELETE_FILES, UPLOAD_FILES
 from fintrace_pipeline.settings import Settings
 
 
@@ -103,6 +104,7 @@ async def list_files(request: Request) -> Response:
       - {$ref: "#/components/parameters/Offset"}
       - {$ref: "#/components/parameters/LatestJobStatus"}
       - {$ref: "#/components/parameters/Source"}
+      - {$ref: "#/components/parameters/FileSearch"}
     responses:
       200: {description: "total, limit, offset and files (data_file_id, file_name, source, received_via,
                           row counts, latest_job_id, latest_job_status, high_risk_transactions)",
@@ -113,5 +115,35 @@ async def list_files(request: Request) -> Response:
     limit, offset = params.limit_offset(request.query_params)
     status = params.choice(request.query_params, params.LATEST_JOB_STATUS)
     source = params.optional_source(request.query_params)
-    total, files = await reader(request).files(limit, offset, status, source)
+    search = params.optional_text(request.query_params, "search", max_length=params.MAX_SEARCH_LENGTH)
+    total, files = await reader(request).files(limit, offset, status, source, search)
     return json_ok({"total": total, "limit": limit, "offset": offset, "files": files})
+
+
+@requires(DELETE_FILES)
+async def delete_file(request: Request) -> Response:
+    """Delete a data file with everything stored about it.
+    ---
+    summary: Delete a data file
+    description: "Removes the file's jobs, trackers, results, findings, scores, transactions, rejected
+      rows and verdicts, its Dagster partition and its archived original (kept when another file
+      refers to the same bytes). The audit log keeps its rows about the file and records the deletion.
+      A file whose run is writing results now is refused with 409."
+    parameters:
+      - {name: data_file_id, in: path, required: true, schema: {type: string, format: uuid},
+         description: "The data file (data_file_id of the upload or listing)."}
+    responses:
+      200: {description: "What was deleted",
+            content: {application/json: {schema: {$ref: "#/components/schemas/FileDeletedResponse"}}}}
+      400: {$ref: "#/components/responses/BadRequest"}
+      404: {$ref: "#/components/responses/NotFound"}
+      409: {description: "The file is being processed now",
+            content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
+      503: {$ref: "#/components/responses/Unavailable"}
+    """
+    data_file_id = params.required_uuid(request.path_params, "data_file_id")
+    settings: Settings = request.app.state.settings
+    engine = request.app.state.database.sync_engine
+    with unavailable_when_unreachable():
+        deleted = await run_in_threadpool(delete_data_file, settings, engine, data_file_id, identity_of(request).name)
+    return json_ok(deleted)

@@ -246,7 +246,7 @@ let listTimer = null;
 
 // Returns whether some job is still pending or running, which decides how soon to look again.
 async function loadFiles() {
-  const { files } = await api("/api/files/?limit=50");
+  const { files, total } = await api(`/api/files/?${fileListQuery()}`);
   fillRows($("files-table").tBodies[0], files.map((f) => [
     el("td", {}, el("a", { href: `/files/${f.data_file_id}`, text: f.file_name })),
     el("td", {}, statusBadge(f.latest_job_status)),
@@ -254,6 +254,7 @@ async function loadFiles() {
     cell(f.high_risk_transactions, true), cell(when(f.created_at)),
   ]));
   $("files-empty").hidden = files.length > 0;
+  showFilePage(total, files.length);
   return files.some((f) => ACTIVE.has(f.latest_job_status));
 }
 

@@ -33,3 +33,13 @@ def test_files_status_filter_and_pagination(client, seeded):
 @pytest.mark.parametrize("query", ["?limit=0", "?limit=1001", "?limit=-1", "?limit=abc", "?offset=-5", "?status=DONE"])
 def test_files_bad_parameters(client, query):
     error(client.get(f"/api/files/{query}"), 400)
+
+
+def test_files_search_matches_a_part_of_the_name_or_the_source_in_any_case(client, seeded):
+    assert [f["file_name"] for f in ok(client.get("/api/files/?search=LEDG"))["files"]] == ["ledger.csv"]
+    both = ok(client.get("/api/files/?search=.csv&limit=1&offset=1"))
+    assert both["total"] == 3 and [f["file_name"] for f in both["files"]] == ["failed.csv"]
+    assert ok(client.get("/api/files/?search=default"))["total"] == 3  # every seeded file's source
+    assert ok(client.get("/api/files/?search=%25"))["total"] == 0  # a LIKE wildcard is a plain character
+    assert ok(client.get("/api/files/?search=bare&status=FAILED"))["total"] == 0
+    error(client.get("/api/files/?search=" + "x" * 101), 400)

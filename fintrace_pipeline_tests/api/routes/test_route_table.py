@@ -25,6 +25,7 @@ def test_the_other_spelling_of_every_path_redirects_to_the_documented_one(client
         "GET /api/processing-progress": (307, "http://testserver/api/processing-progress/?limit=1"),
         "GET /api/processing-progress/stream/": (307, "http://testserver/api/processing-progress/stream?limit=1"),
         "POST /api/files/preview/": (307, "http://testserver/api/files/preview?limit=1"),
+        "DELETE /api/files/{data_file_id}/": (307, "http://testserver/api/files/%7Bdata_file_id%7D?limit=1"),
         "GET /api/flagged-transactions": (307, "http://testserver/api/flagged-transactions/?limit=1"),
         "GET /api/flagged-entries": (307, "http://testserver/api/flagged-entries/?limit=1"),
         "GET /api/exports": (307, "http://testserver/api/exports/?limit=1"),
