@@ -151,6 +151,7 @@ def test_the_openapi_document_gives_403_exactly_to_routes_that_need_more_than_a_
     assert forbidden == {
         "POST /api/files": "The token's role is below reviewer, the least role for uploading files",
         "POST /api/files/preview": "The token's role is below reviewer, the least role for uploading files",
+        "DELETE /api/files/{data_file_id}": "The token's role is below admin, the least role for deleting files",
         "POST /api/verdicts/": "The token's role is below reviewer, the least role for recording verdicts",
         "POST /api/references": "The token's role is below reviewer, the least role for uploading reference lists",
         "GET /api/audit-log/": "The token's role is below admin, the least role for reading the audit log",
