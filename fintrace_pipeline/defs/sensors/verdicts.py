@@ -58,4 +58,4 @@ def verdicts_sensor(context: SensorEvaluationContext, results_db: ResultsDatabas
     )
 
 
-defs = Definitions(jobs=[train_risk_model_job])
+defs = Definitions(jobs=[train_risk_model_job], sensors=[verdicts_sensor])
