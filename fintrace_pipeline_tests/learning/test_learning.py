@@ -93,7 +93,8 @@ def test_the_next_file_is_scored_by_a_model_trained_first_on_the_earlier_verdict
     assert (settings.var_dir / version.model_path).is_file()
     assert str(version.model_path).startswith("models/cards/")
     assert "vendor_confirmed_7d" in version.features and "amount_vs_user" in version.features
-    assert next(iter(version.feature_importance)).startswith("vendor_")  # the compromised terminals
+    importance = version.feature_importance
+    assert max(importance, key=importance.get).startswith("vendor_")  # the compromised terminals
 
     forest, ensemble, scores = _forest_and_scores(engine, second.job_id)
     assert forest.detailed_results["mode"] == "history"

@@ -15,7 +15,8 @@ TOP_FEATURES = 10
 
 def version_metadata(version) -> dict:
     """What the Dagster UI shows of a stored model version."""
-    importance = list((version.feature_importance or {}).items())[:TOP_FEATURES]
+    # Sorted here: a JSONB column keeps no key order.
+    importance = sorted((version.feature_importance or {}).items(), key=lambda item: -item[1])[:TOP_FEATURES]
     table = "| feature | importance |\n| --- | --- |\n" + "\n".join(f"| {n} | {v:.4f} |" for n, v in importance)
     return {
         "version": version.version,
