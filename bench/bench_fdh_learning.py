@@ -9,8 +9,10 @@ the source's model on all three months; and the ML stage's scoring time of a Jun
 model and without one (one process, back to back).
 
     .venv/bin/python bench/bench_fdh_learning.py [--datasets DIR] [--rows-per-day N] [--work DIR]
+    .venv/bin/python bench/bench_fdh_learning.py --report --work DIR
 
-``--rows-per-day`` keeps a sample of each day's rows (every fraud kept) for a quick run.
+``--rows-per-day`` keeps a sample of each day's rows (every fraud kept) for a quick run. ``--report``
+reads the stored scores of the June weeks a kept work folder has processed so far and reports them.
 """
 
 from __future__ import annotations
@@ -153,7 +155,10 @@ def main() -> None:
     parser.add_argument("--datasets", type=Path, default=DEFAULT_DATASETS)
     parser.add_argument("--rows-per-day", type=int, default=None)
     parser.add_argument("--work", type=Path, default=None, help="keep the database and files here")
+    parser.add_argument("--report", action="store_true", help="only report the weeks stored in --work")
     args = parser.parse_args()
+    if args.report and args.work is None:
+        parser.error("--report reads a kept work folder: give --work DIR")
     work = args.work or Path(tempfile.mkdtemp(prefix="fdh-learning-"))
     work.mkdir(parents=True, exist_ok=True)
     var = work / "var"
@@ -166,12 +171,14 @@ def main() -> None:
     }
     os.environ.update({k: env[k] for k in ("FINTRACE_VAR_DIR", "FINTRACE_DATABASE_URL", "DAGSTER_HOME")})
     from fintrace_pipeline.db.engine import get_engine
-    from fintrace_pipeline.learning.training import train_source_model
     from fintrace_pipeline.settings import get_settings
 
-    fintrace(env, "db", "upgrade")
     settings = get_settings()
     engine = get_engine(settings.database_url)
+    if args.report:
+        report_stored(engine, work, month(args.datasets, 6, None))
+        return
+    fintrace(env, "db", "upgrade")
     print(f"work folder: {work}", flush=True)
 
     for number in (4, 5):
@@ -208,7 +215,33 @@ def main() -> None:
         )
         fintrace(env, "verdicts", "import", str(outcomes), "--file-id", outcome["data_file_id"])
 
-    june_scored = pd.concat(scored, ignore_index=True)
+    report(pd.concat(scored, ignore_index=True))
+    train_and_time(engine, settings, file_ids)
+
+
+def report_stored(engine, work: Path, june: pd.DataFrame) -> None:
+    """The June weeks processed so far in ``work`` (their outcomes imported), from their stored scores."""
+    from fintrace_pipeline.db.schema import data_files
+
+    with engine.connect() as connection:
+        files = dict(connection.execute(select(data_files.c.file_name, data_files.c.id)).all())
+    scored = []
+    for index in range(1, 6):
+        name = f"fdh_2018-06_week{index}.csv"
+        if name not in files or not (work / f"verdicts_week{index}.csv").exists():
+            continue  # not processed, or its scores may still be being written
+        ids = pd.read_csv(work / name, usecols=["TRANSACTION_ID"])
+        week = june.merge(ids, on="TRANSACTION_ID")
+        scores = stored_scores(engine, str(files[name]))
+        joined = week.merge(scores, left_on="TRANSACTION_ID", right_on="transaction_id", how="left")
+        figures = quality(joined["TX_FRAUD"].to_numpy(), joined["risk_score"].to_numpy())
+        print(f"June week {index}: {len(week):,} rows, {scores.attrs['forest']}, {figures}")
+        scored.append(joined.assign(week=index))
+    print(f"June weeks stored so far: {[int(s['week'].iloc[0]) for s in scored]}")
+    report(pd.concat(scored, ignore_index=True))
+
+
+def report(june_scored: pd.DataFrame) -> None:
     print("\nJune, stored risk scores of the weekly files as processed:")
     for name, figures in by_scenario(june_scored).items():
         print(
@@ -219,6 +252,10 @@ def main() -> None:
     if len(example):
         top = example.sort_values("risk_score", ascending=False).iloc[0]
         print(f"  reason of a high-risk row: {top['reason_text']}")
+
+
+def train_and_time(engine, settings, file_ids: list[str]) -> None:
+    from fintrace_pipeline.learning.training import train_source_model
 
     started, cpu = time.perf_counter(), time.process_time()
     trained = train_source_model(engine, settings.var_dir, SOURCE)
