@@ -477,3 +477,25 @@ reference_entries = Table(
     Column("tax_id_normalized", Text),
     Column("added_date", Date),
 )
+
+# One row per trained version of a source's risk model (migration 0008); the fitted model is a file
+# under the results' var/ folder (``model_path``, relative to it).
+risk_models = Table(
+    "risk_models",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("source", String(MAX_SOURCE_LENGTH), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("trained_at", Timestamp, nullable=False),
+    # The newest verdict the model learned from: a newer one means the model is out of date.
+    Column("verdicts_until", Timestamp, nullable=False),
+    Column("training_rows", Integer, nullable=False),
+    Column("positives", Integer, nullable=False),
+    Column("average_precision", Float),
+    Column("precision_at_k", Float),
+    Column("metrics", Json),
+    Column("feature_importance", Json),
+    Column("features", Json, nullable=False),
+    Column("model_path", Text, nullable=False),
+    Index("uq_risk_models_source_version", "source", "version", unique=True),
+)

@@ -29,6 +29,7 @@ from fintrace_pipeline.ml.ensemble import RULE_SCORE, combine, high_risk_share, 
 from fintrace_pipeline.ml.explain import explain_rows
 from fintrace_pipeline.ml.features import build_features
 from fintrace_pipeline.ml.forest import SupervisedForest, WeaklySupervisedForest, usable_labels
+from fintrace_pipeline.ml.history_forest import HISTORY_WEIGHTS, HistoryForest, LearnedModel, with_history_reasons
 from fintrace_pipeline.ml.isolation import IsolationForestDetector
 from fintrace_pipeline.ml.options import MLOptions
 from fintrace_pipeline.ml.results import detector_result, ensemble_result, score_frame, skipped_result, with_duration
@@ -53,10 +54,14 @@ class _Fitted:
     result: ModelResult
 
 
-def ensemble_members(labelled: bool, options: MLOptions) -> list[Detector]:
+def ensemble_members(labelled: bool, options: MLOptions, learned: LearnedModel | None = None) -> list[Detector]:
     """The detectors of the ensemble, in the order they run: the weakly supervised forest learns
-    from the isolation forest's scores. ``labelled``: the file carries usable reviewer labels."""
-    forest = SupervisedForest(options) if labelled else WeaklySupervisedForest(options)
+    from the isolation forest's scores. ``labelled``: the file carries usable reviewer labels;
+    ``learned``: the source's risk model, which the forest then is."""
+    if learned is not None:
+        forest: Detector = HistoryForest(options, learned)
+    else:
+        forest = SupervisedForest(options) if labelled else WeaklySupervisedForest(options)
     return [IsolationForestDetector(options), forest, DbscanDetector(options)]
 
 
@@ -96,8 +101,12 @@ def _fit(detector: Detector, evidence: Evidence, row_numbers: np.ndarray, sample
 
 
 def run_ml_ensemble(
-    transactions: pd.DataFrame, flags: pd.DataFrame | None = None, options: MLOptions | None = None
+    transactions: pd.DataFrame,
+    flags: pd.DataFrame | None = None,
+    options: MLOptions | None = None,
+    learned: LearnedModel | None = None,
 ) -> MLOutcome:
+    """``learned``: the source's risk model with the file's history features (rows in this order)."""
     opts = options or MLOptions()
     frame = transactions.reset_index(drop=True)
     n = len(frame)
@@ -115,7 +124,7 @@ def run_ml_ensemble(
     association_sample = sample_rows(n, ASSOCIATION_ROWS, opts.seed + 2)
     feature_seconds = time.perf_counter() - started
 
-    members = ensemble_members(evidence.labels is not None, opts)
+    members = ensemble_members(evidence.labels is not None, opts, learned)
     fitted: dict[str, _Fitted] = {}
     results: dict[str, ModelResult] = {}
     for detector in members:
@@ -131,9 +140,13 @@ def run_ml_ensemble(
     if features.rule_score is not None:
         components[RULE_SCORE] = features.rule_score
     majority = majority_anomalous([f.anomalous for f in fitted.values()])
-    ensemble = combine(components, opts.ensemble_weights, high_risk_share(majority, opts))
+    learning = learned is not None and "random_forest" in fitted
+    weights = HISTORY_WEIGHTS if learning else opts.ensemble_weights
+    ensemble = combine(components, weights, high_risk_share(majority, opts))
     high_risk = np.flatnonzero(ensemble.risk >= ensemble.high_risk_threshold)
     explanations = explain_rows(features, frame, flags, high_risk, opts)
+    if learning:
+        explanations = with_history_reasons(explanations, learned, frame, high_risk)
     forest = fitted.get("random_forest")
     forest_mode = forest.result.detailed_results["mode"] if forest else "not_run"
     ensemble_model = ensemble_result(
@@ -150,6 +163,11 @@ def run_ml_ensemble(
         opts,
     )
     results[ENSEMBLE] = with_duration(ensemble_model, started)
+    if learning:
+        # Both name the risk model version they were scored with.
+        results[ENSEMBLE] = dataclasses.replace(results[ENSEMBLE], model_version=learned.version)
+        forest = fitted["random_forest"]
+        forest.result = dataclasses.replace(forest.result, model_version=learned.version)
     for name, model in fitted.items():
         confidence = model.confidence
         if confidence is None:

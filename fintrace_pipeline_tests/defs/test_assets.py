@@ -12,7 +12,7 @@ from fintrace_pipeline.db.schema import (
 )
 from fintrace_pipeline.definitions import defs
 from fintrace_pipeline.defs.assets import PER_FILE_ASSETS
-from fintrace_pipeline.defs.partitions import data_file_partitions
+from fintrace_pipeline.defs.partitions import data_file_partitions, source_partitions
 from fintrace_pipeline.defs.resources import fintrace_resources
 from fintrace_pipeline.persistence.files import register_file
 from fintrace_pipeline.runtime.process import process_file
@@ -20,7 +20,7 @@ from fintrace_pipeline.settings import get_settings
 from fintrace_pipeline.stages import ANALYSIS_STAGES, MODEL_TYPES
 
 
-def test_definitions_load_with_the_seven_assets_job_and_sensors():
+def test_definitions_load_with_the_per_file_assets_the_risk_model_jobs_and_sensors():
     repo = defs().get_repository_def()
     assert {k.to_user_string() for k in repo.asset_graph.get_all_asset_keys()} == {
         "ingest",
@@ -31,9 +31,16 @@ def test_definitions_load_with_the_seven_assets_job_and_sensors():
         "history_comparison",
         "reference_checks",
         "ml_ensemble",
+        "risk_model",
     }
     assert repo.get_job("process_file").partitions_def == data_file_partitions
-    assert {s.name for s in repo.sensor_defs} >= {"job_completed_sensor", "job_failed_sensor", "job_canceled_sensor"}
+    assert repo.get_job("train_risk_model").partitions_def == source_partitions
+    assert {s.name for s in repo.sensor_defs} >= {
+        "job_completed_sensor",
+        "job_failed_sensor",
+        "job_canceled_sensor",
+        "verdicts_sensor",
+    }
 
 
 def test_rematerializing_a_step_replaces_its_results(fintrace_env, engine, ledger_file):

@@ -10,7 +10,15 @@ from fintrace_pipeline.defs.loading import load_file_transactions, load_job_flag
 from fintrace_pipeline.defs.metadata import markdown_table
 from fintrace_pipeline.defs.step import StepContext, StepOutput, stage_asset
 from fintrace_pipeline.findings import COMPLETED
+from fintrace_pipeline.persistence import jobs
 from fintrace_pipeline.stages import STAGE_BY_NAME, STAGES
+
+
+def run_started(step: StepContext):
+    """When the file's run started: verdicts recorded before it are the ones its scores know."""
+    with step.engine.connect() as connection:
+        job = jobs.get_job(connection, step.job.id)
+    return job.started_at or job.created_at
 
 
 def ml_step(step: StepContext) -> StepOutput:
@@ -22,10 +30,16 @@ def ml_step(step: StepContext) -> StepOutput:
         transactions = load_file_transactions(step)
         flags = load_job_flags(step)
         ml = ml_package.result()
+    # The source's risk model, trained first if verdicts were recorded since it was.
+    learning = importlib.import_module("fintrace_pipeline.learning.scoring").prepare(
+        step.engine, step.settings.var_dir, step.data_file, transactions, run_started(step)
+    )
     # Low-severity findings (weekend, after-hours, Benford digits) are context for a reviewer,
     # not evidence for the models: on payment data they cover most rows and drown the models' signal.
     # An entry's score weighs them itself, capped.
-    outcome = ml.run_ml_ensemble(transactions, flags[flags["severity"] != "low"].reset_index(drop=True))
+    outcome = ml.run_ml_ensemble(
+        transactions, flags[flags["severity"] != "low"].reset_index(drop=True), learned=learning.learned
+    )
     saver = step.saver()
     for model in outcome.models:
         scores = outcome.scores if model.model_type == "ensemble" else None
@@ -42,6 +56,7 @@ def ml_step(step: StepContext) -> StepOutput:
         "confidence": ensemble.confidence_score if ensemble else None,
         "highest_risk": markdown_table(top),
         "entries": len(entries) if entries is not None else None,
+        "risk_model": learning.note,
         "highest_risk_entries": (
             markdown_table(entries[["je_number", "line_count", "risk_score", "reason_text"]])
             if entries is not None

@@ -1,0 +1,210 @@
+"""Stored versions of each source's risk model, and what a learner reads of a source's history.
+
+A verdict is recorded at a wall-clock time, a transaction happens at a posting time; the two meet on
+the source's data clock: a verdict recorded at time r is known from the latest posting date of the
+source's files registered by r. A learner uses a verdict only for transactions after that point, so
+a file's own verdicts never reach its own rows, and a file scored after another knows its verdicts.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, fields
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, Select, String, and_, func, insert, select, type_coerce
+
+from fintrace_pipeline.db import bulk
+from fintrace_pipeline.db.schema import data_files, risk_models, transactions, verdicts
+from fintrace_pipeline.jsonsafe import json_safe
+
+# Canonical column -> transactions column, of what the history features read.
+HISTORY_COLUMNS = {
+    "row_number": "row_number",
+    "posting_date": "posting_date",
+    "amount": "amount",
+    "vendor": "vendor",
+    "user": "user_name",
+    "account": "account",
+}
+LABELS = {"confirmed": 1, "cleared": 0}  # follow_up is not a decision yet: such a row is not learned from
+
+
+@dataclass(frozen=True)
+class RiskModelVersion:
+    id: uuid.UUID
+    source: str
+    version: int
+    trained_at: datetime
+    verdicts_until: datetime
+    training_rows: int
+    positives: int
+    average_precision: float | None
+    precision_at_k: float | None
+    metrics: dict[str, Any] | None
+    feature_importance: dict[str, float] | None
+    features: list[str]
+    model_path: str
+
+    @classmethod
+    def from_row(cls, row: Any) -> RiskModelVersion:
+        return cls(**{f.name: getattr(row, f.name) for f in fields(cls)})
+
+    @property
+    def label(self) -> str:
+        """How results name the version they were scored with (the file names the source)."""
+        return f"history-v{self.version}"
+
+
+def newest_model(connection: Connection, source: str) -> RiskModelVersion | None:
+    query = select(risk_models).where(risk_models.c.source == source).order_by(risk_models.c.version.desc()).limit(1)
+    row = connection.execute(query).first()
+    return RiskModelVersion.from_row(row) if row else None
+
+
+def model_versions(connection: Connection, source: str) -> list[RiskModelVersion]:
+    query = select(risk_models).where(risk_models.c.source == source).order_by(risk_models.c.version)
+    return [RiskModelVersion.from_row(r) for r in connection.execute(query)]
+
+
+def store_model(connection: Connection, **values: Any) -> RiskModelVersion:
+    """A new version of ``values['source']``'s model, numbered after its newest."""
+    source = values["source"]
+    newest = connection.execute(
+        select(func.max(risk_models.c.version)).where(risk_models.c.source == source)
+    ).scalar_one()
+    row = {"id": uuid.uuid4(), **values, "version": (newest or 0) + 1}
+    for key in ("metrics", "feature_importance", "features"):
+        row[key] = json_safe(row.get(key))
+    connection.execute(insert(risk_models).values(**row))
+    return RiskModelVersion(**{f.name: row.get(f.name) for f in fields(RiskModelVersion)})
+
+
+def newest_verdict_at(connection: Connection, source: str, until: datetime | None = None) -> datetime | None:
+    """When the source's newest verdict (recorded up to ``until``) was recorded."""
+    query = select(func.max(verdicts.c.recorded_at)).where(verdicts.c.source == source)
+    if until is not None:
+        query = query.where(verdicts.c.recorded_at <= until)
+    return connection.execute(query).scalar_one()
+
+
+def newest_verdicts_by_source(connection: Connection) -> dict[str, datetime]:
+    rows = connection.execute(select(verdicts.c.source, func.max(verdicts.c.recorded_at)).group_by(verdicts.c.source))
+    return dict(rows.all())
+
+
+# -- the source's history, for a learner ---------------------------------------------------------------
+
+
+def source_files(connection: Connection, source: str) -> pd.DataFrame:
+    """The source's files in the order registered: id, created_at, and the latest posting date of
+    each file (NaT for one not ingested)."""
+    latest = (
+        select(transactions.c.data_file_id, func.max(transactions.c.posting_date).label("latest"))
+        .group_by(transactions.c.data_file_id)
+        .subquery()
+    )
+    query = (
+        select(data_files.c.id, data_files.c.created_at, latest.c.latest)
+        .select_from(data_files.outerjoin(latest, latest.c.data_file_id == data_files.c.id))
+        .where(data_files.c.source == source)
+        .order_by(data_files.c.created_at, data_files.c.id)
+    )
+    frame = pd.DataFrame(connection.execute(query).all(), columns=["data_file_id", "created_at", "latest"])
+    frame["created_at"] = pd.to_datetime(frame["created_at"])
+    frame["latest"] = pd.to_datetime(frame["latest"])
+    return frame
+
+
+def source_transactions(
+    connection: Connection, file_ids: list[uuid.UUID], since: datetime | None = None, until: datetime | None = None
+) -> pd.DataFrame:
+    """The rows of these files that the history features read (canonical names), with data_file_id,
+    posting dates in [since, until] when given."""
+    t = transactions
+    where = [t.c.data_file_id.in_(file_ids)]
+    if since is not None:
+        where.append(t.c.posting_date >= since)
+    if until is not None:
+        where.append(t.c.posting_date <= until)
+    columns = ["data_file_id", *HISTORY_COLUMNS.values()]
+    if connection.dialect.name == "postgresql":
+        frame = bulk.read_frame(connection, t, and_(*where), columns, order_by="posting_date")
+    else:
+        frame = _read_raw(connection, select(*(t.c[c] for c in columns)).where(*where).order_by(t.c.posting_date))
+    frame = frame.rename(columns={v: k for k, v in HISTORY_COLUMNS.items()})
+    frame["data_file_id"] = _file_keys(frame["data_file_id"])
+    frame["row_number"] = pd.to_numeric(frame["row_number"]).astype("int64")
+    frame["posting_date"] = pd.to_datetime(frame["posting_date"], format="ISO8601")
+    frame["amount"] = pd.to_numeric(frame["amount"]).astype("float64")
+    for column in ("vendor", "user", "account"):
+        frame[column] = frame[column].astype("string")
+    return frame.reset_index(drop=True)
+
+
+def known_verdicts(
+    connection: Connection, source: str, files: pd.DataFrame, history: pd.DataFrame, until: datetime | None
+) -> pd.DataFrame:
+    """The source's verdicts recorded up to ``until`` on rows of ``history`` (an entry's verdict on
+    each of its lines), in the order recorded: position (in ``history``), verdict, recorded_at and
+    known_at (the data clock when it was recorded; see the module's note)."""
+    v, t = verdicts, transactions
+    conditions = [v.c.source == source]
+    if until is not None:
+        conditions.append(v.c.recorded_at <= until)
+    own = select(v.c.id, v.c.data_file_id, v.c.row_number, v.c.verdict, v.c.recorded_at).where(
+        *conditions, v.c.row_number.is_not(None)
+    )
+    entry = (
+        select(v.c.id, v.c.data_file_id, t.c.row_number, v.c.verdict, v.c.recorded_at)
+        .select_from(v.join(t, (t.c.data_file_id == v.c.data_file_id) & (t.c.je_number == v.c.je_number)))
+        .where(*conditions, v.c.je_number.is_not(None))
+    )
+    frame = pd.concat([_read_raw(connection, own), _read_raw(connection, entry)], ignore_index=True)
+    frame["id"] = pd.to_numeric(frame["id"]).astype("int64")
+    frame["row_number"] = pd.to_numeric(frame["row_number"]).astype("int64")
+    frame = frame.sort_values("id", kind="stable")
+    frame["recorded_at"] = pd.to_datetime(frame["recorded_at"], format="ISO8601")
+    position = positions_of(history, _file_keys(frame["data_file_id"]), frame["row_number"])
+    frame["position"] = position
+    frame = frame[frame["position"] >= 0]
+    frame["known_at"] = data_clock(files, frame["recorded_at"])
+    return frame[frame["known_at"].notna()].reset_index(drop=True)[["position", "verdict", "recorded_at", "known_at"]]
+
+
+def _read_raw(connection: Connection, query: Select) -> pd.DataFrame:
+    """The query's rows as the driver returns them, without converting each value in Python (file ids
+    and times stay text on SQLite): a source's history is hundreds of thousands of rows."""
+    raw = query.with_only_columns(*(type_coerce(c, String) for c in query.selected_columns), maintain_column_froms=True)
+    columns = [c.name for c in query.selected_columns]
+    rows = connection.execute(raw).all()
+    # Column by column: a frame built from Row objects probes each row's attributes, ten times slower.
+    values = list(zip(*rows, strict=True)) if rows else [() for _ in columns]
+    return pd.DataFrame({name: pd.Series(column, dtype=object) for name, column in zip(columns, values, strict=True)})
+
+
+def _file_keys(values: pd.Series) -> pd.Series:
+    """File ids as one comparable form (UUID objects or text, as each driver reads them): hex text."""
+    unique = pd.unique(values)
+    as_hex = {v: (v if isinstance(v, uuid.UUID) else uuid.UUID(str(v))).hex for v in unique}
+    return values.map(as_hex).astype("string")
+
+
+def positions_of(history: pd.DataFrame, file_ids, row_numbers) -> np.ndarray:
+    """Positions in ``history`` of these (file, row number) pairs; -1 where absent."""
+    key = pd.MultiIndex.from_arrays([history["data_file_id"], history["row_number"]])
+    wanted = pd.MultiIndex.from_arrays([_file_keys(pd.Series(file_ids)).to_numpy(), np.asarray(row_numbers)])
+    return key.get_indexer(wanted)
+
+
+def data_clock(files: pd.DataFrame, at: pd.Series) -> pd.Series:
+    """For each wall-clock time, the latest posting date among the files registered by then."""
+    ingested = files[files["latest"].notna()]
+    registered = ingested["created_at"].to_numpy("datetime64[ns]")
+    clock = ingested["latest"].cummax().to_numpy("datetime64[ns]")
+    index = np.searchsorted(registered, at.to_numpy("datetime64[ns]"), side="right") - 1
+    out = np.where(index >= 0, clock[np.maximum(index, 0)], np.datetime64("NaT"))
+    return pd.Series(out, index=at.index, dtype="datetime64[ns]")
