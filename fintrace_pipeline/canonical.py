@@ -5,7 +5,8 @@ A canonical frame has one row per loaded source row and these columns, with thes
 - ``row_number`` (int64): 1-based data row of the source file; the key findings join back on.
 - ``posting_date`` (datetime64[ns], never NaT) and ``amount`` (float64, rounded to cents, signed:
   debit positive, credit negative) are always present.
-- ``entry_date`` (datetime64[ns], may hold NaT) when the file has it.
+- ``entry_date`` and ``document_date`` (the invoice or document date; datetime64[ns], may hold NaT)
+  when the file has them.
 - The text columns below (pandas string dtype, missing values as NA) only when the file has them:
   a column the file lacks is absent from the frame, never filled with blanks.
 - ``label`` (Int64, 1 = known anomaly) only when the user maps a label column; unsupervised
@@ -29,8 +30,8 @@ TEXT_COLUMNS = (
     "currency",
     "source",
 )
-DATE_COLUMNS = ("posting_date", "entry_date")
-OPTIONAL = ("entry_date", *TEXT_COLUMNS, "label")
+DATE_COLUMNS = ("posting_date", "entry_date", "document_date")
+OPTIONAL = ("entry_date", "document_date", *TEXT_COLUMNS, "label")
 ALL_COLUMNS = ("row_number", *REQUIRED, *OPTIONAL)
 # Source columns ingest folds into ``amount``: separate debit and credit columns, or an unsigned amount
 # whose sign sits in a debit/credit indicator column (S/H, D/C, DR/CR).

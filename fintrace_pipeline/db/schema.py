@@ -237,6 +237,7 @@ transactions = Table(
     Column("row_number", Integer, primary_key=True),
     Column("posting_date", Timestamp, nullable=False),
     Column("entry_date", Timestamp),
+    Column("document_date", Timestamp),  # the invoice or document date (migration 0012)
     Column("amount", Money, nullable=False),
     Column("transaction_id", Text),
     Column("je_number", Text),

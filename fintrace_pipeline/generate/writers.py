@@ -22,6 +22,7 @@ from fintrace_pipeline.generate.assemble import GeneratedLedger
 
 EXCEL_MAX_DATA_ROWS = 1_048_575  # one sheet row is the header
 _FIXED_TIME = dt.datetime(2026, 1, 1)
+DAY_COLUMNS = ("Posting Date", "Invoice Date")  # written as days, without a time of day
 _FORMATS = (".csv.gz", ".tsv.gz", ".csv", ".tsv", ".xlsx")
 
 
@@ -60,7 +61,7 @@ def delimited(ledger: pd.DataFrame, sep: str) -> bytes:
     header = sep.join(_quote_one(str(c), sep) for c in ledger.columns) + "\n"
     if not len(ledger):
         return header.encode()
-    columns = [_text(ledger[c], sep, dates_only=c == "Posting Date") for c in ledger.columns]
+    columns = [_text(ledger[c], sep, dates_only=c in DAY_COLUMNS) for c in ledger.columns]
     columns[-1] = pc.binary_join_element_wise(columns[-1], _large("\n"), _large(""))
     lines = pc.binary_join_element_wise(*columns, _large(sep))
     # The joined values, newline-terminated, lie back to back in the array's data buffer.
@@ -126,8 +127,8 @@ def _write_xlsx(ledger: pd.DataFrame, out: Path) -> None:
     columns = []
     for name in ledger.columns:
         series = ledger[name]
-        if name == "Posting Date":
-            columns.append([d.date() for d in series.dt.to_pydatetime()])
+        if name in DAY_COLUMNS:
+            columns.append([None if pd.isna(d) else d.date() for d in series.dt.to_pydatetime()])
         elif pd.api.types.is_datetime64_any_dtype(series):
             columns.append(list(series.dt.to_pydatetime()))
         else:

@@ -32,7 +32,7 @@ TRANSACTION_TYPE_WORDS = (
     r"rechnung|zahlung|gutschrift|lastschrift|uberweisung|ueberweisung|buchung|facture|paiement|virement|"
     r"avoir|factura|pago|transferencia|fatura|pagamento|fattura|bonifico|factuur|betaling|overboeking"
 )
-DATE_COLUMNS = ("posting_date", "entry_date")
+DATE_COLUMNS = ("posting_date", "entry_date", "document_date")
 MONEY_COLUMNS = ("amount", "debit", "credit")
 FINE_GRAINED = ("account", "cost_center")  # more distinct values: the better candidate
 # Columns that are never one value throughout a file ("Body Name" = the council itself is no vendor).

@@ -351,6 +351,35 @@ RULES: dict[str, Rule] = {
             BY: -0.5,
         },
     ),
+    "document_date": _rule(
+        # The date on the invoice or document itself; a file with one date keeps it as the posting date
+        # (posting_date is chosen first).
+        [
+            ({DATE, DOCUMENT}, 0.85),
+            ({DATE, INVOICE}, 0.85),
+            ({DAY, DOCUMENT}, 0.75),
+            ({DAY, INVOICE}, 0.75),
+            ({DATE, INVOICE, ISSUE}, 0.85),
+            ({DATE, DOCUMENT, ISSUE}, 0.85),
+        ],
+        _DATE_QUALIFIERS,
+        {
+            DOCUMENT: 0.0,
+            INVOICE: 0.0,
+            ISSUE: 0.0,
+            POST: -0.4,
+            PAY: -0.4,
+            GL: -0.3,
+            ACCOUNTING: -0.3,
+            VALUE: -0.3,
+            EFFECTIVE: -0.3,
+            TRANSACTION: -0.2,
+            ENTRY: -0.3,
+            CREATE: -0.3,
+            RECEIVED: -0.2,
+            SYSTEM: -0.3,
+        },
+    ),
     "amount": _rule(
         [
             ({AMOUNT}, 0.8),

@@ -46,7 +46,7 @@ REASON_BAD_CREDIT = "unparseable credit"
 REASON_MISSING_SIGN = "missing debit/credit indicator"
 REASON_BAD_SIGN = "unreadable debit/credit indicator"
 # Columns parsed into dates or amounts: only their unreadable values are tested as placeholders.
-PARSED_COLUMNS = ("posting_date", "entry_date", "amount", "debit", "credit")
+PARSED_COLUMNS = ("posting_date", "entry_date", "document_date", "amount", "debit", "credit")
 # The source column behind each reason, for showing the failing values.
 REASON_COLUMNS = {
     REASON_MISSING_DATE: ("posting_date",),
@@ -183,6 +183,14 @@ def normalize_table(
             notes.append(f"{unreadable} entry date(s) could not be read and were left empty")
         entry_date = _with_time_of_day("entry_date", entry_date, proposal, cells, notes)
         frame["entry_date"] = entry_date[keep].to_numpy()
+    if "document_date" in mapping:
+        # A day, read like the posting date; an unreadable one is left empty, never a rejected row.
+        document_shapes = date_shapes(column("document_date"), placeholders)
+        document_date = dates.parse_dates(document_shapes, date_order)
+        unreadable = int((document_date.isna() & document_shapes.text.notna()).to_numpy()[keep].sum())
+        if unreadable:
+            notes.append(f"{unreadable} document date(s) could not be read and were left empty")
+        frame["document_date"] = document_date[keep].to_numpy()
     for name in canonical.TEXT_COLUMNS:
         if name in mapping:
             frame[name] = column(name)[keep].reset_index(drop=True)

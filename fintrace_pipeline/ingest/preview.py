@@ -30,7 +30,7 @@ from fintrace_pipeline.settings import DEFAULT_MISSING_VALUES
 
 PREVIEW_ROWS = 1_000
 SAMPLE_VALUES = 3
-_DATE_COLUMNS = ("posting_date", "entry_date")
+_DATE_COLUMNS = ("posting_date", "entry_date", "document_date")
 _MONEY_COLUMNS = ("amount", "debit", "credit")
 
 

@@ -20,6 +20,7 @@ def _frame():
                 "datetime64[ns]"
             ),
             "entry_date": pd.to_datetime(["2024-02-01 08:00:00.250", None], format="ISO8601").astype("datetime64[ns]"),
+            "document_date": pd.to_datetime([None, "2024-01-15"], format="ISO8601").astype("datetime64[ns]"),
             "amount": [1234.56, -0.01],
             "user": pd.Series(["alice", pd.NA], dtype="string"),
             "description": pd.Series(['quote " comma, and\nnewline', "=cmd"], dtype="string"),
@@ -34,12 +35,14 @@ def test_transactions_round_trip_with_canonical_dtypes(engine, data_file):
     )
     with engine.begin() as connection:
         replace_transactions(connection, data_file.id, _frame(), rejected)
-    columns = ["row_number", "posting_date", "entry_date", "amount", "user", "description", "label"]
+    columns = ["row_number", "posting_date", "entry_date", "document_date", "amount", "user", "description", "label"]
     with engine.connect() as connection:
         loaded = load_transactions(connection, data_file.id, columns)
         rejected_back = load_rejected(connection, data_file.id)
     # Columns come back in canonical order (canonical.ALL_COLUMNS), with canonical dtypes.
-    expected = _frame()[["row_number", "posting_date", "amount", "entry_date", "user", "description", "label"]]
+    expected = _frame()[
+        ["row_number", "posting_date", "amount", "entry_date", "document_date", "user", "description", "label"]
+    ]
     pd.testing.assert_frame_equal(loaded, expected, check_dtype=True)
     assert rejected_back.to_dict("records") == [
         {"row_number": 2, "raw_values": {"Amount": "abc", "Date": "2024-01-01"}, "reason": "unparseable amount"}

@@ -1,9 +1,9 @@
 """Aging: the days from a line's document (invoice) date to its posting (payment) date, in bands; payments
 later than the payment terms; payments dated before their invoice.
 
-It reads ``document_date``, the invoice or document date of the line, beside ``posting_date``. Ingest
-does not map that column yet (it needs a column in the transactions table), so in the pipeline the
-summary is listed as skipped until it does; a frame that has the column is aged.
+It reads ``document_date``, the invoice or document date of the line, beside ``posting_date``
+(ingest maps an "Invoice Date", "Belegdatum", "Rechnungsdatum" … column to it); a file without one has
+the summary listed as skipped.
 """
 
 from __future__ import annotations
