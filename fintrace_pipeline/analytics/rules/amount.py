@@ -47,6 +47,11 @@ class AmountRuleOptions(Options):
     outlier_high_ratio: float = 10.0  # ... and high from this one
     outlier_log_scale: bool = True
     outlier_two_sided: bool = False
+    # An outlier stands apart from its group: at most this share of the group's other lines lie within
+    # ``outlier_peer_factor`` of it. A group with a second mode (a user's accruals beside their small
+    # invoices on one liability account) has many lines that size, and none of them is an outlier.
+    outlier_peer_share: float = 0.005
+    outlier_peer_factor: float = 2.0
 
 
 def check_amount_rules(run: RuleRun, options: AmountRuleOptions) -> None:
@@ -191,6 +196,18 @@ def robust_z_by_group(
     return z, row_median, spread
 
 
+def peer_counts(amounts: np.ndarray, groups: np.ndarray, at: np.ndarray, factor: float) -> np.ndarray:
+    """For the lines at positions ``at``: how many other lines of their group lie within ``factor`` of
+    their amount (from amount / factor to amount · factor). One sort of the (group, log amount) keys."""
+    logs = np.log(amounts)
+    width = float(logs.max() - logs.min()) + 2 * np.log(factor) + 1.0
+    keys = groups.astype(np.float64) * width + (logs - logs.min())
+    ordered = np.sort(keys)
+    low = np.searchsorted(ordered, keys[at] - np.log(factor), side="left")
+    high = np.searchsorted(ordered, keys[at] + np.log(factor), side="right")
+    return (high - low - 1).astype(np.int64)
+
+
 def group_outlier_flags(
     transactions: pd.DataFrame,
     group_column: str,
@@ -228,6 +245,12 @@ def group_outlier_flags(
     with np.errstate(divide="ignore"):
         deviation = np.maximum(amounts / amount_median, amount_median / amounts)  # ≥ 1, either side
     hit = (score >= options.outlier_medium_z) & (deviation >= options.outlier_min_ratio)
+    group_lines = np.bincount(dense, minlength=len(tested_groups))[dense]
+    peers = np.zeros(len(amounts), dtype=np.int64)
+    peers[hit] = peer_counts(amounts, dense, np.flatnonzero(hit), options.outlier_peer_factor)
+    apart = peers <= options.outlier_peer_share * (group_lines - 1)
+    stats["not_apart"] = int((hit & ~apart).sum())
+    hit &= apart
     rows = transactions["row_number"].to_numpy()[usable][tested][hit]
     names = uniques.to_numpy()[np.asarray(tested_groups)[dense[hit]]].tolist()
     hit_amounts, hit_medians, hit_z = amounts[hit].tolist(), amount_median[hit].tolist(), z[hit].tolist()
@@ -236,7 +259,18 @@ def group_outlier_flags(
     relations = rule.fill_phrases(
         ["times" if r >= 1 else "fraction" for r in ratios], ratio=ratios, inverse=[1 / r for r in ratios]
     )
-    reasons = rule.reasons(len(rows), amount=hit_amounts, relation=relations, group=names, median=hit_medians, z=hit_z)
+    hit_peers, hit_others = peers[hit].tolist(), (group_lines[hit] - 1).tolist()
+    reasons = rule.reasons(
+        len(rows),
+        amount=hit_amounts,
+        relation=relations,
+        group=names,
+        median=hit_medians,
+        z=hit_z,
+        peers=hit_peers,
+        others=hit_others,
+        factor=options.outlier_peer_factor,
+    )
     details = [
         {
             "amount": a,
@@ -245,8 +279,12 @@ def group_outlier_flags(
             "ratio_to_median": round(ratio, 3),
             "robust_z": round(zz, 2),
             "scale": "log" if log_scale else "linear",
+            "group_lines": others + 1,
+            "lines_within_factor": peer,
         }
-        for a, med, zz, name, ratio in zip(hit_amounts, hit_medians, hit_z, names, ratios, strict=True)
+        for a, med, zz, name, ratio, peer, others in zip(
+            hit_amounts, hit_medians, hit_z, names, ratios, hit_peers, hit_others, strict=True
+        )
     ]
     stats["flagged"] = int(hit.sum())
     severity = graded_severity(rule_code, deviation[hit] >= options.outlier_high_ratio)
