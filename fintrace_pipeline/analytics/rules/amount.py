@@ -52,6 +52,10 @@ class AmountRuleOptions(Options):
     # invoices on one liability account) has many lines that size, and none of them is an outlier.
     outlier_peer_share: float = 0.005
     outlier_peer_factor: float = 2.0
+    # A line that stands apart and is ``outlier_high_ratio`` times the median is an outlier from this
+    # z (and is medium at most): a group whose vendors differ in size has a wide spread, which would
+    # hide it otherwise.
+    outlier_apart_z: float = 2.5
 
 
 def check_amount_rules(run: RuleRun, options: AmountRuleOptions) -> None:
@@ -245,6 +249,7 @@ def group_outlier_flags(
     with np.errstate(divide="ignore"):
         deviation = np.maximum(amounts / amount_median, amount_median / amounts)  # ≥ 1, either side
     hit = (score >= options.outlier_medium_z) & (deviation >= options.outlier_min_ratio)
+    hit |= (score >= options.outlier_apart_z) & (deviation >= options.outlier_high_ratio)
     group_lines = np.bincount(dense, minlength=len(tested_groups))[dense]
     peers = np.zeros(len(amounts), dtype=np.int64)
     peers[hit] = peer_counts(amounts, dense, np.flatnonzero(hit), options.outlier_peer_factor)
@@ -287,5 +292,7 @@ def group_outlier_flags(
         )
     ]
     stats["flagged"] = int(hit.sum())
-    severity = graded_severity(rule_code, deviation[hit] >= options.outlier_high_ratio)
+    severity = graded_severity(
+        rule_code, (deviation[hit] >= options.outlier_high_ratio) & (score[hit] >= options.outlier_medium_z)
+    )
     return build_flags(rows, rule_code, reasons, details, severity=severity), stats
