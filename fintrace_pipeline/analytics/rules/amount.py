@@ -52,6 +52,11 @@ class AmountRuleOptions(Options):
     # invoices on one liability account) has many lines that size, and none of them is an outlier.
     outlier_peer_share: float = 0.005
     outlier_peer_factor: float = 2.0
+    # Lines of the same few days are one event (a card's fraudulent run, a week of inflated invoices),
+    # not a habit: only lines posted further apart count against standing apart, and a handful of
+    # them (a few outliers of one group) always leave it standing.
+    outlier_peer_days: int = 14
+    outlier_peer_lines: int = 3
     # A line that stands apart and is ``outlier_high_ratio`` times the median is an outlier from this
     # z (and is medium at most): a group whose vendors differ in size has a wide spread, which would
     # hide it otherwise.
@@ -200,16 +205,23 @@ def robust_z_by_group(
     return z, row_median, spread
 
 
-def peer_counts(amounts: np.ndarray, groups: np.ndarray, at: np.ndarray, factor: float) -> np.ndarray:
+def peer_counts(
+    amounts: np.ndarray, groups: np.ndarray, days: np.ndarray, at: np.ndarray, factor: float, apart_days: int
+) -> np.ndarray:
     """For the lines at positions ``at``: how many other lines of their group lie within ``factor`` of
-    their amount (from amount / factor to amount · factor). One sort of the (group, log amount) keys."""
+    their amount (from amount / factor to amount · factor) and were posted more than ``apart_days`` days
+    from them. One sort of the (group, log amount) keys; then each line's neighbours in amount."""
     logs = np.log(amounts)
     width = float(logs.max() - logs.min()) + 2 * np.log(factor) + 1.0
     keys = groups.astype(np.float64) * width + (logs - logs.min())
-    ordered = np.sort(keys)
+    order = np.argsort(keys, kind="stable")
+    ordered, ordered_days = keys[order], days[order]
     low = np.searchsorted(ordered, keys[at] - np.log(factor), side="left")
     high = np.searchsorted(ordered, keys[at] + np.log(factor), side="right")
-    return (high - low - 1).astype(np.int64)
+    counts = np.zeros(len(at), dtype=np.int64)
+    for i, (start, end, day) in enumerate(zip(low.tolist(), high.tolist(), days[at].tolist(), strict=True)):
+        counts[i] = int((np.abs(ordered_days[start:end] - day) > apart_days).sum())
+    return counts
 
 
 def group_outlier_flags(
@@ -252,8 +264,10 @@ def group_outlier_flags(
     hit |= (score >= options.outlier_apart_z) & (deviation >= options.outlier_high_ratio)
     group_lines = np.bincount(dense, minlength=len(tested_groups))[dense]
     peers = np.zeros(len(amounts), dtype=np.int64)
-    peers[hit] = peer_counts(amounts, dense, np.flatnonzero(hit), options.outlier_peer_factor)
-    apart = peers <= options.outlier_peer_share * (group_lines - 1)
+    days = transactions["posting_date"].to_numpy().astype("datetime64[D]").astype(np.int64)[usable][tested]
+    at = np.flatnonzero(hit)
+    peers[hit] = peer_counts(amounts, dense, days, at, options.outlier_peer_factor, options.outlier_peer_days)
+    apart = peers <= np.maximum(options.outlier_peer_share * (group_lines - 1), options.outlier_peer_lines)
     stats["not_apart"] = int((hit & ~apart).sum())
     hit &= apart
     rows = transactions["row_number"].to_numpy()[usable][tested][hit]
@@ -275,6 +289,7 @@ def group_outlier_flags(
         peers=hit_peers,
         others=hit_others,
         factor=options.outlier_peer_factor,
+        days=options.outlier_peer_days,
     )
     details = [
         {
