@@ -57,10 +57,6 @@ class AmountRuleOptions(Options):
     # them (a few outliers of one group) always leave it standing.
     outlier_peer_days: int = 14
     outlier_peer_lines: int = 3
-    # A line that stands apart and is ``outlier_high_ratio`` times the median is an outlier from this
-    # z (and is medium at most): a group whose vendors differ in size has a wide spread, which would
-    # hide it otherwise.
-    outlier_apart_z: float = 2.5
 
 
 def check_amount_rules(run: RuleRun, options: AmountRuleOptions) -> None:
@@ -261,7 +257,6 @@ def group_outlier_flags(
     with np.errstate(divide="ignore"):
         deviation = np.maximum(amounts / amount_median, amount_median / amounts)  # ≥ 1, either side
     hit = (score >= options.outlier_medium_z) & (deviation >= options.outlier_min_ratio)
-    hit |= (score >= options.outlier_apart_z) & (deviation >= options.outlier_high_ratio)
     group_lines = np.bincount(dense, minlength=len(tested_groups))[dense]
     peers = np.zeros(len(amounts), dtype=np.int64)
     days = transactions["posting_date"].to_numpy().astype("datetime64[D]").astype(np.int64)[usable][tested]
@@ -307,7 +302,5 @@ def group_outlier_flags(
         )
     ]
     stats["flagged"] = int(hit.sum())
-    severity = graded_severity(
-        rule_code, (deviation[hit] >= options.outlier_high_ratio) & (score[hit] >= options.outlier_medium_z)
-    )
+    severity = graded_severity(rule_code, deviation[hit] >= options.outlier_high_ratio)
     return build_flags(rows, rule_code, reasons, details, severity=severity), stats
