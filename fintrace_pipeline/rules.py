@@ -284,7 +284,8 @@ _RULES = (
         "medium",
         "Amount far outside the user's usual range",
         ("amount", "user"),
-        "Amount {amount:,.2f} is {relation} user {group}'s median of {median:,.2f} (robust z {z:.1f})",
+        "Amount {amount:,.2f} is {relation} user {group}'s median of {median:,.2f} (robust z {z:.1f}, "
+        "{peers:,} of the other {others:,} lines within a factor of {factor:g} more than {days} days apart)",
         {"times": "{ratio:,.1f}×", "fraction": "1/{inverse:,.1f} of"},
     ),
     Rule(
@@ -294,7 +295,8 @@ _RULES = (
         "medium",
         "Amount far outside the account's usual range",
         ("amount", "account"),
-        "Amount {amount:,.2f} is {relation} account {group}'s median of {median:,.2f} (robust z {z:.1f})",
+        "Amount {amount:,.2f} is {relation} account {group}'s median of {median:,.2f} (robust z {z:.1f}, "
+        "{peers:,} of the other {others:,} lines within a factor of {factor:g} more than {days} days apart)",
         {"times": "{ratio:,.1f}×", "fraction": "1/{inverse:,.1f} of"},
     ),
     Rule(

@@ -47,6 +47,16 @@ class AmountRuleOptions(Options):
     outlier_high_ratio: float = 10.0  # ... and high from this one
     outlier_log_scale: bool = True
     outlier_two_sided: bool = False
+    # An outlier stands apart from its group: at most this share of the group's other lines lie within
+    # ``outlier_peer_factor`` of it. A group with a second mode (a user's accruals beside their small
+    # invoices on one liability account) has many lines that size, and none of them is an outlier.
+    outlier_peer_share: float = 0.005
+    outlier_peer_factor: float = 2.0
+    # Lines of the same few days are one event (a card's fraudulent run, a week of inflated invoices),
+    # not a habit: only lines posted further apart count against standing apart, and a handful of
+    # them (a few outliers of one group) always leave it standing.
+    outlier_peer_days: int = 14
+    outlier_peer_lines: int = 3
 
 
 def check_amount_rules(run: RuleRun, options: AmountRuleOptions) -> None:
@@ -191,6 +201,25 @@ def robust_z_by_group(
     return z, row_median, spread
 
 
+def peer_counts(
+    amounts: np.ndarray, groups: np.ndarray, days: np.ndarray, at: np.ndarray, factor: float, apart_days: int
+) -> np.ndarray:
+    """For the lines at positions ``at``: how many other lines of their group lie within ``factor`` of
+    their amount (from amount / factor to amount · factor) and were posted more than ``apart_days`` days
+    from them. One sort of the (group, log amount) keys; then each line's neighbours in amount."""
+    logs = np.log(amounts)
+    width = float(logs.max() - logs.min()) + 2 * np.log(factor) + 1.0
+    keys = groups.astype(np.float64) * width + (logs - logs.min())
+    order = np.argsort(keys, kind="stable")
+    ordered, ordered_days = keys[order], days[order]
+    low = np.searchsorted(ordered, keys[at] - np.log(factor), side="left")
+    high = np.searchsorted(ordered, keys[at] + np.log(factor), side="right")
+    counts = np.zeros(len(at), dtype=np.int64)
+    for i, (start, end, day) in enumerate(zip(low.tolist(), high.tolist(), days[at].tolist(), strict=True)):
+        counts[i] = int((np.abs(ordered_days[start:end] - day) > apart_days).sum())
+    return counts
+
+
 def group_outlier_flags(
     transactions: pd.DataFrame,
     group_column: str,
@@ -228,6 +257,14 @@ def group_outlier_flags(
     with np.errstate(divide="ignore"):
         deviation = np.maximum(amounts / amount_median, amount_median / amounts)  # ≥ 1, either side
     hit = (score >= options.outlier_medium_z) & (deviation >= options.outlier_min_ratio)
+    group_lines = np.bincount(dense, minlength=len(tested_groups))[dense]
+    peers = np.zeros(len(amounts), dtype=np.int64)
+    days = transactions["posting_date"].to_numpy().astype("datetime64[D]").astype(np.int64)[usable][tested]
+    at = np.flatnonzero(hit)
+    peers[hit] = peer_counts(amounts, dense, days, at, options.outlier_peer_factor, options.outlier_peer_days)
+    apart = peers <= np.maximum(options.outlier_peer_share * (group_lines - 1), options.outlier_peer_lines)
+    stats["not_apart"] = int((hit & ~apart).sum())
+    hit &= apart
     rows = transactions["row_number"].to_numpy()[usable][tested][hit]
     names = uniques.to_numpy()[np.asarray(tested_groups)[dense[hit]]].tolist()
     hit_amounts, hit_medians, hit_z = amounts[hit].tolist(), amount_median[hit].tolist(), z[hit].tolist()
@@ -236,7 +273,19 @@ def group_outlier_flags(
     relations = rule.fill_phrases(
         ["times" if r >= 1 else "fraction" for r in ratios], ratio=ratios, inverse=[1 / r for r in ratios]
     )
-    reasons = rule.reasons(len(rows), amount=hit_amounts, relation=relations, group=names, median=hit_medians, z=hit_z)
+    hit_peers, hit_others = peers[hit].tolist(), (group_lines[hit] - 1).tolist()
+    reasons = rule.reasons(
+        len(rows),
+        amount=hit_amounts,
+        relation=relations,
+        group=names,
+        median=hit_medians,
+        z=hit_z,
+        peers=hit_peers,
+        others=hit_others,
+        factor=options.outlier_peer_factor,
+        days=options.outlier_peer_days,
+    )
     details = [
         {
             "amount": a,
@@ -245,8 +294,12 @@ def group_outlier_flags(
             "ratio_to_median": round(ratio, 3),
             "robust_z": round(zz, 2),
             "scale": "log" if log_scale else "linear",
+            "group_lines": others + 1,
+            "lines_within_factor": peer,
         }
-        for a, med, zz, name, ratio in zip(hit_amounts, hit_medians, hit_z, names, ratios, strict=True)
+        for a, med, zz, name, ratio, peer, others in zip(
+            hit_amounts, hit_medians, hit_z, names, ratios, hit_peers, hit_others, strict=True
+        )
     ]
     stats["flagged"] = int(hit.sum())
     severity = graded_severity(rule_code, deviation[hit] >= options.outlier_high_ratio)

@@ -279,9 +279,10 @@ def _bounds(lines: _Lines, chosen: np.ndarray, first: int, last: int, options: H
     """The period's first and last day moved to where the ``chosen`` lines (the risen accounts') change
     from their usual size to a risen one and back, within the longest window either side of the window
     that stood highest (which can start after a shift that rises gradually, or take in a few ordinary
-    days). A cumulative-sum change point: each line counts its log deviation less the log of the ratio
-    from which an account counts as risen, and the period is the run of days whose sum is largest."""
-    reference = np.log(options.shift_account_min_ratio)
+    days). A cumulative-sum change point: each line counts its log deviation less half the log of the
+    ratio from which an account counts as risen (a CUSUM's reference, halfway between the usual size and
+    the smallest rise that matters), and the period is the run of days whose sum is largest."""
+    reference = np.log(options.shift_account_min_ratio) / 2
     reach = max(options.shift_window_days)
     near = chosen & (lines.day >= first - reach) & (lines.day <= last + reach)
     days, index = np.unique(lines.day[near], return_inverse=True)

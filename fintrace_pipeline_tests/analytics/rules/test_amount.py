@@ -68,8 +68,10 @@ def test_user_outliers_linear_scale_hand_computed():
     # ann: MAD 5 is a spread of 5 / 0.6745 = 7.4, below 10 % of the median: z = 4900 / 10 = 490.0;
     # cat: 9900 / (1.253314 · 500) = 15.8
     assert outliers["reason"].tolist() == [
-        "Amount 5,000.00 is 50.0× user ann on account acct-ann's median of 100.00 (robust z 490.0)",
-        "Amount 10,000.00 is 100.0× user cat on account acct-cat's median of 100.00 (robust z 15.8)",
+        "Amount 5,000.00 is 50.0× user ann on account acct-ann's median of 100.00 "
+        "(robust z 490.0, 0 of the other 19 lines within a factor of 2 more than 14 days apart)",
+        "Amount 10,000.00 is 100.0× user cat on account acct-cat's median of 100.00 "
+        "(robust z 15.8, 0 of the other 19 lines within a factor of 2 more than 14 days apart)",
     ]
     assert outliers["details"][0]["robust_z"] == pytest.approx(490.0, abs=0.01)
     accounts = flags_of(result, "ACCOUNT_AMOUNT_OUTLIER")
@@ -82,7 +84,8 @@ def test_user_outliers_log_scale_and_thresholds():
     # ann on logs: MAD ln(100/95) / 0.6745 = 0.076 is below the 0.1 floor: z = ln 50 / 0.1 = 39.1
     assert outliers["row_number"].tolist() == [20, 45]
     assert outliers["reason"][0] == (
-        "Amount 5,000.00 is 50.0× user ann on account acct-ann's median of 100.00 (robust z 39.1)"
+        "Amount 5,000.00 is 50.0× user ann on account acct-ann's median of 100.00 "
+        "(robust z 39.1, 0 of the other 19 lines within a factor of 2 more than 14 days apart)"
     )
     strict = AnomalyDetectionOptions(outlier_medium_z=60)
     assert flags_of(run_anomaly_detection(_outlier_frame(), strict), "USER_AMOUNT_OUTLIER").empty
@@ -90,6 +93,46 @@ def test_user_outliers_log_scale_and_thresholds():
     assert set(flags_of(run_anomaly_detection(_outlier_frame(), medium), "USER_AMOUNT_OUTLIER")["severity"]) == {
         "medium"
     }
+
+
+def test_an_outlier_stands_apart_from_its_group_so_a_second_mode_is_not_one():
+    # Dee books 300 small accruals around 800 and 100 large ones around 12,000 to one liability
+    # account: the large ones are 15× the median, but a quarter of the group is that size. One line of
+    # 400,000 stands apart from both modes.
+    rng = np.random.default_rng(3)
+    small = np.round(np.exp(rng.normal(np.log(800), 0.2, 300)), 2)
+    large = np.round(np.exp(rng.normal(np.log(12_000), 0.2, 100)), 2)
+    amounts = [*small, *large, 400_000.17]
+    days = pd.date_range("2024-01-01", periods=len(amounts), freq="D").strftime("%Y-%m-%d").tolist()
+    frame = ledger(amount=amounts, posting_date=days, user=["dee"] * len(amounts), account=["2100"] * len(amounts))
+    result = run_anomaly_detection(frame)
+    outliers = flags_of(result, "USER_AMOUNT_OUTLIER")
+    assert outliers["row_number"].tolist() == [len(amounts)]
+    assert outliers["details"][0]["lines_within_factor"] == 0
+    assert outliers["details"][0]["group_lines"] == 401
+    assert outliers["reason"][0].endswith(", 0 of the other 400 lines within a factor of 2 more than 14 days apart)")
+    # Without the test of standing apart, the second mode is flagged too.
+    crowded = flags_of(
+        run_anomaly_detection(frame, AnomalyDetectionOptions(outlier_peer_share=1.0)), "USER_AMOUNT_OUTLIER"
+    )
+    assert len(crowded) > 50
+    assert set(crowded["row_number"]) > {len(amounts)}
+
+
+def test_a_run_of_outliers_within_a_few_days_is_an_event_and_still_stands_apart():
+    # Eve's card: 200 payments around 40 over the year, then 8 of about 900 within one week.
+    rng = np.random.default_rng(5)
+    usual = list(np.round(np.exp(rng.normal(np.log(40), 0.3, 200)), 2))
+    run = list(np.round(np.exp(rng.normal(np.log(900), 0.1, 8)), 2))
+    days = pd.date_range("2024-01-01", periods=200, freq="D").strftime("%Y-%m-%d").tolist()
+    days += pd.date_range("2024-08-05", periods=8, freq="D").strftime("%Y-%m-%d").tolist()
+    frame = ledger(amount=usual + run, posting_date=days, user=["eve"] * 208)
+    outliers = flags_of(run_anomaly_detection(frame), "USER_AMOUNT_OUTLIER")
+    assert outliers["row_number"].tolist() == list(range(201, 209))
+    # Spread over the year instead, eight lines of that size are a habit of the card, not outliers.
+    spread = frame.copy()
+    spread.loc[200:, "posting_date"] = pd.to_datetime([f"2024-{m:02d}-10" for m in range(2, 10)])
+    assert flags_of(run_anomaly_detection(spread), "USER_AMOUNT_OUTLIER").empty
 
 
 def test_outliers_on_a_near_constant_group_are_rated_by_the_size_of_the_deviation():
