@@ -38,6 +38,10 @@ class Rule:
     reason: str
     phrases: Mapping[str, str] = field(default_factory=dict, hash=False)
     entry_reason: str = ""  # the sentence where documents of journal entries are compared; "" = ``reason``
+    # The finding describes a group of lines (a vendor's week, an entity's month, a digit habit, a period
+    # end) and marks every line of it alike: it says nothing about which line is wrong, so it is context
+    # for a line's risk, not evidence like a finding about the line itself (see ml/features.py).
+    describes_group: bool = False
 
     def reason_for(self, entries: bool) -> str:
         return self.entry_reason if entries and self.entry_reason else self.reason
@@ -384,6 +388,7 @@ _RULES = (
         ("posting_date", "vendor"),
         "Vendor {vendor} has {documents} new {units} in the week of {week}, where its share of the other weeks "
         "predicts {expected:.1f} (Poisson p {p:.1e} across {tests:,} vendor-weeks)",
+        describes_group=True,
     ),
     # Each line against the user's own lines on that account and side; the period is the one of 7 to 28
     # days in which the user's lines stand highest. A document paying one of its lines' documents later
@@ -417,6 +422,7 @@ _RULES = (
             "entry": "; journal entry {je_number} ({lines} line{s})",
             "line": "",
         },
+        describes_group=True,
     ),
     Rule(
         "POST_CLOSE_ENTRY",
@@ -460,6 +466,7 @@ _RULES = (
         "Amount {amount:,.2f} {ending}, as do {lines} of {label} {group}'s {n} amounts ({share_pct:.0f} % vs "
         "{expected_pct:.1f} % of the other amounts; binomial p {p:.1e})",
         {"cents": "has cents .{ending}", "units": "ends in {ending} before the decimal point"},
+        describes_group=True,
     ),
     # Tested per vendor and per user, for whichever of the two columns the file has.
     Rule(
@@ -471,6 +478,7 @@ _RULES = (
         ("amount",),
         "Amount starts with {digit}, which makes up {observed_pct:.1f} % of {label} {group}'s {n} amounts "
         "vs {expected_pct:.1f} % expected by Benford's law (z {z:.1f}; first-digit MAD {mad:.4f}, nonconformity)",
+        describes_group=True,
     ),
 )
 
@@ -534,6 +542,7 @@ _RULES += (
         ("posting_date", "amount"),
         "Line of {amount:,.2f} in {label} {name}'s {month}, which totals {total:,.2f}: {ratio:,.1f}× its usual "
         "month of {median:,.2f} over {months} earlier months (robust z {z:.1f}, median and MAD)",
+        describes_group=True,
     ),
     Rule(
         "HIST_DUP_INVOICE",

@@ -19,6 +19,7 @@ from scipy.stats import poisson
 
 from fintrace_pipeline.findings import SEVERITY_WEIGHT
 from fintrace_pipeline.ml.options import MLOptions
+from fintrace_pipeline.rules import RULES
 
 DAY_SECONDS = 86_400
 # A robust standard deviation from the median absolute deviation of a normal sample.
@@ -59,7 +60,9 @@ CONTEXT_FEATURES = (
     "user_burst_1d",
     "user_burst_7d",
 )
-EXPLANATION_ONLY = ("first_digit_excess",)
+# Whether a rule's finding describes a group of lines rather than the line (see ``rule_features``).
+GROUP_FINDINGS = {code: rule.describes_group for code, rule in RULES.items()}
+EXPLANATION_ONLY = ("first_digit_excess", "group_findings")
 
 
 @dataclass
@@ -255,26 +258,33 @@ def _time_of_day_source(frame: pd.DataFrame) -> pd.Series | None:
 
 
 def rule_features(flags: pd.DataFrame, row_numbers: pd.Series) -> dict[str, np.ndarray]:
-    """Per row (aligned with ``row_numbers``): how many rule findings, their severity sum and maximum,
-    and how many came from each rule stage."""
+    """Per row (aligned with ``row_numbers``): how many rule findings about the row itself, their
+    severity sum and maximum, how many came from each rule stage, and how many findings about a group
+    the row belongs to (``group_findings``). A group finding marks every line of its group alike, so
+    it is left out of the row's evidence: a vendor's busy week is no reason to rank each of its lines
+    beside a line that is itself out of range."""
     weights = flags["severity"].map(SEVERITY_WEIGHT).astype("float64").fillna(1.0)
     stage = flags["analytics_type"] if "analytics_type" in flags.columns else pd.Series("", index=flags.index)
+    group = flags["rule_code"].map(GROUP_FINDINGS).fillna(False).to_numpy(dtype=bool)
+    row_weight = np.where(group, np.nan, weights.to_numpy())
     per_row = (
         pd.DataFrame(
             {
                 "row_number": flags["row_number"].to_numpy(),
-                "weight": weights.to_numpy(),
-                "dup": (stage == "duplicate_analysis").to_numpy(dtype=float),
-                "anomaly": (stage == "anomaly_detection").to_numpy(dtype=float),
+                "weight": row_weight,
+                "dup": ((stage == "duplicate_analysis").to_numpy() & ~group).astype(float),
+                "anomaly": ((stage == "anomaly_detection").to_numpy() & ~group).astype(float),
+                "group": group.astype(float),
             }
         )
         .groupby("row_number")
         .agg(
-            rule_count=("weight", "size"),
+            rule_count=("weight", "count"),
             rule_severity_sum=("weight", "sum"),
             rule_max_severity=("weight", "max"),
             duplicate_flags=("dup", "sum"),
             anomaly_flags=("anomaly", "sum"),
+            group_findings=("group", "sum"),
         )
     )
     aligned = per_row.reindex(row_numbers.to_numpy()).fillna(0.0)

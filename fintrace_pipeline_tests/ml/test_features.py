@@ -124,3 +124,45 @@ def test_burst_far_beyond_float_range_stays_finite():
     values = _burst_significance(np.array([5000.0, 3.0]), np.array([0.01, 1.0]), windows_in_file=30)
     assert np.isfinite(values).all()
     assert values[0] == MAX_DECADES - np.log10(30) and values[1] == 0.0
+
+
+def test_group_findings_are_context_not_row_evidence():
+    frame = ledger(rows=100)
+    flags = pd.DataFrame(
+        {
+            "row_number": [5, 5, 9, 9, 12],
+            "rule_code": [
+                "USER_AMOUNT_OUTLIER",
+                "VENDOR_VOLUME_SPIKE",
+                "VENDOR_VOLUME_SPIKE",
+                "ENDING_DIGITS_HABIT",
+                "HIST_SPEND_SHIFT",
+            ],
+            "severity": ["medium"] * 5,
+            "reason": list("abcde"),
+            "details": [None] * 5,
+            "group_id": [None] * 5,
+            "analytics_type": ["anomaly_detection"] * 4 + ["period_comparison"],
+        }
+    )
+    features = build_features(frame, flags)
+    position = {5: 4, 9: 8, 12: 11}
+    # Only the row's own outlier counts; the vendor's busy week, the digit habit and the month do not.
+    assert features.rule_score[position[5]] == 2.0
+    assert features.rule_score[position[9]] == 0.0 and features.rule_score[position[12]] == 0.0
+    assert features.rule_score.sum() == 2.0
+    assert features.matrix["rule_count"].iloc[position[5]] == 1
+    assert features.matrix["anomaly_flags"].iloc[position[9]] == 0
+    assert features.matrix["group_findings"].iloc[position[9]] == 2
+    assert features.matrix["group_findings"].iloc[position[5]] == 1
+    # Counted for the reasons, never handed to the detectors.
+    assert "group_findings" not in features.detector_names
+    assert any(h["feature"] == "group_findings" for h in features.held_back)
+
+
+def test_catalogue_marks_findings_about_groups():
+    from fintrace_pipeline.rules import RULES
+
+    group = {code for code, rule in RULES.items() if rule.describes_group}
+    assert {"VENDOR_VOLUME_SPIKE", "PERIOD_END_ENTRY", "ENDING_DIGITS_HABIT", "BENFORD_DIGIT"} <= group
+    assert not group & {"USER_AMOUNT_OUTLIER", "DUP_EXACT", "JUST_BELOW_LIMIT", "SELF_APPROVED"}
