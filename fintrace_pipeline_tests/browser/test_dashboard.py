@@ -15,6 +15,7 @@ from contextlib import contextmanager
 import pytest
 
 from fintrace_pipeline.generate import GeneratedLedger, generate_ledger, write_ledger
+from fintrace_pipeline.stages import STAGES
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
 
@@ -317,7 +318,7 @@ def test_upload_reaches_completed_and_the_file_view_shows_the_results(page, syst
         "document.getElementById('upload-status').textContent === 'COMPLETED'", timeout=PROCESSING_TIMEOUT_MS
     )
     steps = page.locator("#upload-steps li")
-    assert steps.count() == 7
+    assert steps.count() == len(STAGES)
     assert all(text.endswith("COMPLETED") for text in steps.all_text_contents())
     assert page.get_attribute("#upload-bar", "aria-valuenow") == "100"
     assert page.text_content("#upload-name") == "march_ledger.csv"

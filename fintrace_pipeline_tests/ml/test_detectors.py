@@ -66,7 +66,9 @@ class _LargestAmount(Detector):
 def test_a_new_detector_is_one_class_and_one_list_entry(monkeypatch):
     members = run.ensemble_members
     monkeypatch.setattr(
-        run, "ensemble_members", lambda labelled, options: [*members(labelled, options), _LargestAmount(options)]
+        run,
+        "ensemble_members",
+        lambda labelled, options, learned=None: [*members(labelled, options, learned), _LargestAmount(options)],
     )
     weights = {**FAST.ensemble_weights, "largest_amount": 0.2}
     outcome = run.run_ml_ensemble(_frame(labelled=False), None, dataclasses.replace(FAST, ensemble_weights=weights))

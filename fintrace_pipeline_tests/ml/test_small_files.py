@@ -11,6 +11,7 @@ from fintrace_pipeline.api.app import create_app
 from fintrace_pipeline.db.schema import ml_model_processing_results, transaction_flags, transaction_scores
 from fintrace_pipeline.runtime.process import process_file
 from fintrace_pipeline.settings import get_settings
+from fintrace_pipeline.stages import ANALYTICS_TYPES
 
 HEADER = "Transaction ID,Posting Date,Amount,Entered By,Approved By,Vendor,Invoice Number,Description,Account\n"
 # A payment register: rows 1 and 2 are the same invoice paid twice, row 3 is approved by its author.
@@ -51,7 +52,7 @@ def test_a_small_file_completes_with_scores_and_reasons_from_its_findings(fintra
     assert summary["data_file"]["rows_loaded"] == len(rows)
     assert summary["progress"]["overall_progress"] == 100.0
     analytics = summary["analytics_results"]
-    assert set(analytics) == {"default_analytics", "comprehensive_expense", "duplicate_analysis", "anomaly_detection"}
+    assert set(analytics) == set(ANALYTICS_TYPES)
     for stage in ("default_analytics", "duplicate_analysis", "anomaly_detection"):
         assert analytics[stage]["processing_status"] == "COMPLETED"
     assert analytics["default_analytics"]["total_transactions"] == len(rows)
