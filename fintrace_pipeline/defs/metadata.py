@@ -10,10 +10,15 @@ from fintrace_pipeline.findings import SUMMARY_FIELDS, AnalysisResult
 TOP_FINDINGS = 10
 
 
+def _missing(value) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
+
+
 def markdown_table(frame: pd.DataFrame, limit: int = TOP_FINDINGS) -> MetadataValue:
     if frame.empty:
         return MetadataValue.md("_none_")
-    shown = frame.head(limit).astype(str).map(lambda v: v.replace("|", "\\|"))
+    # Each cell as text: a missing one (None, NaN, NA) shows blank, and "|" would end the cell.
+    shown = frame.head(limit).map(lambda v: "" if _missing(v) else str(v).replace("|", "\\|"))
     lines = ["| " + " | ".join(shown.columns) + " |", "|" + "---|" * len(shown.columns)]
     lines += ["| " + " | ".join(row) + " |" for row in shown.itertuples(index=False)]
     if len(frame) > limit:
