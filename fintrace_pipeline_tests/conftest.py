@@ -108,7 +108,7 @@ def ledger_file(tmp_path_factory) -> Path:
     # Two rows a person would expect to be kept with their reason, not lost.
     with path.open("a") as handle:
         handle.write(
-            "T-BAD-1,JE-999999,not a date,2024-01-01 10:00:00,6100,Travel,alice,bob,Acme,INV-1,x,CC1,USD,12.00,\n"
+            "T-BAD-1,JE-999999,not a date,2024-01-01 10:00:00,,6100,Travel,alice,bob,Acme,INV-1,x,CC1,USD,12.00,\n"
         )
-        handle.write("Grand total,,,,,,,,,,,,,999999.00,999999.00\n")
+        handle.write("Grand total,,,,,,,,,,,,,,999999.00,999999.00\n")
     return path

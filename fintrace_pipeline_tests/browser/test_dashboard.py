@@ -23,9 +23,9 @@ PROCESSING_TIMEOUT_MS = 180_000
 PHONE = {"width": 390, "height": 844}
 # Two lines the reader rejects, so the file view has rejected rows with their reasons.
 BAD_LINES = (
-    "TX90000001,JE-900001,not a date,2025-03-01 10:00:00,6200,Office Supplies,klewis,ethompson,,,Bad date,"
+    "TX90000001,JE-900001,not a date,2025-03-01 10:00:00,,6200,Office Supplies,klewis,ethompson,,,Bad date,"
     "CC-110,USD,12.00,\n"
-    "TX90000002,JE-900002,2025-03-01,2025-03-01 10:00:00,6200,Office Supplies,klewis,ethompson,,,Bad debit,"
+    "TX90000002,JE-900002,2025-03-01,2025-03-01 10:00:00,,6200,Office Supplies,klewis,ethompson,,,Bad debit,"
     "CC-110,USD,12.0x,\n"
 )
 

@@ -67,9 +67,8 @@ def test_process_stores_every_result_and_accounts_for_every_row(fintrace_env, en
     }
     progress = summary["progress"]
     assert progress["overall_progress"] == 100.0 and progress["status"] == "COMPLETED"
-    assert [s["status"] for s in progress["steps"]] == ["COMPLETED"] * 7 or all(
-        s["status"] in ("COMPLETED", "SKIPPED") for s in progress["steps"]
-    )
+    statuses = {s["name"]: s["status"] for s in progress["steps"]}
+    assert set(statuses.values()) <= {"COMPLETED", "SKIPPED"}, statuses
     assert summary["job"]["dagster_run_id"] == outcome.run_id
     assert instance.get_run_by_id(outcome.run_id).is_success
     checks = {
