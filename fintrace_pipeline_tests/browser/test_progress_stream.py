@@ -10,7 +10,7 @@ from fintrace_pipeline_tests.browser.test_dashboard import PROCESSING_TIMEOUT_MS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
 
-# Records every progress the page draws: the number of finished (COMPLETED or SKIPPED) steps and the bar's value, per change.
+# Records every progress the page draws, per change: the finished (COMPLETED or SKIPPED) steps and the bar.
 RECORD_STEPS = """
 window.seenProgress = [];
 new MutationObserver(() => {
