@@ -23,6 +23,7 @@ from fintrace_pipeline.generate import generate_ledger, write_ledger
 from fintrace_pipeline.runtime.instance import POSTGRES_INSTANCE
 from fintrace_pipeline.runtime.workers import worker_argv
 from fintrace_pipeline.settings import PROJECT_ROOT
+from fintrace_pipeline.stages import ANALYSIS_STAGES, MODEL_TYPES
 from fintrace_pipeline_tests.conftest import migrated_database_url
 from fintrace_pipeline_tests.e2e.conftest import start_system, stop_system
 from fintrace_pipeline_tests.e2e.test_daemon import _result_counts, _system_env
@@ -140,7 +141,8 @@ def test_twenty_files_on_two_workers_each_once_and_a_killed_worker_costs_a_retry
         assert connection.execute(select(func.count()).select_from(data_files)).scalar_one() == FILES
     assert len({job.data_file_id for job in jobs}) == FILES  # one job per file
     for job in jobs:
-        assert _result_counts(system, job.id) == (4, 6, ROWS)  # one complete set of results each
+        # One complete set of results each.
+        assert _result_counts(system, job.id) == (len(ANALYSIS_STAGES), len(MODEL_TYPES), ROWS)
 
     with _system_env(system):
         instance = DagsterInstance.get()

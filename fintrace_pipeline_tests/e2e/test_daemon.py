@@ -20,6 +20,7 @@ from fintrace_pipeline.db.schema import (
 )
 from fintrace_pipeline.generate import generate_ledger, write_ledger
 from fintrace_pipeline.runtime.run_launcher import run_worker_pid
+from fintrace_pipeline.stages import ANALYSIS_STAGES, MODEL_TYPES
 
 pytestmark = pytest.mark.e2e
 
@@ -56,7 +57,7 @@ def test_dropped_files_are_processed_and_a_bad_one_fails_with_its_reason(system,
     for job in jobs:
         assert job.dagster_run_id and job.trigger == "inbox"
         if job.status == "COMPLETED":
-            assert _result_counts(system, job.id)[:2] == (4, 6)
+            assert _result_counts(system, job.id)[:2] == (len(ANALYSIS_STAGES), len(MODEL_TYPES))
         else:
             assert job.error_message.startswith("broken.csv: "), job.error_message
 
@@ -75,7 +76,7 @@ def test_killed_run_is_failed_then_retried_and_its_job_ends_with_one_complete_re
     with system.engine.connect() as connection:
         done = connection.execute(select(file_processing_jobs)).one()
     assert done.id == job.id and done.dagster_run_id != killed_run
-    assert _result_counts(system, done.id) == (4, 6, 60_000)
+    assert _result_counts(system, done.id) == (len(ANALYSIS_STAGES), len(MODEL_TYPES), 60_000)
     with _system_env(system):
         instance = DagsterInstance.from_config(str(system.var / "dagster"))
         assert instance.get_run_by_id(killed_run).status == DagsterRunStatus.FAILURE
@@ -94,7 +95,7 @@ def test_killed_run_is_failed_then_retried_and_its_job_ends_with_one_complete_re
     with system.engine.connect() as connection:
         new_job = connection.execute(select(file_processing_jobs).where(file_processing_jobs.c.id != job.id)).one()
     assert new_job.trigger == "backfill"
-    assert _result_counts(system, new_job.id) == (4, 6, 60_000)
+    assert _result_counts(system, new_job.id) == (len(ANALYSIS_STAGES), len(MODEL_TYPES), 60_000)
 
 
 def _run_worker(system, run_id: str, timeout: float = 60) -> psutil.Process:
