@@ -159,9 +159,16 @@ class Reader:
         return data_file_id, body
 
     async def report(self, file_id: uuid.UUID | None, job_id: uuid.UUID | None, file_format: str) -> tuple:
-        """(data_file_id, the report's bytes) of the named job."""
-        data_file_id, _, body = await self._of_job(file_id, job_id, report_bytes, file_format=file_format)
-        return data_file_id, body
+        """(data_file_id, the report's bytes) of the named job, built like an export: through the sync
+        engine (its sample reads with COPY on PostgreSQL), in a worker thread."""
+        data_file_id, job_id = await self.database.read(queries.resolve_job, file_id, job_id)
+
+        def build() -> bytes:
+            with get_engine(self.database.url).connect() as connection:
+                return report_bytes(connection, data_file_id, job_id, file_format)
+
+        with unavailable_when_unreachable():
+            return data_file_id, await run_in_threadpool(build)
 
     # -- the rest ----------------------------------------------------------------------------------
 
