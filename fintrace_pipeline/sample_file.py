@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from fintrace_pipeline.analytics.sampling import SamplingOptions, mus_sample
+from fintrace_pipeline.analytics.sampling import SHOWN_COLUMNS, SamplingOptions, mus_sample
 from fintrace_pipeline.canonical import canonical_columns
 from fintrace_pipeline.db.transactions import load_transactions
 from fintrace_pipeline.persistence.files import get_data_file
@@ -23,6 +23,8 @@ def sample_of_file(connection: Connection, data_file_id: uuid.UUID, options: Sam
         raise NoSuchFile(f"no data file {data_file_id}")
     if data_file.column_mapping is None:
         raise NoSuchFile(f"{data_file.file_name} has not been ingested yet: nothing to sample")
-    columns = canonical_columns(data_file.column_mapping)
+    # Only what the selection reads and shows: a workpaper of a million lines samples in seconds.
+    wanted = {"row_number", "amount", *SHOWN_COLUMNS}
+    columns = [c for c in canonical_columns(data_file.column_mapping) if c in wanted]
     sample = mus_sample(load_transactions(connection, data_file_id, columns), options)
     return {"data_file_id": str(data_file_id), "file_name": data_file.file_name, "sha256": data_file.sha256, **sample}

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Select, String, and_, func, insert, select, type_coerce
+from sqlalchemy import Connection, and_, func, insert, select
 
 from fintrace_pipeline.db import bulk
 from fintrace_pipeline.db.schema import data_files, risk_models, transactions, verdicts
@@ -131,10 +131,7 @@ def source_transactions(
     if until is not None:
         where.append(t.c.posting_date <= until)
     columns = ["data_file_id", *HISTORY_COLUMNS.values()]
-    if connection.dialect.name == "postgresql":
-        frame = bulk.read_frame(connection, t, and_(*where), columns, order_by="posting_date")
-    else:
-        frame = _read_raw(connection, select(*(t.c[c] for c in columns)).where(*where).order_by(t.c.posting_date))
+    frame = bulk.read_frame(connection, t, and_(*where), columns, order_by="posting_date")
     frame = frame.rename(columns={v: k for k, v in HISTORY_COLUMNS.items()})
     frame["data_file_id"] = _file_keys(frame["data_file_id"])
     frame["row_number"] = pd.to_numeric(frame["row_number"]).astype("int64")
@@ -163,7 +160,7 @@ def known_verdicts(
         .select_from(v.join(t, (t.c.data_file_id == v.c.data_file_id) & (t.c.je_number == v.c.je_number)))
         .where(*conditions, v.c.je_number.is_not(None))
     )
-    frame = pd.concat([_read_raw(connection, own), _read_raw(connection, entry)], ignore_index=True)
+    frame = pd.concat([bulk.read_raw(connection, own), bulk.read_raw(connection, entry)], ignore_index=True)
     frame["id"] = pd.to_numeric(frame["id"]).astype("int64")
     frame["row_number"] = pd.to_numeric(frame["row_number"]).astype("int64")
     frame = frame.sort_values("id", kind="stable")
@@ -173,17 +170,6 @@ def known_verdicts(
     frame = frame[frame["position"] >= 0]
     frame["known_at"] = data_clock(files, frame["recorded_at"])
     return frame[frame["known_at"].notna()].reset_index(drop=True)[["position", "verdict", "recorded_at", "known_at"]]
-
-
-def _read_raw(connection: Connection, query: Select) -> pd.DataFrame:
-    """The query's rows as the driver returns them, without converting each value in Python (file ids
-    and times stay text on SQLite): a source's history is hundreds of thousands of rows."""
-    raw = query.with_only_columns(*(type_coerce(c, String) for c in query.selected_columns), maintain_column_froms=True)
-    columns = [c.name for c in query.selected_columns]
-    rows = connection.execute(raw).all()
-    # Column by column: a frame built from Row objects probes each row's attributes, ten times slower.
-    values = list(zip(*rows, strict=True)) if rows else [() for _ in columns]
-    return pd.DataFrame({name: pd.Series(column, dtype=object) for name, column in zip(columns, values, strict=True)})
 
 
 def _file_keys(values: pd.Series) -> pd.Series:

@@ -9,11 +9,13 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
@@ -23,6 +25,8 @@ from fintrace_pipeline.settings import PROJECT_ROOT
 from fintrace_pipeline_tests.processes import fintrace_environment, prepare_dagster_home
 
 pytestmark = pytest.mark.e2e
+
+FINISHED_RUN_STATUSES = {DagsterRunStatus.SUCCESS, DagsterRunStatus.FAILURE, DagsterRunStatus.CANCELED}
 
 
 @dataclass
@@ -50,6 +54,31 @@ class System:
                 raise AssertionError(f"dagster-daemon exited with {self.daemon.returncode} while waiting for {what}")
             time.sleep(1.0)
         raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}; jobs: {self.job_statuses()}")
+
+    @contextmanager
+    def instance(self) -> Iterator[DagsterInstance]:
+        """The system's Dagster instance, read with the system's environment in place."""
+        keys = [k for k in self.env if k.startswith(("FINTRACE_", "DAGSTER_"))]
+        saved = {k: os.environ.get(k) for k in keys}
+        os.environ.update({k: self.env[k] for k in keys})
+        try:
+            yield DagsterInstance.from_config(str(self.var / "dagster"))
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+
+    def wait_for_runs_to_end(self, timeout: float) -> None:
+        """A job is complete once its last step has written it; its run ends a moment later."""
+        unfinished = RunsFilter(statuses=[s for s in DagsterRunStatus if s not in FINISHED_RUN_STATUSES])
+
+        def ended() -> bool:
+            with self.instance() as instance:
+                return not instance.get_runs(unfinished)
+
+        self.wait_for(ended, timeout, "the runs to end")
 
     def drop(self, source: Path, name: str | None = None) -> Path:
         """Drop a file into the inbox the way a careful writer does: temporary name, then rename."""

@@ -14,7 +14,7 @@ import pytest
 import redis
 import yaml
 from celery import Celery
-from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
+from dagster import DagsterRunStatus, RunsFilter
 from sqlalchemy import func, select
 
 from fintrace_pipeline.db.schema import data_files, file_processing_jobs
@@ -26,7 +26,7 @@ from fintrace_pipeline.settings import PROJECT_ROOT
 from fintrace_pipeline.stages import ANALYSIS_STAGES, MODEL_TYPES
 from fintrace_pipeline_tests.conftest import migrated_database_url
 from fintrace_pipeline_tests.e2e.conftest import start_system, stop_system
-from fintrace_pipeline_tests.e2e.test_daemon import _result_counts, _system_env
+from fintrace_pipeline_tests.e2e.test_daemon import _result_counts
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
 
@@ -144,8 +144,8 @@ def test_twenty_files_on_two_workers_each_once_and_a_killed_worker_costs_a_retry
         # One complete set of results each.
         assert _result_counts(system, job.id) == (len(ANALYSIS_STAGES), len(MODEL_TYPES), ROWS)
 
-    with _system_env(system):
-        instance = DagsterInstance.get()
+    system.wait_for_runs_to_end(timeout=60)
+    with system.instance() as instance:
         runs = instance.get_runs()
         failed = instance.get_runs(RunsFilter(statuses=[DagsterRunStatus.FAILURE]))
     assert len(failed) == 1, [(r.run_id, r.status) for r in runs]
@@ -154,7 +154,7 @@ def test_twenty_files_on_two_workers_each_once_and_a_killed_worker_costs_a_retry
     assert [r.status for r in retries] == [DagsterRunStatus.SUCCESS]
     assert retries[0].tags[JOB_ID_TAG] == lost.tags[JOB_ID_TAG]  # the retry finished the same job
     assert len(runs) == FILES + 1
-    with _system_env(system):
+    with system.instance() as instance:
         failure = next(
             record.event_log_entry.dagster_event
             for record in instance.get_records_for_run(lost.run_id).records

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import time
 from signal import SIGKILL
 
 import psutil
 import pytest
-from dagster import DagsterInstance, DagsterRunStatus
+from dagster import DagsterRunStatus
 from sqlalchemy import func, select
 
 from fintrace_pipeline.db.schema import (
@@ -77,8 +76,8 @@ def test_killed_run_is_failed_then_retried_and_its_job_ends_with_one_complete_re
         done = connection.execute(select(file_processing_jobs)).one()
     assert done.id == job.id and done.dagster_run_id != killed_run
     assert _result_counts(system, done.id) == (len(ANALYSIS_STAGES), len(MODEL_TYPES), 60_000)
-    with _system_env(system):
-        instance = DagsterInstance.from_config(str(system.var / "dagster"))
+    system.wait_for_runs_to_end(timeout=60)
+    with system.instance() as instance:
         assert instance.get_run_by_id(killed_run).status == DagsterRunStatus.FAILURE
         retry = instance.get_run_by_id(done.dagster_run_id)
     assert retry.parent_run_id == killed_run and retry.status == DagsterRunStatus.SUCCESS
@@ -87,7 +86,7 @@ def test_killed_run_is_failed_then_retried_and_its_job_ends_with_one_complete_re
     from fintrace_pipeline.runtime.backfill import launch_backfill
     from fintrace_pipeline.settings import Settings
 
-    with _system_env(system):
+    with system.instance():
         launch_backfill(Settings.from_env(), [str(job.data_file_id)])
     system.wait_for(
         lambda: system.job_statuses() == ["COMPLETED", "COMPLETED"], timeout=300, what="the re-run to complete"
@@ -100,8 +99,7 @@ def test_killed_run_is_failed_then_retried_and_its_job_ends_with_one_complete_re
 
 def _run_worker(system, run_id: str, timeout: float = 60) -> psutil.Process:
     """The run worker process, found by the pid it recorded in the run's engine events."""
-    with _system_env(system):
-        instance = DagsterInstance.from_config(str(system.var / "dagster"))
+    with system.instance() as instance:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             pid = run_worker_pid(instance, run_id)
@@ -109,21 +107,6 @@ def _run_worker(system, run_id: str, timeout: float = 60) -> psutil.Process:
                 return psutil.Process(pid)
             time.sleep(0.5)
     raise AssertionError(f"no run worker process for run {run_id}")
-
-
-@contextlib.contextmanager
-def _system_env(system):
-    keys = [k for k in system.env if k.startswith(("FINTRACE_", "DAGSTER_"))]
-    saved = {k: os.environ.get(k) for k in keys}
-    os.environ.update({k: system.env[k] for k in keys})
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
