@@ -10,9 +10,11 @@ model and without one (one process, back to back).
 
     .venv/bin/python bench/bench_fdh_learning.py [--datasets DIR] [--rows-per-day N] [--work DIR]
     .venv/bin/python bench/bench_fdh_learning.py --report --work DIR
+    .venv/bin/python bench/bench_fdh_learning.py --timing --work DIR
 
 ``--rows-per-day`` keeps a sample of each day's rows (every fraud kept) for a quick run. ``--report``
-reads the stored scores of the June weeks a kept work folder has processed so far and reports them.
+reads the stored scores of the June weeks a kept work folder has processed so far and reports them;
+``--timing`` times the training and the scoring again on a kept work folder whose run has finished.
 """
 
 from __future__ import annotations
@@ -156,9 +158,10 @@ def main() -> None:
     parser.add_argument("--rows-per-day", type=int, default=None)
     parser.add_argument("--work", type=Path, default=None, help="keep the database and files here")
     parser.add_argument("--report", action="store_true", help="only report the weeks stored in --work")
+    parser.add_argument("--timing", action="store_true", help="only time training and scoring on --work")
     args = parser.parse_args()
-    if args.report and args.work is None:
-        parser.error("--report reads a kept work folder: give --work DIR")
+    if (args.report or args.timing) and args.work is None:
+        parser.error("--report and --timing read a kept work folder: give --work DIR")
     work = args.work or Path(tempfile.mkdtemp(prefix="fdh-learning-"))
     work.mkdir(parents=True, exist_ok=True)
     var = work / "var"
@@ -177,6 +180,9 @@ def main() -> None:
     engine = get_engine(settings.database_url)
     if args.report:
         report_stored(engine, work, month(args.datasets, 6, None))
+        return
+    if args.timing:
+        train_and_time(engine, settings, stored_week_ids(engine))
         return
     fintrace(env, "db", "upgrade")
     print(f"work folder: {work}", flush=True)
@@ -217,6 +223,15 @@ def main() -> None:
 
     report(pd.concat(scored, ignore_index=True))
     train_and_time(engine, settings, file_ids)
+
+
+def stored_week_ids(engine) -> list[str]:
+    """The ids of the June weeks stored, in week order."""
+    from fintrace_pipeline.db.schema import data_files
+
+    with engine.connect() as connection:
+        files = dict(connection.execute(select(data_files.c.file_name, data_files.c.id)).all())
+    return [str(files[name]) for name in sorted(files) if name.startswith("fdh_2018-06_week")]
 
 
 def report_stored(engine, work: Path, june: pd.DataFrame) -> None:

@@ -59,13 +59,14 @@ def file_history(engine: Engine, data_file: DataFile, frame: pd.DataFrame, run_s
     """History features of the file's rows (in ``frame``'s order): the source's transactions of the
     longest window before the file's first row up to its last, and the verdicts recorded before the run."""
     dates = pd.to_datetime(frame["posting_date"])
-    since = dates.min() - timedelta(days=max(WINDOWS_DAYS))
+    since, until = (dates.min() - timedelta(days=max(WINDOWS_DAYS))).to_pydatetime(), dates.max().to_pydatetime()
     with engine.connect() as connection:
         files = risk_models.source_files(connection, data_file.source)
-        history = risk_models.source_transactions(
-            connection, list(files["data_file_id"]), since.to_pydatetime(), dates.max().to_pydatetime()
+        within = risk_models.files_within(files, since, until)
+        history = risk_models.source_transactions(connection, within, since, until)
+        verdicts = risk_models.known_verdicts(
+            connection, data_file.source, files, history, run_started, confirmed_targets_only=True
         )
-        verdicts = risk_models.known_verdicts(connection, data_file.source, files, history, run_started)
     positions = risk_models.positions_of(history, [data_file.id] * len(frame), frame["row_number"])
     if (positions < 0).any():
         raise ValueError(f"{int((positions < 0).sum())} rows of {data_file.file_name} are not among its stored rows")

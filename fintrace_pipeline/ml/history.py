@@ -125,7 +125,10 @@ def _counting_confirmed(verdicts: pd.DataFrame, known_by: int) -> np.ndarray:
 
 
 def _verdict_frame(verdicts: pd.DataFrame, base: int) -> pd.DataFrame:
-    # Kept in the order given (recorded order): the last known verdict on a target counts.
+    """The verdicts on targets confirmed at some time, the only ones that can count, kept in the order
+    given (recorded order): the last known verdict on a target counts."""
+    ever_confirmed = verdicts.loc[verdicts["verdict"] == CONFIRMED, "position"].unique()
+    verdicts = verdicts[verdicts["position"].isin(ever_confirmed)]
     return pd.DataFrame(
         {
             "position": verdicts["position"].to_numpy(dtype=np.int64),

@@ -15,11 +15,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, and_, func, insert, select
+from sqlalchemy import Connection, and_, func, insert, select, tuple_
 
 from fintrace_pipeline.db import bulk
-from fintrace_pipeline.db.schema import data_files, risk_models, transactions, verdicts
+from fintrace_pipeline.db.schema import data_files, history_files, risk_models, transactions, verdicts
 from fintrace_pipeline.jsonsafe import json_safe
+from fintrace_pipeline.ml.history import CONFIRMED
 
 # Canonical column -> transactions column, of what the history features read.
 HISTORY_COLUMNS = {
@@ -100,23 +101,39 @@ def newest_verdicts_by_source(connection: Connection) -> dict[str, datetime]:
 
 
 def source_files(connection: Connection, source: str) -> pd.DataFrame:
-    """The source's files in the order registered: id, created_at, and the latest posting date of
-    each file (NaT for one not ingested)."""
-    latest = (
-        select(transactions.c.data_file_id, func.max(transactions.c.posting_date).label("latest"))
-        .group_by(transactions.c.data_file_id)
-        .subquery()
-    )
+    """The source's files in the order registered: id, created_at, and the earliest and latest
+    posting dates of each file (NaT for one not ingested). Read from the source's history where the
+    file has its share there, so only files without one are scanned."""
+    h = history_files
     query = (
-        select(data_files.c.id, data_files.c.created_at, latest.c.latest)
-        .select_from(data_files.outerjoin(latest, latest.c.data_file_id == data_files.c.id))
+        select(data_files.c.id, data_files.c.created_at, h.c.period_start, h.c.period_end)
+        .select_from(data_files.outerjoin(h, h.c.data_file_id == data_files.c.id))
         .where(data_files.c.source == source)
         .order_by(data_files.c.created_at, data_files.c.id)
     )
-    frame = pd.DataFrame(connection.execute(query).all(), columns=["data_file_id", "created_at", "latest"])
-    frame["created_at"] = pd.to_datetime(frame["created_at"])
-    frame["latest"] = pd.to_datetime(frame["latest"])
+    frame = pd.DataFrame(connection.execute(query).all(), columns=["data_file_id", "created_at", "earliest", "latest"])
+    unknown = frame.loc[frame["latest"].isna(), "data_file_id"].tolist()
+    if unknown:
+        t = transactions
+        spans = connection.execute(
+            select(t.c.data_file_id, func.min(t.c.posting_date), func.max(t.c.posting_date))
+            .where(t.c.data_file_id.in_(unknown))
+            .group_by(t.c.data_file_id)
+        ).all()
+        by_file = {file_id: (earliest, latest) for file_id, earliest, latest in spans}
+        for index in frame.index[frame["latest"].isna()]:
+            found = by_file.get(frame.at[index, "data_file_id"])
+            if found:
+                frame.loc[index, ["earliest", "latest"]] = found
+    for column in ("created_at", "earliest", "latest"):
+        frame[column] = pd.to_datetime(frame[column])
     return frame
+
+
+def files_within(files: pd.DataFrame, since: datetime, until: datetime) -> list[uuid.UUID]:
+    """The files (of ``source_files``) with postings between ``since`` and ``until``."""
+    overlapping = (files["earliest"] <= pd.Timestamp(until)) & (files["latest"] >= pd.Timestamp(since))
+    return list(files.loc[overlapping, "data_file_id"])
 
 
 def source_transactions(
@@ -143,22 +160,40 @@ def source_transactions(
 
 
 def known_verdicts(
-    connection: Connection, source: str, files: pd.DataFrame, history: pd.DataFrame, until: datetime | None
+    connection: Connection,
+    source: str,
+    files: pd.DataFrame,
+    history: pd.DataFrame,
+    until: datetime | None,
+    *,
+    confirmed_targets_only: bool = False,
 ) -> pd.DataFrame:
     """The source's verdicts recorded up to ``until`` on rows of ``history`` (an entry's verdict on
     each of its lines), in the order recorded: position (in ``history``), verdict, recorded_at and
-    known_at (the data clock when it was recorded; see the module's note)."""
+    known_at (the data clock when it was recorded; see the module's note).
+
+    ``confirmed_targets_only``: only the verdicts on rows or entries confirmed at some time, all that
+    history features read (a target never confirmed never counts), a small share of a reviewed source."""
     v, t = verdicts, transactions
-    conditions = [v.c.source == source]
+    file_ids = [uuid.UUID(hex=key) for key in pd.unique(history["data_file_id"])]
+    conditions = [v.c.source == source, v.c.data_file_id.in_(file_ids)]
     if until is not None:
         conditions.append(v.c.recorded_at <= until)
+    own_target, entry_target = (v.c.data_file_id, v.c.row_number), (v.c.data_file_id, v.c.je_number)
+    if confirmed_targets_only:
+        ever = verdicts.alias("ever")
+        confirmed = [ever.c.source == source, ever.c.verdict == CONFIRMED]
+        conditions_own = [tuple_(*own_target).in_(select(ever.c.data_file_id, ever.c.row_number).where(*confirmed))]
+        conditions_entry = [tuple_(*entry_target).in_(select(ever.c.data_file_id, ever.c.je_number).where(*confirmed))]
+    else:
+        conditions_own = conditions_entry = []
     own = select(v.c.id, v.c.data_file_id, v.c.row_number, v.c.verdict, v.c.recorded_at).where(
-        *conditions, v.c.row_number.is_not(None)
+        *conditions, *conditions_own, v.c.row_number.is_not(None)
     )
     entry = (
         select(v.c.id, v.c.data_file_id, t.c.row_number, v.c.verdict, v.c.recorded_at)
         .select_from(v.join(t, (t.c.data_file_id == v.c.data_file_id) & (t.c.je_number == v.c.je_number)))
-        .where(*conditions, v.c.je_number.is_not(None))
+        .where(*conditions, *conditions_entry, v.c.je_number.is_not(None))
     )
     frame = pd.concat([bulk.read_raw(connection, own), bulk.read_raw(connection, entry)], ignore_index=True)
     frame["id"] = pd.to_numeric(frame["id"]).astype("int64")
