@@ -160,7 +160,12 @@ def cmd_up(args) -> int:
 
     demo_rows = 0 if args.no_demo else args.demo_rows
     return start_everything(
-        get_settings(), ui_port=args.ui_port, api_port=args.api_port, demo_rows=demo_rows, workers=args.workers
+        get_settings(),
+        ui_port=args.ui_port,
+        api_port=args.api_port,
+        demo_rows=demo_rows,
+        workers=args.workers,
+        verbose=args.verbose,
     )
 
 

@@ -7,6 +7,7 @@ import os
 from fintrace_pipeline.db import migrate
 from fintrace_pipeline.db.engine import get_engine
 from fintrace_pipeline.runtime.instance import get_instance, prepare_instance
+from fintrace_pipeline.runtime.run_feed import RunFeed
 from fintrace_pipeline.runtime.supervisor import run_services, services
 from fintrace_pipeline.runtime.workers import require_shared_databases, use_celery_executor, worker_services
 from fintrace_pipeline.settings import Settings
@@ -33,9 +34,12 @@ def drop_demo_ledger(settings: Settings, rows: int = DEMO_ROWS) -> bool:
     return True
 
 
-def start_everything(settings: Settings, *, ui_port: int, api_port: int, demo_rows: int, workers: int = 0) -> int:
+def start_everything(
+    settings: Settings, *, ui_port: int, api_port: int, demo_rows: int, workers: int = 0, verbose: bool = False
+) -> int:
     """``demo_rows`` 0: no demo ledger. ``workers``: local Celery workers to start (steps then run on
-    Celery, as they do with FINTRACE_EXECUTOR=celery and workers elsewhere)."""
+    Celery, as they do with FINTRACE_EXECUTOR=celery and workers elsewhere). ``verbose``: the services'
+    own output on the terminal instead of in var/log/."""
     celery = workers > 0 or settings.executor == "celery"
     if celery:
         require_shared_databases(settings, get_instance(settings))
@@ -52,5 +56,18 @@ def start_everything(settings: Settings, *, ui_port: int, api_port: int, demo_ro
         use_celery_executor()
         print(f"Steps        on Celery workers via {settings.celery_broker} ({workers} started here)")
         print(f"Shared root  {settings.shared_root}   (archive {settings.archive_dir})")
+    log_dir = None if verbose else settings.var_dir / "log"
+    if log_dir:
+        print(f"Logs         {log_dir}/   (one file per service; --verbose shows them here)")
     print("Ctrl-C stops everything.", flush=True)
-    return run_services(services(ui_port, api_port) + worker_services(workers))
+    feed = RunFeed(get_instance(settings), get_engine(settings.database_url))
+    return run_services(services(ui_port, api_port) + worker_services(workers), log_dir, watch=lambda: _show(feed))
+
+
+def _show(feed: RunFeed) -> None:
+    try:
+        lines = feed.lines()
+    except Exception as exc:  # a busy or restarting storage: the next look catches up
+        lines = [f"(could not read the runs: {exc})"]
+    for line in lines:
+        print(line, flush=True)

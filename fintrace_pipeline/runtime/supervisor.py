@@ -1,5 +1,6 @@
 """Running the whole system in the foreground: Dagster webserver, Dagster daemon and the REST API as
-child processes, all stopped together by one Ctrl-C (or SIGTERM).
+child processes, all stopped together by one Ctrl-C (or SIGTERM). Each writes to its own log file
+(``var/log/<service>.log``) unless the terminal is asked for.
 
 Each child runs in a process group of its own so a stop reaches its helpers (the daemon's code
 server, uvicorn's workers) and nothing is left behind.
@@ -12,12 +13,14 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from fintrace_pipeline.settings import PROJECT_ROOT
 
 STOP_GRACE_SECONDS = 10.0
+WATCH_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -53,8 +56,17 @@ def _stop(processes: dict[str, subprocess.Popen]) -> None:
             process.wait()
 
 
-def run_services(to_run: list[Service]) -> int:
-    """Start every service; return when one exits or on SIGINT/SIGTERM, after stopping them all."""
+def _output(log_dir: Path | None, name: str):
+    if log_dir is None:
+        return None  # the terminal's
+    log_dir.mkdir(parents=True, exist_ok=True)
+    return (log_dir / f"{name}.log").open("a")
+
+
+def run_services(to_run: list[Service], log_dir: Path | None = None, watch: Callable[[], None] | None = None) -> int:
+    """Start every service; return when one exits or on SIGINT/SIGTERM, after stopping them all.
+    ``log_dir``: where each service's output goes (the terminal when None). ``watch``: called every
+    couple of seconds while they run."""
     processes: dict[str, subprocess.Popen] = {}
     stopping = False
 
@@ -65,15 +77,23 @@ def run_services(to_run: list[Service]) -> int:
     previous = {s: signal.signal(s, request_stop) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         for service in to_run:
-            processes[service.name] = subprocess.Popen(service.argv, start_new_session=True)
+            output = _output(log_dir, service.name)
+            processes[service.name] = subprocess.Popen(
+                service.argv, start_new_session=True, stdout=output, stderr=subprocess.STDOUT if output else None
+            )
+        watched = time.monotonic()
         while not stopping:
             exited = [name for name, p in processes.items() if p.poll() is not None]
             if exited:
+                where = f"; its log: {log_dir / exited[0]}.log" if log_dir else ""
                 print(
-                    f"fintrace: {exited[0]} exited with code {processes[exited[0]].returncode}; stopping",
+                    f"fintrace: {exited[0]} exited with code {processes[exited[0]].returncode}{where}; stopping",
                     file=sys.stderr,
                 )
                 return 1
+            if watch and time.monotonic() - watched >= WATCH_SECONDS:
+                watch()
+                watched = time.monotonic()
             time.sleep(0.5)
         return 0
     finally:

@@ -3,6 +3,7 @@ temporary DAGSTER_HOME, watching a temporary inbox and writing to the test datab
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -14,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import psutil
 import pytest
 from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
 from sqlalchemy import create_engine, select, text
@@ -123,7 +125,21 @@ def start_system(tmp_path: Path, database_url: str, instance_yaml: str | None = 
     return System(var, var / "inbox", database_url, env, daemon)
 
 
+def _started_by(system: System) -> list[psutil.Process]:
+    """Every live process with the system's Dagster home in its environment: the daemon's code servers,
+    run workers and their step processes, wherever they were re-parented."""
+    found = []
+    for process in psutil.process_iter():
+        try:
+            if process.pid != os.getpid() and process.environ().get("DAGSTER_HOME") == system.env["DAGSTER_HOME"]:
+                found.append(process)
+        except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+            continue
+    return found
+
+
 def stop_system(system: System) -> None:
+    """Stop the daemon; then nothing it started may still run (what remains is killed and reported)."""
     if system.daemon.poll() is None:
         os.killpg(system.daemon.pid, signal.SIGTERM)
         try:
@@ -131,6 +147,12 @@ def stop_system(system: System) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(system.daemon.pid, signal.SIGKILL)
             system.daemon.wait()
+    _, left = psutil.wait_procs(_started_by(system), timeout=30)
+    outlived = []
+    for process in left:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            outlived.append(" ".join(process.cmdline()))
+            process.kill()
     instance_url = system.env.get("FINTRACE_DAGSTER_PG_URL")
     if instance_url:
         name = make_url(instance_url).database
@@ -138,6 +160,7 @@ def stop_system(system: System) -> None:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+    assert not outlived, f"processes outlived the daemon: {outlived}"
 
 
 @pytest.fixture

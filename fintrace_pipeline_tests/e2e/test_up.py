@@ -1,5 +1,5 @@
-"""`fintrace up` as a user runs it: UI, daemon and API come up, the demo ledger is processed, and one
-Ctrl-C stops every process it started."""
+"""`fintrace up` as a user runs it: UI, daemon and API come up, the demo ledger is processed and its
+run shown in one line each as it starts and ends, and one Ctrl-C stops every process it started."""
 
 from __future__ import annotations
 
@@ -91,6 +91,12 @@ def test_up_serves_ui_and_api_processes_the_demo_and_stops_everything_on_ctrl_c(
         banner = log.read_text()
         assert f"Dagster UI   http://127.0.0.1:{ui_port}" in banner
         assert f"API          http://127.0.0.1:{api_port}" in banner
+        # The terminal shows the runs, one line each; the services' chatter is in their log files.
+        _wait(lambda: "finished  process_file  demo_ledger.csv  in " in log.read_text(), up, 30, "the run's line", log)
+        shown = log.read_text()
+        assert "started  process_file  demo_ledger.csv" in shown
+        assert "Checking for new runs for sensor" not in shown
+        assert "Checking for new runs for sensor" in (var / "log" / "dagster-daemon.log").read_text()
 
         children = psutil.Process(up.pid).children(recursive=True)
         names = " ".join(" ".join(_command_line(c)) for c in children)
