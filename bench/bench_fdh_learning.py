@@ -143,7 +143,7 @@ def scoring_times(engine, settings, data_file_id: str) -> dict[str, float]:
     for _round in range(2):  # the second round of each, once every import is warm
         for name, learned in (("without_model", False), ("with_model", True)):
             started, cpu = time.perf_counter(), time.process_time()
-            model = prepare(engine, settings.var_dir, data_file, frame, utcnow()).learned if learned else None
+            model = prepare(engine, settings.shared_root, data_file, frame, utcnow()).learned if learned else None
             run_ml_ensemble(frame, learned=model)
             times[f"{name}_s"] = round(time.perf_counter() - started, 2)
             times[f"{name}_cpu_s"] = round(time.process_time() - cpu, 2)
@@ -273,7 +273,7 @@ def train_and_time(engine, settings, file_ids: list[str]) -> None:
     from fintrace_pipeline.learning.training import train_source_model
 
     started, cpu = time.perf_counter(), time.process_time()
-    trained = train_source_model(engine, settings.var_dir, SOURCE)
+    trained = train_source_model(engine, settings.shared_root, SOURCE)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     version = trained.version
     print(

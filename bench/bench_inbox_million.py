@@ -77,7 +77,9 @@ def step_timeline(daemon_log: str) -> str:
     return "\n".join(line[:200] for line in daemon_log.splitlines() if any(m in line for m in markers))
 
 
-def through_the_inbox(ledger: Path, work: Path, env: dict[str, str], results_url: str, show_log: bool) -> float:
+def through_the_inbox(
+    ledger: Path, work: Path, env: dict[str, str], results_url: str, show_log: bool, timeout: float = TIMEOUT_S
+) -> float:
     log_path = work / "daemon.log"
     with log_path.open("w") as log:
         daemon = subprocess.Popen(
@@ -100,8 +102,8 @@ def through_the_inbox(ledger: Path, work: Path, env: dict[str, str], results_url
             status, error = job_state(results_url)
             if status in ("COMPLETED", "FAILED", "CANCELED"):
                 break
-            if time.perf_counter() - started > TIMEOUT_S:
-                raise RuntimeError(f"no terminal job after {TIMEOUT_S} s:\n{log_path.read_text()[-3000:]}")
+            if time.perf_counter() - started > timeout:
+                raise RuntimeError(f"no terminal job after {timeout:.0f} s:\n{log_path.read_text()[-3000:]}")
             time.sleep(0.25)
         elapsed = time.perf_counter() - started
         if show_log:

@@ -5,6 +5,7 @@ These are plain data, free of Dagster and SQL. ``AnalyticsDBSaver`` turns them i
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +20,14 @@ SEVERITY_WEIGHT = {"low": 1.0, "medium": 2.0, "high": 3.0}
 # One row per (transaction, rule) hit. ``details`` holds the numbers behind the reason (a dict of
 # JSON-safe values); ``group_id`` ties together the members of a duplicate group, else None.
 FLAG_COLUMNS = ("row_number", "rule_code", "severity", "reason", "details", "group_id")
+
+
+def details_of(value: Any) -> dict[str, Any]:
+    """A finding's details as a dict, whether computed now or loaded from the database as JSON text."""
+    if isinstance(value, str):
+        value = json.loads(value)
+    return value if isinstance(value, dict) else {}
+
 
 # The JSON sections of ``analytics_processing_results`` (seed column names).
 SECTIONS = (

@@ -164,12 +164,32 @@ def read_frame(connection: Connection, table: Table, where, columns: Sequence[st
     return read_raw(connection, query)
 
 
-def read_raw(connection: Connection, query: Select) -> pd.DataFrame:
+def read_raw(connection: Connection, query: Select, chunk_rows: int = COPY_CHUNK_ROWS) -> pd.DataFrame:
     """The query's rows as the driver returns them, without converting each value in Python (ids and
-    times stay text on SQLite), as object columns: the caller converts whole columns at once."""
+    times stay text on SQLite); the caller converts whole columns at once. Read in chunks, each made
+    columns at once (text as compact strings), so no more than a chunk of the driver's rows is held."""
     raw = query.with_only_columns(*(type_coerce(c, String) for c in query.selected_columns), maintain_column_froms=True)
     columns = [c.name for c in query.selected_columns]
-    rows = connection.execute(raw).all()
-    # Column by column: a frame built from Row objects probes each row's attributes, ten times slower.
-    values = list(zip(*rows, strict=True)) if rows else [() for _ in columns]
-    return pd.DataFrame({name: pd.Series(column, dtype=object) for name, column in zip(columns, values, strict=True)})
+    parts: dict[str, list[pd.Series]] = {name: [] for name in columns}
+    result = connection.execute(raw)
+    try:
+        # The driver's tuples, without a Row object each; column by column, as a frame built from
+        # Row objects probes each row's attributes, ten times slower.
+        while rows := result.cursor.fetchmany(chunk_rows):
+            for name, values in zip(columns, zip(*rows, strict=True), strict=True):
+                parts[name].append(_column(values))
+    finally:
+        result.close()
+    return pd.DataFrame(
+        {
+            name: pd.concat(chunks, ignore_index=True) if chunks else pd.Series([], dtype=object)
+            for name, chunks in parts.items()
+        }
+    )
+
+
+def _column(values: tuple) -> pd.Series:
+    """Text as the compact string dtype; anything else (numbers the driver typed) as it came."""
+    if all(v is None or isinstance(v, str) for v in values):
+        return pd.Series(values, dtype="str")
+    return pd.Series(values, dtype=object)

@@ -387,6 +387,8 @@ verdicts = Table(
     _one_of("verdicts", "verdict", VERDICTS),
     Index("ix_verdicts_target", "data_file_id", "row_number", "je_number", "id"),
     Index("ix_verdicts_source_recorded_at", "source", "recorded_at"),
+    # A learner's history reads only the targets ever confirmed, a small share of a reviewed source.
+    Index("ix_verdicts_source_verdict", "source", "verdict", "data_file_id", "row_number"),
 )
 
 

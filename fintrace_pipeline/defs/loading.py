@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import and_
 
 from fintrace_pipeline.canonical import canonical_columns
+from fintrace_pipeline.db import bulk
 from fintrace_pipeline.db.schema import transaction_flags
 from fintrace_pipeline.db.transactions import load_transactions
 from fintrace_pipeline.defs.step import StepContext, StepFailed
@@ -28,12 +29,17 @@ def load_file_transactions(step: StepContext) -> pd.DataFrame:
 
 def load_job_flags(step: StepContext, *, exclude_severities: tuple[str, ...] = ()) -> pd.DataFrame:
     """The per-transaction findings the rule stages stored for this job."""
+    f = transaction_flags
     columns = [*FLAG_COLUMNS, "analytics_type"]
-    query = select(*(transaction_flags.c[c] for c in columns)).where(
-        transaction_flags.c.processing_job_id == step.job.id
-    )
+    where = f.c.processing_job_id == step.job.id
     if exclude_severities:
-        query = query.where(transaction_flags.c.severity.not_in(exclude_severities))
+        where = and_(where, f.c.severity.not_in(exclude_severities))
     with step.engine.connect() as connection:
-        rows = connection.execute(query).all()
-    return pd.DataFrame(rows, columns=columns).astype({"row_number": "int64"})
+        # Column by column from the driver's values (COPY on PostgreSQL): a file with millions of
+        # findings would otherwise hold one Python row object per finding at once.
+        frame = bulk.read_frame(connection, f, where, columns, order_by="row_number")
+    frame["row_number"] = pd.to_numeric(frame["row_number"]).astype("int64")
+    # ``details`` stays JSON text, parsed where read: a million parsed dicts weigh half a gigabyte.
+    for column in ("rule_code", "severity", "reason", "details", "group_id", "analytics_type"):
+        frame[column] = frame[column].astype("string")
+    return frame

@@ -26,23 +26,23 @@ class Preparation:
 
 
 def prepare(
-    engine: Engine, var_dir: Path, data_file: DataFile, frame: pd.DataFrame, run_started: datetime
+    engine: Engine, shared_root: Path, data_file: DataFile, frame: pd.DataFrame, run_started: datetime
 ) -> Preparation:
     """The learned model for scoring ``frame`` (the file's rows), knowing every verdict recorded
-    before ``run_started``."""
+    before ``run_started``. ``shared_root``: where models and the files' snapshots are kept."""
     source = data_file.source
     with engine.connect() as connection:
         newest_verdict = risk_models.newest_verdict_at(connection, source, run_started)
         version = risk_models.newest_model(connection, source)
     trained = None
     if is_stale(version, newest_verdict):
-        trained = train_source_model(engine, var_dir, source, until=run_started)
+        trained = train_source_model(engine, shared_root, source, until=run_started)
         version = trained.version or version
     if version is None:
         reason = trained.reason if trained else f"source {source!r} has no verdicts yet"
         return Preparation(None, trained, f"no risk model: {reason}")
-    model = load_model(var_dir, version)
-    history = file_history(engine, data_file, frame, run_started)
+    model = load_model(shared_root, version)
+    history = file_history(engine, shared_root, data_file, frame, run_started)
     learned = LearnedModel(
         model=model,
         names=list(version.features),
@@ -55,7 +55,9 @@ def prepare(
     return Preparation(learned, trained, f"scored with risk model {version.label} of {source!r} ({how})")
 
 
-def file_history(engine: Engine, data_file: DataFile, frame: pd.DataFrame, run_started: datetime) -> pd.DataFrame:
+def file_history(
+    engine: Engine, shared_root: Path, data_file: DataFile, frame: pd.DataFrame, run_started: datetime
+) -> pd.DataFrame:
     """History features of the file's rows (in ``frame``'s order): the source's transactions of the
     longest window before the file's first row up to its last, and the verdicts recorded before the run."""
     dates = pd.to_datetime(frame["posting_date"])
@@ -63,7 +65,7 @@ def file_history(engine: Engine, data_file: DataFile, frame: pd.DataFrame, run_s
     with engine.connect() as connection:
         files = risk_models.source_files(connection, data_file.source)
         within = risk_models.files_within(files, since, until)
-        history = risk_models.source_transactions(connection, within, since, until)
+        history = risk_models.source_transactions(connection, within, since, until, snapshots=shared_root)
         verdicts = risk_models.known_verdicts(
             connection, data_file.source, files, history, run_started, confirmed_targets_only=True
         )

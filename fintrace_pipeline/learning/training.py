@@ -62,14 +62,19 @@ def training_labels(verdicts: pd.DataFrame) -> pd.DataFrame:
 
 
 def model_path(source: str, trained_at: datetime) -> Path:
-    """Where a version is kept, relative to the var/ folder."""
+    """Where a version is kept, relative to the shared root (var/ unless steps run on several machines)."""
     return Path(MODELS_FOLDER) / source / f"{trained_at:%Y%m%dT%H%M%S%f}.joblib"
 
 
 def train_source_model(
-    engine: Engine, var_dir: Path, source: str, until: datetime | None = None, options: RiskModelOptions | None = None
+    engine: Engine,
+    shared_root: Path,
+    source: str,
+    until: datetime | None = None,
+    options: RiskModelOptions | None = None,
 ) -> TrainingOutcome:
-    """A new version of the source's model from the verdicts recorded up to ``until`` (all when None)."""
+    """A new version of the source's model from the verdicts recorded up to ``until`` (all when None).
+    ``shared_root``: where the files' snapshots are read and the model is kept."""
     options = options or RiskModelOptions()
     seconds: dict[str, float] = {}
     started = time.perf_counter()
@@ -79,7 +84,7 @@ def train_source_model(
         if newest_verdict is None:
             return TrainingOutcome(None, f"source {source!r} has no verdicts yet", seconds)
         files = risk_models.source_files(connection, source)
-        history = risk_models.source_transactions(connection, list(files["data_file_id"]))
+        history = risk_models.source_transactions(connection, files, snapshots=shared_root)
         verdicts = risk_models.known_verdicts(connection, source, files, history, until)
     seconds["load"] = round(time.perf_counter() - started, 3)
     labels = training_labels(verdicts)
@@ -99,17 +104,17 @@ def train_source_model(
     except NothingToLearn as reason:
         return TrainingOutcome(None, str(reason), seconds)
     seconds["fit"] = round(time.perf_counter() - step, 3)
-    version = _store(engine, var_dir, source, newest_verdict, fitted, seconds)
+    version = _store(engine, shared_root, source, newest_verdict, fitted, seconds)
     seconds["total"] = round(time.perf_counter() - started, 3)
     return TrainingOutcome(version, None, seconds)
 
 
 def _store(
-    engine: Engine, var_dir: Path, source: str, newest_verdict: datetime, fitted: FittedRiskModel, seconds: dict
+    engine: Engine, shared_root: Path, source: str, newest_verdict: datetime, fitted: FittedRiskModel, seconds: dict
 ) -> RiskModelVersion:
     trained_at = utcnow()
     relative = model_path(source, trained_at)
-    target = var_dir / relative
+    target = shared_root / relative
     target.parent.mkdir(parents=True, exist_ok=True)
     joblib.dump(fitted.model, target)
     with engine.begin() as connection:
@@ -129,8 +134,8 @@ def _store(
         )
 
 
-def load_model(var_dir: Path, version: RiskModelVersion):
-    path = var_dir / version.model_path
+def load_model(shared_root: Path, version: RiskModelVersion):
+    path = shared_root / version.model_path
     if not path.exists():
         raise FileNotFoundError(
             f"risk model {version.label} of source {version.source!r} should be at {path}, which is missing; "

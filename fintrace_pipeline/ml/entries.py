@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from fintrace_pipeline.analytics.columns import text_values
-from fintrace_pipeline.findings import ENTRY_SCORE_COLUMNS, SEVERITIES
+from fintrace_pipeline.findings import ENTRY_SCORE_COLUMNS, SEVERITIES, details_of
 from fintrace_pipeline.ml.detectors import quantile_normalise
 from fintrace_pipeline.ml.entry_reasons import EntryEvidence, entry_reasons
 from fintrace_pipeline.ml.explain import finding_strength
@@ -190,10 +190,9 @@ def _group_members(own: pd.DataFrame, flags: pd.DataFrame, entry_row: pd.Series)
 
 
 def _twin_row(details) -> float:
-    if isinstance(details, dict):
-        twin = details.get("twin_row_number")
-        if isinstance(twin, (int, float)) and not isinstance(twin, bool):
-            return float(twin)
+    twin = details_of(details).get("twin_row_number")
+    if isinstance(twin, (int, float)) and not isinstance(twin, bool):
+        return float(twin)
     return np.nan
 
 

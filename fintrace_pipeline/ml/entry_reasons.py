@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from fintrace_pipeline.findings import LIST_SEPARATOR as SEPARATOR
+from fintrace_pipeline.findings import details_of
 from fintrace_pipeline.rules import RULES
 
 Phrase = Callable[[dict[str, Any], Sequence[str]], str | None]
@@ -135,7 +136,7 @@ def lower_first(text: str) -> str:
 
 def finding_phrase(rule_code: str, severity: str, details: Any, reason: str | None, entries: Sequence[str]) -> str:
     """The finding in words about its entry; ``entries``: the entry numbers of its duplicate group."""
-    facts = details if isinstance(details, dict) else {}
+    facts = details_of(details)
     rule = RULES.get(rule_code)
     phrase: Phrase | None = ENTRY_PHRASES.get(rule_code)
     # A duplicate test graded below its usual severity says why in its own sentence (e.g. that chance

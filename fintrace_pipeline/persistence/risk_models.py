@@ -11,16 +11,18 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, fields
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, and_, func, insert, select, tuple_
+from sqlalchemy import Connection, and_, func, insert, select
 
 from fintrace_pipeline.db import bulk
 from fintrace_pipeline.db.schema import data_files, history_files, risk_models, transactions, verdicts
 from fintrace_pipeline.jsonsafe import json_safe
 from fintrace_pipeline.ml.history import CONFIRMED
+from fintrace_pipeline.persistence.snapshots import read_snapshot_rows
 
 # Canonical column -> transactions column, of what the history features read.
 HISTORY_COLUMNS = {
@@ -101,17 +103,18 @@ def newest_verdicts_by_source(connection: Connection) -> dict[str, datetime]:
 
 
 def source_files(connection: Connection, source: str) -> pd.DataFrame:
-    """The source's files in the order registered: id, created_at, and the earliest and latest
-    posting dates of each file (NaT for one not ingested). Read from the source's history where the
+    """The source's files in the order registered: id, created_at, rows loaded, and the earliest and
+    latest posting dates of each file (NaT for one not ingested). Read from the source's history where the
     file has its share there, so only files without one are scanned."""
     h = history_files
     query = (
-        select(data_files.c.id, data_files.c.created_at, h.c.period_start, h.c.period_end)
+        select(data_files.c.id, data_files.c.created_at, data_files.c.rows_loaded, h.c.period_start, h.c.period_end)
         .select_from(data_files.outerjoin(h, h.c.data_file_id == data_files.c.id))
         .where(data_files.c.source == source)
         .order_by(data_files.c.created_at, data_files.c.id)
     )
-    frame = pd.DataFrame(connection.execute(query).all(), columns=["data_file_id", "created_at", "earliest", "latest"])
+    names = ["data_file_id", "created_at", "rows", "earliest", "latest"]
+    frame = pd.DataFrame(connection.execute(query).all(), columns=names)
     unknown = frame.loc[frame["latest"].isna(), "data_file_id"].tolist()
     if unknown:
         t = transactions
@@ -130,17 +133,47 @@ def source_files(connection: Connection, source: str) -> pd.DataFrame:
     return frame
 
 
-def files_within(files: pd.DataFrame, since: datetime, until: datetime) -> list[uuid.UUID]:
+def files_within(files: pd.DataFrame, since: datetime, until: datetime) -> pd.DataFrame:
     """The files (of ``source_files``) with postings between ``since`` and ``until``."""
     overlapping = (files["earliest"] <= pd.Timestamp(until)) & (files["latest"] >= pd.Timestamp(since))
-    return list(files.loc[overlapping, "data_file_id"])
+    return files[overlapping]
 
 
 def source_transactions(
-    connection: Connection, file_ids: list[uuid.UUID], since: datetime | None = None, until: datetime | None = None
+    connection: Connection,
+    files: pd.DataFrame,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    snapshots: Path | None = None,
 ) -> pd.DataFrame:
-    """The rows of these files that the history features read (canonical names), with data_file_id,
-    posting dates in [since, until] when given."""
+    """The rows of these files (of ``source_files``) that the history features read (canonical
+    names), with data_file_id, posting dates in [since, until] when given. ``snapshots``: the folder of
+    the files' Parquet snapshots, read where one matches the file (ten times faster than the database)."""
+    parts, from_database = [], []
+    for file_id, rows in zip(files["data_file_id"], files["rows"], strict=True):
+        snapshot = None
+        if snapshots is not None and pd.notna(rows):
+            snapshot = read_snapshot_rows(snapshots, file_id, int(rows), list(HISTORY_COLUMNS), since, until)
+        if snapshot is None:
+            from_database.append(file_id)
+        else:
+            parts.append(snapshot.assign(data_file_id=file_id.hex))
+    if from_database or not parts:
+        parts.append(_database_rows(connection, from_database, since, until))
+    frame = pd.concat(parts, ignore_index=True)
+    frame["data_file_id"] = _file_keys(frame["data_file_id"])
+    frame["row_number"] = pd.to_numeric(frame["row_number"]).astype("int64")
+    frame["posting_date"] = pd.to_datetime(frame["posting_date"], format="ISO8601").astype("datetime64[ns]")
+    frame["amount"] = pd.to_numeric(frame["amount"]).astype("float64")
+    for column in ("vendor", "user", "account"):
+        frame[column] = frame[column].astype("string")
+    # One order however the rows were read: by file, then row.
+    return frame[["data_file_id", *HISTORY_COLUMNS]].sort_values(["data_file_id", "row_number"], ignore_index=True)
+
+
+def _database_rows(
+    connection: Connection, file_ids: list[uuid.UUID], since: datetime | None, until: datetime | None
+) -> pd.DataFrame:
     t = transactions
     where = [t.c.data_file_id.in_(file_ids)]
     if since is not None:
@@ -148,15 +181,9 @@ def source_transactions(
     if until is not None:
         where.append(t.c.posting_date <= until)
     columns = ["data_file_id", *HISTORY_COLUMNS.values()]
-    frame = bulk.read_frame(connection, t, and_(*where), columns, order_by="posting_date")
-    frame = frame.rename(columns={v: k for k, v in HISTORY_COLUMNS.items()})
-    frame["data_file_id"] = _file_keys(frame["data_file_id"])
-    frame["row_number"] = pd.to_numeric(frame["row_number"]).astype("int64")
-    frame["posting_date"] = pd.to_datetime(frame["posting_date"], format="ISO8601")
-    frame["amount"] = pd.to_numeric(frame["amount"]).astype("float64")
-    for column in ("vendor", "user", "account"):
-        frame[column] = frame[column].astype("string")
-    return frame.reset_index(drop=True)
+    # In key order, which the database reads without sorting; the features sort what they need.
+    frame = bulk.read_frame(connection, t, and_(*where), columns, order_by="data_file_id")
+    return frame.rename(columns={v: k for k, v in HISTORY_COLUMNS.items()})
 
 
 def known_verdicts(
@@ -176,24 +203,33 @@ def known_verdicts(
     history features read (a target never confirmed never counts), a small share of a reviewed source."""
     v, t = verdicts, transactions
     file_ids = [uuid.UUID(hex=key) for key in pd.unique(history["data_file_id"])]
-    conditions = [v.c.source == source, v.c.data_file_id.in_(file_ids)]
-    if until is not None:
-        conditions.append(v.c.recorded_at <= until)
-    own_target, entry_target = (v.c.data_file_id, v.c.row_number), (v.c.data_file_id, v.c.je_number)
+    recorded = [v.c.recorded_at <= until] if until is not None else []
+    lines = (t.c.data_file_id == v.c.data_file_id) & (t.c.je_number == v.c.je_number)
     if confirmed_targets_only:
+        # From the few targets ever confirmed (an index of their own) to every verdict on each.
         ever = verdicts.alias("ever")
-        confirmed = [ever.c.source == source, ever.c.verdict == CONFIRMED]
-        conditions_own = [tuple_(*own_target).in_(select(ever.c.data_file_id, ever.c.row_number).where(*confirmed))]
-        conditions_entry = [tuple_(*entry_target).in_(select(ever.c.data_file_id, ever.c.je_number).where(*confirmed))]
+        confirmed = [ever.c.source == source, ever.c.verdict == CONFIRMED, ever.c.data_file_id.in_(file_ids)]
+        rows = select(ever.c.data_file_id, ever.c.row_number).where(*confirmed, ever.c.row_number.is_not(None))
+        rows = rows.distinct().subquery()
+        entries = select(ever.c.data_file_id, ever.c.je_number).where(*confirmed, ever.c.je_number.is_not(None))
+        entries = entries.distinct().subquery()
+        on_rows = rows.join(v, (v.c.data_file_id == rows.c.data_file_id) & (v.c.row_number == rows.c.row_number))
+        on_entries = entries.join(
+            v, (v.c.data_file_id == entries.c.data_file_id) & (v.c.je_number == entries.c.je_number)
+        ).join(t, lines)
+        where = recorded
     else:
-        conditions_own = conditions_entry = []
-    own = select(v.c.id, v.c.data_file_id, v.c.row_number, v.c.verdict, v.c.recorded_at).where(
-        *conditions, *conditions_own, v.c.row_number.is_not(None)
+        on_rows, on_entries = v, v.join(t, lines)
+        where = [v.c.source == source, v.c.data_file_id.in_(file_ids), *recorded]
+    own = (
+        select(v.c.id, v.c.data_file_id, v.c.row_number, v.c.verdict, v.c.recorded_at)
+        .select_from(on_rows)
+        .where(*where, v.c.row_number.is_not(None))
     )
     entry = (
         select(v.c.id, v.c.data_file_id, t.c.row_number, v.c.verdict, v.c.recorded_at)
-        .select_from(v.join(t, (t.c.data_file_id == v.c.data_file_id) & (t.c.je_number == v.c.je_number)))
-        .where(*conditions, *conditions_entry, v.c.je_number.is_not(None))
+        .select_from(on_entries)
+        .where(*where, v.c.je_number.is_not(None))
     )
     frame = pd.concat([bulk.read_raw(connection, own), bulk.read_raw(connection, entry)], ignore_index=True)
     frame["id"] = pd.to_numeric(frame["id"]).astype("int64")
@@ -209,16 +245,20 @@ def known_verdicts(
 
 def _file_keys(values: pd.Series) -> pd.Series:
     """File ids as one comparable form (UUID objects or text, as each driver reads them): hex text."""
-    unique = pd.unique(values)
-    as_hex = {v: (v if isinstance(v, uuid.UUID) else uuid.UUID(str(v))).hex for v in unique}
-    return values.map(as_hex).astype("string")
+    codes, uniques = pd.factorize(values)  # a handful of files: convert each id once
+    as_hex = [(v if isinstance(v, uuid.UUID) else uuid.UUID(str(v))).hex for v in uniques]
+    return pd.Series(pd.Categorical.from_codes(codes, categories=as_hex), index=values.index).astype("string")
 
 
 def positions_of(history: pd.DataFrame, file_ids, row_numbers) -> np.ndarray:
     """Positions in ``history`` of these (file, row number) pairs; -1 where absent."""
-    key = pd.MultiIndex.from_arrays([history["data_file_id"], history["row_number"]])
-    wanted = pd.MultiIndex.from_arrays([_file_keys(pd.Series(file_ids)).to_numpy(), np.asarray(row_numbers)])
-    return key.get_indexer(wanted)
+    codes, files = pd.factorize(history["data_file_id"])
+    code_of = {key: code for code, key in enumerate(files)}
+    wanted_codes = _file_keys(pd.Series(file_ids)).map(code_of).fillna(-1).to_numpy(dtype=np.int64)
+    # One integer per (file, row): row numbers stay below 2**32.
+    keys = pd.Index((codes.astype(np.int64) << 32) | history["row_number"].to_numpy(dtype=np.int64))
+    wanted = (wanted_codes << 32) | np.asarray(row_numbers, dtype=np.int64)
+    return np.where(wanted_codes >= 0, keys.get_indexer(wanted), -1)
 
 
 def data_clock(files: pd.DataFrame, at: pd.Series) -> pd.Series:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
@@ -43,3 +44,26 @@ def read_snapshot(var_dir: Path, data_file_id: uuid.UUID, columns: list[str], ro
     if metadata.num_rows != rows or sorted(metadata.schema.names) != sorted(columns):
         return None
     return pd.read_parquet(path)
+
+
+def read_snapshot_rows(
+    var_dir: Path,
+    data_file_id: uuid.UUID,
+    rows: int,
+    columns: list[str],
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> pd.DataFrame | None:
+    """``columns`` of the snapshot's rows posted within [since, until] (a column the file lacks as
+    missing values); None when there is no snapshot of ``rows`` rows."""
+    path = snapshot_path(var_dir, data_file_id)
+    try:
+        metadata = pq.read_metadata(path)
+    except (OSError, ValueError):
+        return None
+    if metadata.num_rows != rows:
+        return None
+    bounds = [("posting_date", op, pd.Timestamp(at)) for op, at in ((">=", since), ("<=", until)) if at is not None]
+    present = [c for c in columns if c in metadata.schema.names]
+    frame = pq.read_table(path, columns=present, filters=bounds or None).to_pandas()
+    return frame.reindex(columns=columns)

@@ -21,6 +21,7 @@ from fintrace_pipeline.defs.sensors.verdicts import verdicts_sensor
 from fintrace_pipeline.learning.training import train_source_model
 from fintrace_pipeline.persistence import risk_models
 from fintrace_pipeline.persistence.files import get_data_file
+from fintrace_pipeline.persistence.snapshots import snapshot_path
 from fintrace_pipeline.persistence.verdicts import Decision, Target, import_decisions
 from fintrace_pipeline.runtime.process import process_file
 from fintrace_pipeline.settings import get_settings
@@ -191,8 +192,29 @@ def test_the_sensor_asks_for_a_run_when_verdicts_are_newer_than_the_model(labell
         ]
         assert result.dynamic_partitions_requests[0].partition_keys == [SOURCE]
         instance.add_dynamic_partitions(source_partitions.name, [SOURCE])
-        train_source_model(engine, settings.var_dir, SOURCE)
+        train_source_model(engine, settings.shared_root, SOURCE)
         assert isinstance(verdicts_sensor(context), SkipReason)
+
+
+def test_a_sources_history_reads_the_same_from_snapshots_as_from_the_database(labelled_then_new):
+    settings, first, *_ = labelled_then_new
+    engine = get_engine(settings.database_url)
+    with engine.connect() as connection:
+        files = risk_models.source_files(connection, SOURCE)
+        since, until = files["latest"].min() - pd.Timedelta(days=3), files["latest"].max()
+        for window in ({}, {"since": since, "until": until}):
+            stored = risk_models.source_transactions(connection, files, **window)
+            snapshots = risk_models.source_transactions(connection, files, snapshots=settings.shared_root, **window)
+            key = ["data_file_id", "row_number"]
+            pd.testing.assert_frame_equal(
+                snapshots.sort_values(key, ignore_index=True), stored.sort_values(key, ignore_index=True)
+            )
+        assert 0 < len(stored) < len(risk_models.source_transactions(connection, files))
+    # A snapshot that no longer matches the stored rows is not read.
+    snapshot_path(settings.shared_root, uuid.UUID(str(first.data_file_id))).write_bytes(b"not parquet")
+    with engine.connect() as connection:
+        again = risk_models.source_transactions(connection, files, snapshots=settings.shared_root)
+        pd.testing.assert_frame_equal(again, risk_models.source_transactions(connection, files))
 
 
 def test_the_data_clock_places_each_verdict_after_the_files_registered_before_it(labelled_then_new):
@@ -200,7 +222,7 @@ def test_the_data_clock_places_each_verdict_after_the_files_registered_before_it
     engine = get_engine(settings.database_url)
     with engine.connect() as connection:
         files = risk_models.source_files(connection, SOURCE)
-        history = risk_models.source_transactions(connection, list(files["data_file_id"]))
+        history = risk_models.source_transactions(connection, files)
         known = risk_models.known_verdicts(connection, SOURCE, files, history, None)
     first_rows = (history["data_file_id"] == uuid.UUID(str(first.data_file_id)).hex).to_numpy()
     week4_rows = (history["data_file_id"] == uuid.UUID(str(week4_file.data_file_id)).hex).to_numpy()

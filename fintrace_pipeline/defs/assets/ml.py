@@ -32,7 +32,7 @@ def ml_step(step: StepContext) -> StepOutput:
         ml = ml_package.result()
     # The source's risk model, trained first if verdicts were recorded since it was.
     learning = importlib.import_module("fintrace_pipeline.learning.scoring").prepare(
-        step.engine, step.settings.var_dir, step.data_file, transactions, run_started(step)
+        step.engine, step.settings.shared_root, step.data_file, transactions, run_started(step)
     )
     # Low-severity findings (weekend, after-hours, Benford digits) are context for a reviewer,
     # not evidence for the models: on payment data they cover most rows and drown the models' signal.

@@ -47,7 +47,7 @@ def risk_model(
 ) -> MaterializeResult:
     # Imported when it runs: scikit-learn is slow to import for every process loading the definitions.
     training = importlib.import_module("fintrace_pipeline.learning.training")
-    outcome = training.train_source_model(results_db.get_engine(), settings.var_dir, context.partition_key)
+    outcome = training.train_source_model(results_db.get_engine(), settings.shared_root, context.partition_key)
     if outcome.version is None:
         context.log.info(f"No new model for {context.partition_key!r}: {outcome.reason}")
         return MaterializeResult(metadata={"status": "SKIPPED", "reason": outcome.reason})
