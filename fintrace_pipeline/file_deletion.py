@@ -61,7 +61,7 @@ def delete_file(
         deletable_file(connection, data_file_id)  # refuses before anything is removed
     partition_removed = remove_partitions(instance, [str(data_file_id)]) == 1
     removed = delete_file_rows(engine, data_file_id, actor)
-    remove_snapshot(settings.var_dir, data_file_id)
+    remove_snapshot(settings.shared_root, data_file_id)
     stored = removed.data_file.stored_path
     archive_removed = False
     if stored and not removed.archive_shared:

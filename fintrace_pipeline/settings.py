@@ -160,10 +160,6 @@ class Settings:
     secret_key: str | None = None  # the key API tokens are hashed with; None: var/secret_key
     weekly_reports: bool = False  # the weekly report schedule starts switched on
     reports_dir: Path | None = None  # where scheduled reports are written; None: var/reports
-
-    @property
-    def reports_folder(self) -> Path:
-        return self.reports_dir or self.var_dir / "reports"
     # Where the files every step reads live (archived originals, snapshots): a folder every machine
     # that runs steps mounts at the same path when steps run on workers elsewhere.
     shared_dir: Path | None = None
@@ -176,6 +172,10 @@ class Settings:
     def shared_root(self) -> Path:
         """The shared storage root (default: the var folder)."""
         return self.shared_dir or self.var_dir
+
+    @property
+    def reports_folder(self) -> Path:
+        return self.reports_dir or self.var_dir / "reports"
 
     def celery_result_backend(self) -> str:
         if self.celery_backend:

@@ -14,6 +14,7 @@ from fintrace_pipeline.defs.checks import checks_of
 from fintrace_pipeline.defs.partitions import ASSET_GROUP, JOB_ID_TAG, TRIGGER_TAG, data_file_partitions
 from fintrace_pipeline.defs.resources import ResultsDatabase
 from fintrace_pipeline.defs.retries import STEP_RETRY_POLICY, final_failure, is_transient
+from fintrace_pipeline.findings import AnalysisResult
 from fintrace_pipeline.persistence import jobs, tracker
 from fintrace_pipeline.persistence.clock import utcnow
 from fintrace_pipeline.persistence.files import get_data_file
@@ -56,6 +57,17 @@ class StepOutput:
     details: dict  # what the tracker keeps for the step
     metadata: dict  # what the Dagster UI shows for the materialization
     checks: list = field(default_factory=list)  # AssetCheckResults for the asset's check specs
+
+
+def result_details(result: AnalysisResult, **more: object) -> dict:
+    """What the tracker keeps of an analysis step: its summary, what it skipped and any note."""
+    details = {k: v for k, v in result.summary.items() if v is not None}
+    details.update(more)
+    if result.skipped:
+        details["skipped_checks"] = result.skipped
+    if result.error_message:
+        details["note"] = result.error_message
+    return details
 
 
 class StepFailed(Exception):

@@ -18,7 +18,9 @@ from dagster import DagsterRunStatus, RunsFilter
 from sqlalchemy import func, select
 
 from fintrace_pipeline.db.schema import data_files, file_processing_jobs
+from fintrace_pipeline.defs.jobs import process_file_job
 from fintrace_pipeline.defs.partitions import JOB_ID_TAG
+from fintrace_pipeline.defs.registration import register_inbox
 from fintrace_pipeline.generate import generate_ledger, write_ledger
 from fintrace_pipeline.runtime.instance import POSTGRES_INSTANCE
 from fintrace_pipeline.runtime.workers import worker_argv
@@ -146,8 +148,12 @@ def test_twenty_files_on_two_workers_each_once_and_a_killed_worker_costs_a_retry
 
     system.wait_for_runs_to_end(timeout=60)
     with system.instance() as instance:
-        runs = instance.get_runs()
+        every_run = instance.get_runs()
         failed = instance.get_runs(RunsFilter(statuses=[DagsterRunStatus.FAILURE]))
+    # Beside the files' runs, the inbox sensor's registration runs, each a success.
+    runs = [r for r in every_run if r.job_name == process_file_job.name]
+    registrations = [r for r in every_run if r.job_name != process_file_job.name]
+    assert {(r.job_name, r.status) for r in registrations} == {(register_inbox.name, DagsterRunStatus.SUCCESS)}
     assert len(failed) == 1, [(r.run_id, r.status) for r in runs]
     lost = failed[0]
     retries = [r for r in runs if r.parent_run_id == lost.run_id]

@@ -5,7 +5,7 @@ from fintrace_pipeline.analytics.file_options import options_for
 from fintrace_pipeline.defs.checks import checks_of
 from fintrace_pipeline.defs.loading import load_file_transactions
 from fintrace_pipeline.defs.metadata import analysis_metadata
-from fintrace_pipeline.defs.step import StepContext, StepOutput, stage_asset
+from fintrace_pipeline.defs.step import StepContext, StepOutput, result_details, stage_asset
 from fintrace_pipeline.stages import ANALYSIS_STAGES, Stage
 
 
@@ -19,12 +19,8 @@ def analytics_step(stage: Stage):
         inputs = read_inputs(step) if read_inputs else {}
         result = stage.analyse()(transactions, options, **inputs)
         step.saver().save_analysis(stage.analytics_type, result)
-        details = {k: v for k, v in result.summary.items() if v is not None}
-        if result.skipped:
-            details["skipped_checks"] = result.skipped
-        if result.error_message:
-            details["note"] = result.error_message
-        return StepOutput(result.status, details, analysis_metadata(result), [c.result(result) for c in checks])
+        checked = [c.result(result) for c in checks]
+        return StepOutput(result.status, result_details(result), analysis_metadata(result), checked)
 
     return body
 

@@ -13,7 +13,7 @@ from fintrace_pipeline.analytics.file_options import options_for
 from fintrace_pipeline.analytics.history import file_contribution, run_history_comparison
 from fintrace_pipeline.defs.loading import load_file_transactions
 from fintrace_pipeline.defs.metadata import analysis_metadata, markdown_table
-from fintrace_pipeline.defs.step import StepContext, StepOutput
+from fintrace_pipeline.defs.step import StepContext, StepOutput, result_details
 from fintrace_pipeline.persistence.history import load_history, record_contribution
 from fintrace_pipeline.stages import STAGE_BY_NAME
 
@@ -35,13 +35,7 @@ def history_step(step: StepContext) -> StepOutput:
     with step.engine.begin() as connection:
         record_contribution(connection, step.data_file.id, source, contribution)
     clock.lap("store")
-    details = {k: v for k, v in result.summary.items() if v is not None}
-    details["earlier_files"] = len(history.files)
-    details["seconds"] = clock.laps
-    if result.skipped:
-        details["skipped_checks"] = result.skipped
-    if result.error_message:
-        details["note"] = result.error_message
+    details = result_details(result, earlier_files=len(history.files), seconds=clock.laps)
     metadata = {
         **analysis_metadata(result),
         **comparison_metadata(result, history),
