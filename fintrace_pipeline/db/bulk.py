@@ -189,7 +189,7 @@ def read_raw(connection: Connection, query: Select, chunk_rows: int = COPY_CHUNK
 
 
 def _column(values: tuple) -> pd.Series:
-    """Text as the compact string dtype; anything else (numbers the driver typed) as it came."""
-    if all(v is None or isinstance(v, str) for v in values):
-        return pd.Series(values, dtype="str")
-    return pd.Series(values, dtype=object)
+    """Text as the compact string dtype; anything else (numbers the driver typed) as it came. A
+    column's type shows in its first value: a database column holds one type."""
+    first = next((v for v in values if v is not None), None)
+    return pd.Series(values, dtype="str" if isinstance(first, str) else object)

@@ -148,7 +148,7 @@ def source_transactions(
 ) -> pd.DataFrame:
     """The rows of these files (of ``source_files``) that the history features read (canonical
     names), with data_file_id, posting dates in [since, until] when given. ``snapshots``: the folder of
-    the files' Parquet snapshots, read where one matches the file (ten times faster than the database)."""
+    the files' Parquet snapshots, read where one matches the file (many times faster than the database)."""
     parts, from_database = [], []
     for file_id, rows in zip(files["data_file_id"], files["rows"], strict=True):
         snapshot = None
@@ -181,7 +181,7 @@ def _database_rows(
     if until is not None:
         where.append(t.c.posting_date <= until)
     columns = ["data_file_id", *HISTORY_COLUMNS.values()]
-    # In key order, which the database reads without sorting; the features sort what they need.
+    # In key order, which the database reads without sorting.
     frame = bulk.read_frame(connection, t, and_(*where), columns, order_by="data_file_id")
     return frame.rename(columns={v: k for k, v in HISTORY_COLUMNS.items()})
 
