@@ -12,6 +12,11 @@ import numpy as np
 import pandas as pd
 
 
+def is_missing(value: Any) -> bool:
+    """A missing cell of a frame: None, pandas' NA or a float NaN."""
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
 def json_safe(value: Any) -> Any:
     """Recursively convert numpy/pandas scalars, NaN/inf (-> None), dates and UUIDs to plain JSON."""
     if value is None or isinstance(value, (bool, str, int)):

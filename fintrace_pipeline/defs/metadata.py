@@ -6,19 +6,16 @@ import pandas as pd
 from dagster import MetadataValue
 
 from fintrace_pipeline.findings import SUMMARY_FIELDS, AnalysisResult
+from fintrace_pipeline.jsonsafe import is_missing
 
 TOP_FINDINGS = 10
-
-
-def _missing(value) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
 
 
 def markdown_table(frame: pd.DataFrame, limit: int = TOP_FINDINGS) -> MetadataValue:
     if frame.empty:
         return MetadataValue.md("_none_")
     # Each cell as text: a missing one (None, NaN, NA) shows blank, and "|" would end the cell.
-    shown = frame.head(limit).map(lambda v: "" if _missing(v) else str(v).replace("|", "\\|"))
+    shown = frame.head(limit).map(lambda v: "" if is_missing(v) else str(v).replace("|", "\\|"))
     lines = ["| " + " | ".join(shown.columns) + " |", "|" + "---|" * len(shown.columns)]
     lines += ["| " + " | ".join(row) + " |" for row in shown.itertuples(index=False)]
     if len(frame) > limit:

@@ -37,13 +37,20 @@ def write_snapshot(var_dir: Path, data_file_id: uuid.UUID, frame: pd.DataFrame) 
 def read_snapshot(var_dir: Path, data_file_id: uuid.UUID, columns: list[str], rows: int) -> pd.DataFrame | None:
     """The snapshot if it holds exactly ``columns`` and ``rows`` rows; None otherwise."""
     path = snapshot_path(var_dir, data_file_id)
-    try:
-        metadata = pq.read_metadata(path)
-    except (OSError, ValueError):  # missing, or not a Parquet file (ArrowInvalid is a ValueError)
-        return None
-    if metadata.num_rows != rows or sorted(metadata.schema.names) != sorted(columns):
+    metadata = _metadata_of(path, rows)
+    if metadata is None or sorted(metadata.schema.names) != sorted(columns):
         return None
     return pd.read_parquet(path)
+
+
+def _metadata_of(path: Path, rows: int) -> pq.FileMetaData | None:
+    """The snapshot's Parquet metadata if it holds ``rows`` rows; None if it is missing, not Parquet
+    (ArrowInvalid is a ValueError) or of another row count."""
+    try:
+        metadata = pq.read_metadata(path)
+    except (OSError, ValueError):
+        return None
+    return metadata if metadata.num_rows == rows else None
 
 
 def read_snapshot_rows(
@@ -57,11 +64,8 @@ def read_snapshot_rows(
     """``columns`` of the snapshot's rows posted within [since, until] (a column the file lacks as
     missing values); None when there is no snapshot of ``rows`` rows."""
     path = snapshot_path(var_dir, data_file_id)
-    try:
-        metadata = pq.read_metadata(path)
-    except (OSError, ValueError):
-        return None
-    if metadata.num_rows != rows:
+    metadata = _metadata_of(path, rows)
+    if metadata is None:
         return None
     bounds = [("posting_date", op, pd.Timestamp(at)) for op, at in ((">=", since), ("<=", until)) if at is not None]
     present = [c for c in columns if c in metadata.schema.names]

@@ -9,9 +9,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 from fpdf import FPDF, FontFace
 
+from fintrace_pipeline.jsonsafe import is_missing
 from fintrace_pipeline.reports.content import Chart, FileReport
 
 # A Unicode font where the system has one (Debian's fonts-dejavu-core); otherwise the PDF core font,
@@ -44,7 +44,7 @@ class _Pdf(FPDF):
         return "Helvetica"
 
     def text_of(self, value: Any) -> str:
-        if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
+        if is_missing(value):
             return ""
         if isinstance(value, numbers.Integral):
             text = f"{value:,}"

@@ -17,6 +17,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from fintrace_pipeline.exports import FORMULA_PREFIXES, XLSX_MAX_DATA_ROWS, neutralise_formulas
+from fintrace_pipeline.jsonsafe import is_missing
 from fintrace_pipeline.reports.content import FileReport
 
 BOLD = Font(bold=True)
@@ -26,7 +27,7 @@ NUMBER_FORMAT = "#,##0.00"
 
 
 def _cell_value(value: Any) -> Any:
-    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
+    if is_missing(value):
         return None
     if isinstance(value, pd.Timestamp):
         return value.tz_localize(None).to_pydatetime() if value.tzinfo else value.to_pydatetime()

@@ -210,8 +210,19 @@ def test_a_sources_history_reads_the_same_from_snapshots_as_from_the_database(la
                 snapshots.sort_values(key, ignore_index=True), stored.sort_values(key, ignore_index=True)
             )
         assert 0 < len(stored) < len(risk_models.source_transactions(connection, files))
+    # The snapshot is what is read where it matches: amounts changed in it show.
+    first_id = uuid.UUID(str(first.data_file_id))
+    path = snapshot_path(settings.shared_root, first_id)
+    snapshot = pd.read_parquet(path)
+    snapshot.assign(amount=snapshot["amount"] * 2).to_parquet(path, index=False)
+    with engine.connect() as connection:
+        read = risk_models.source_transactions(connection, files, snapshots=settings.shared_root)
+        stored = risk_models.source_transactions(connection, files)
+    of_first = (stored["data_file_id"] == first_id.hex).to_numpy()
+    assert of_first.any()
+    np.testing.assert_allclose(read["amount"].to_numpy()[of_first], 2 * stored["amount"].to_numpy()[of_first])
     # A snapshot that no longer matches the stored rows is not read.
-    snapshot_path(settings.shared_root, uuid.UUID(str(first.data_file_id))).write_bytes(b"not parquet")
+    path.write_bytes(b"not parquet")
     with engine.connect() as connection:
         again = risk_models.source_transactions(connection, files, snapshots=settings.shared_root)
         pd.testing.assert_frame_equal(again, risk_models.source_transactions(connection, files))
