@@ -13,6 +13,7 @@ sample, of the resident memory of the daemon, its code server, the run worker an
 from __future__ import annotations
 
 import argparse
+import re
 import subprocess
 import tempfile
 import threading
@@ -53,6 +54,7 @@ class MemoryWatch(threading.Thread):
         self.dagster_home = dagster_home
         self.peak_total = 0
         self.peak_process = (0, "")
+        self.peak_by_pid: dict[int, int] = {}
         self.stopping = threading.Event()
 
     def _sample(self) -> None:
@@ -65,6 +67,7 @@ class MemoryWatch(threading.Thread):
             except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
                 continue
             total += rss
+            self.peak_by_pid[process.pid] = max(rss, self.peak_by_pid.get(process.pid, 0))
             if rss > self.peak_process[0]:
                 self.peak_process = (rss, " ".join(process.cmdline())[:120])
         self.peak_total = max(self.peak_total, total)
@@ -72,6 +75,20 @@ class MemoryWatch(threading.Thread):
     def run(self) -> None:
         while not self.stopping.wait(0.5):
             self._sample()
+
+
+def step_peaks(instance_url: str, peak_by_pid: dict[int, int]) -> dict[str, int]:
+    """Each step's peak resident memory: the executor logs the pid of the process it runs a step in."""
+    with get_engine(instance_url).connect() as connection:
+        rows = connection.exec_driver_sql(
+            "SELECT step_key, event FROM event_logs WHERE dagster_event_type = 'STEP_WORKER_STARTED'"
+        ).all()
+    peaks = {}
+    for step_key, event in rows:
+        pid = re.search(r'"pid".*?"text": "(\d+)"', event)
+        if pid:
+            peaks[step_key] = peak_by_pid.get(int(pid.group(1)), 0)
+    return peaks
 
 
 def main() -> None:
@@ -111,6 +128,8 @@ def main() -> None:
             print(f"peak memory of the system's processes {watch.peak_total / GiB:7.2f} GiB (aim < 8 GiB)")
             rss, command_line = watch.peak_process
             print(f"largest single process               {rss / GiB:7.2f} GiB  {command_line}")
+            for step_key, peak in sorted(step_peaks(instance_url, watch.peak_by_pid).items(), key=lambda kv: -kv[1]):
+                print(f"  step {step_key:<28} {peak / GiB:7.2f} GiB")
     finally:
         drop_database(args.url, results_url)
         drop_database(args.url, instance_url)
