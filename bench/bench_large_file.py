@@ -85,7 +85,7 @@ def step_peaks(instance_url: str, peak_by_pid: dict[int, int]) -> dict[str, int]
         ).all()
     peaks = {}
     for step_key, event in rows:
-        pid = re.search(r'"pid".*?"text": "(\d+)"', event)
+        pid = re.search(r'"text": "(\d+)"\}, "label": "pid"', event)
         if pid:
             peaks[step_key] = peak_by_pid.get(int(pid.group(1)), 0)
     return peaks

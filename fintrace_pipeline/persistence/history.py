@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pandas as pd
 from sqlalchemy import Connection, and_, delete, func, insert, select
@@ -64,9 +64,12 @@ def load_history(
     data_file_id: uuid.UUID,
     period_start: pd.Timestamp | None,
     documents: pd.DataFrame | None = None,
+    amount_days: int | None = None,
 ) -> History:
     """The earlier files of ``source`` (data starting before ``period_start``), their monthly aggregates
-    summed, and their documents sharing a (kind, match_key) with ``documents``."""
+    summed, and their documents sharing a (kind, match_key) with ``documents``; with ``amount_days``,
+    only the "amount" documents dated at most that many days before ``period_start`` (a vendor's
+    recurring amount matches every earlier month otherwise, so the read would grow with the history)."""
     if period_start is None:
         return History(source)
     start = pd.Timestamp(period_start).to_pydatetime()
@@ -102,25 +105,33 @@ def load_history(
     for column in ("first_date", "last_date"):
         monthly[column] = pd.to_datetime(monthly[column])
     wanted = documents if documents is not None else pd.DataFrame(columns=list(DOCUMENT_COLUMNS))
-    return History(source, files, monthly, _matching_documents(connection, source, earlier, wanted))
+    amounts_since = None if amount_days is None else start - timedelta(days=amount_days)
+    documents_found = _matching_documents(connection, source, files, wanted, {"amount": amounts_since})
+    return History(source, files, monthly, documents_found)
 
 
-def _matching_documents(connection: Connection, source: str, earlier, wanted: pd.DataFrame) -> pd.DataFrame:
-    d, h = history_documents, history_files
+def _matching_documents(
+    connection: Connection, source: str, files: pd.DataFrame, wanted: pd.DataFrame, since: dict[str, datetime | None]
+) -> pd.DataFrame:
+    """The documents of the earlier ``files`` sharing a key with ``wanted``; ``since``: per kind, the
+    earliest posting date read (none: all). Looked up by key alone, then kept to the earlier files:
+    joined to the files, the lookup is planned as a walk through every earlier file's documents."""
+    d = history_documents
     found: list[Sequence] = []
     for kind, keys in wanted.groupby("kind")["match_key"]:
         distinct = keys.dropna().unique().tolist()
+        dated = [] if since.get(kind) is None else [d.c.posting_date >= since[kind]]
         for begin in range(0, len(distinct), KEYS_PER_QUERY):
             chunk = distinct[begin : begin + KEYS_PER_QUERY]
             found += connection.execute(
-                select(*(d.c[c] for c in DOCUMENT_COLUMNS), d.c.data_file_id, data_files.c.file_name)
-                .join(h, h.c.data_file_id == d.c.data_file_id)
-                .join(data_files, data_files.c.id == d.c.data_file_id)
-                .where(earlier, d.c.source == source, d.c.kind == kind, d.c.match_key.in_(chunk))
+                select(*(d.c[c] for c in DOCUMENT_COLUMNS), d.c.data_file_id).where(
+                    d.c.source == source, d.c.kind == kind, d.c.match_key.in_(chunk), *dated
+                )
             ).all()
-    frame = pd.DataFrame(found, columns=list(EARLIER_DOCUMENT_COLUMNS))
+    frame = pd.DataFrame(found, columns=[*DOCUMENT_COLUMNS, "data_file_id"])
+    frame = frame.merge(files[["data_file_id", "file_name"]], on="data_file_id")
     frame["posting_date"] = pd.to_datetime(frame["posting_date"])
-    return frame.astype({"amount": "float64"})
+    return frame.loc[:, list(EARLIER_DOCUMENT_COLUMNS)].astype({"amount": "float64"})
 
 
 def file_periods(connection: Connection, file_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, datetime]:

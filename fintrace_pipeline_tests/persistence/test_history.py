@@ -46,11 +46,16 @@ def record(engine, data_file, frame):
         record_contribution(connection, data_file.id, data_file.source, file_contribution(frame))
 
 
-def history_for(engine, data_file, frame):
+def history_for(engine, data_file, frame, amount_days=None):
     contribution = file_contribution(frame)
     with engine.connect() as connection:
         return load_history(
-            connection, data_file.source, data_file.id, contribution.period_start, contribution.documents
+            connection,
+            data_file.source,
+            data_file.id,
+            contribution.period_start,
+            contribution.documents,
+            amount_days=amount_days,
         )
 
 
@@ -86,6 +91,19 @@ def test_a_file_reads_the_summed_shares_of_its_sources_earlier_files(engine, fil
         ("ACME|4000", "m2.csv"),
         ("BETA|25000", "m1.csv"),
     ]
+
+
+def test_amount_documents_are_read_only_within_their_window(engine, files):
+    record(engine, files["m1"], month_frame(1))
+    record(engine, files["m2"], month_frame(2, extra=50.0))
+    # Month 3 starts on 3 March: 25 days back reach 7 February, so February's Acme lines of the 12th
+    # and 20th (40.00 on the 20th, 100.00 on the 3rd is too early) and nothing of January.
+    found = history_for(engine, files["m3"], month_frame(3), amount_days=25).documents
+    assert sorted(zip(found["match_key"], found["file_name"], found["posting_date"].dt.day, strict=True)) == [
+        ("ACME|4000", "m2.csv", 20)
+    ]
+    everything = history_for(engine, files["m3"], month_frame(3)).documents
+    assert len(everything) == 5
 
 
 def test_recording_a_file_again_replaces_its_share(engine, files):

@@ -27,7 +27,14 @@ def history_step(step: StepContext) -> StepOutput:
     clock.lap("read_file")
     source = step.data_file.source
     with step.engine.connect() as connection:
-        history = load_history(connection, source, step.data_file.id, contribution.period_start, contribution.documents)
+        history = load_history(
+            connection,
+            source,
+            step.data_file.id,
+            contribution.period_start,
+            contribution.documents,
+            amount_days=options.history_duplicate_days,
+        )
     clock.lap("read_history")
     result = run_history_comparison(transactions, options, history, contribution)
     clock.lap("compare")
