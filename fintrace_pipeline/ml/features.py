@@ -67,7 +67,7 @@ EXPLANATION_ONLY = ("first_digit_excess", "group_findings")
 
 @dataclass
 class FeatureSet:
-    """``matrix``: float64 features, one row per transaction (positional, same order as the input)."""
+    """``matrix``: float32 features, one row per transaction (positional, same order as the input)."""
 
     matrix: pd.DataFrame
     context: pd.DataFrame
@@ -291,6 +291,32 @@ def rule_features(flags: pd.DataFrame, row_numbers: pd.Series) -> dict[str, np.n
     return {name: aligned[name].to_numpy(dtype=np.float64) for name in aligned.columns}
 
 
+def _is_constant(values: np.ndarray) -> bool:
+    """One value throughout (missing counting as a value), as ``nunique(dropna=False) <= 1``."""
+    missing = np.isnan(values)
+    if missing.any():
+        return bool(missing.all())
+    return len(values) == 0 or values.min() == values.max()
+
+
+def _feature_matrix(features: dict[str, np.ndarray], skipped: list[dict[str, str]]) -> pd.DataFrame:
+    """The features that vary, each clipped at 0 (only the unusual side matters: an amount below the
+    user's usual, a quiet week), as one float32 array seen as a frame. The tree models work in float32
+    anyway, so the models read this array as it is: a file of ten million rows holds it once."""
+    varying = []
+    for name, values in features.items():
+        if _is_constant(np.maximum(values, 0.0)):
+            skipped.append({"feature": name, "reason": "constant in this file"})
+        else:
+            varying.append(name)
+    n = len(next(iter(features.values()))) if features else 0
+    # Column-major, so each feature is one contiguous run (as a frame's own block is).
+    array = np.empty((n, len(varying)), dtype=np.float32, order="F")
+    for position, name in enumerate(varying):
+        np.maximum(features[name], 0.0, out=array[:, position], casting="same_kind")
+    return pd.DataFrame(array, columns=varying, copy=False)
+
+
 def build_features(
     transactions: pd.DataFrame, flags: pd.DataFrame | None = None, options: MLOptions | None = None
 ) -> FeatureSet:
@@ -401,12 +427,7 @@ def build_features(
         features.update(rule_columns)
         rule_score = rule_columns["rule_severity_sum"]
 
-    # Only the unusual side matters (an amount below the user's usual, a quiet week): 0 = ordinary.
-    matrix = pd.DataFrame({name: np.maximum(values, 0.0) for name, values in features.items()})
-    constant = [c for c in matrix.columns if matrix[c].nunique(dropna=False) <= 1]
-    for name in constant:
-        skipped.append({"feature": name, "reason": "constant in this file"})
-    matrix = matrix.drop(columns=constant).astype(np.float64)
+    matrix = _feature_matrix(features, skipped)
     # Each entity is its own test, so the file-wide gate allows for how many were tested.
     n_users = codes["user"][1] if "user" in codes else 1
     n_vendors = codes["vendor"][1] if "vendor" in codes else 1
@@ -437,7 +458,7 @@ def build_features(
             detector_names.append(name)
     return FeatureSet(
         matrix=matrix,
-        context=pd.DataFrame(context),
+        context=pd.DataFrame(context, copy=False),
         skipped=skipped,
         rule_score=rule_score,
         detector_names=detector_names,
