@@ -293,12 +293,13 @@ class _Comparison:
         account = text_values(self.frame["account"])
         rows = np.flatnonzero(new.to_numpy())
         owner_names = text_values(self.frame[owner])
-        since = owner_key.map(known_owner.first_date).map(_day)
+        # Only the flagged lines' dates are put in words (every owner here is known, so has one).
+        since = pd.to_datetime(owner_key.iloc[rows].map(known_owner.first_date)).dt.strftime("%Y-%m-%d")
         reasons = RULES[code].reasons(
             len(rows),
             **{
                 owner: owner_names.iloc[rows].tolist(),
-                "since": since.iloc[rows].tolist(),
+                "since": since.tolist(),
                 "account": account.iloc[rows].tolist(),
             },
         )

@@ -79,7 +79,9 @@ def test_new_vendor_user_and_pairs_and_an_invoice_of_an_earlier_file(earlier):
     )
     assert flags_for(result, "HIST_NEW_USER")["row_number"].tolist() == [10]
     # bob is new, so his account is not a new pair of a known user; ann's 7000 is.
-    assert flags_for(result, "HIST_NEW_USER_ACCOUNT")["row_number"].tolist() == [12]
+    new_pair = flags_for(result, "HIST_NEW_USER_ACCOUNT")
+    assert new_pair["row_number"].tolist() == [12]
+    assert new_pair["reason"].iloc[0] == "User ann, known since 2024-01-03, posts to account 7000 for the first time"
     # Acme on 7000 is new; Newco is not a known vendor, so its account is no new pair.
     assert flags_for(result, "HIST_NEW_VENDOR_ACCOUNT")["row_number"].tolist() == [10]
     duplicate = flags_for(result, "HIST_DUP_INVOICE")
