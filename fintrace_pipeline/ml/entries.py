@@ -66,7 +66,9 @@ def score_entries(
     if not has_entries(transactions):
         return None
     numbers = text_values(transactions["je_number"])
-    lines = transactions.loc[numbers.notna()].assign(je_number=numbers[numbers.notna()])
+    # Only the columns an entry's totals read: the file's other columns would be copied twice here.
+    lines = transactions.loc[numbers.notna(), ["row_number", "amount", "posting_date"]]
+    lines = lines.assign(je_number=numbers[numbers.notna()])
     lines = lines.sort_values("row_number", kind="stable").reset_index(drop=True)
     entry_of_line, entry_numbers = pd.factorize(lines["je_number"], sort=False)
     entry_row = pd.Series(entry_of_line, index=lines["row_number"].to_numpy())
