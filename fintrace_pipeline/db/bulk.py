@@ -153,20 +153,14 @@ def read_frame(connection: Connection, table: Table, where, columns: Sequence[st
     query = select(*(table.c[c] for c in columns)).where(where).order_by(table.c[order_by])
     if connection.dialect.name == "postgresql":
         compiled = query.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True})
-        # Bytes, not text: a StringIO holds four bytes per character once read, the whole result at once.
-        buffer = io.BytesIO()
+        buffer = io.StringIO()
         cursor = connection.connection.dbapi_connection.cursor()
         try:
             cursor.copy_expert(f"COPY ({compiled}) TO STDOUT WITH (FORMAT csv, HEADER, NULL '\\N')", buffer)
         finally:
             cursor.close()
         buffer.seek(0)
-        text = {c: pa.string() for c in columns}
-        convert = pa_csv.ConvertOptions(
-            column_types=text, null_values=["\\N"], strings_can_be_null=True, quoted_strings_can_be_null=False
-        )
-        parse = pa_csv.ParseOptions(newlines_in_values=True)
-        return pa_csv.read_csv(buffer, parse_options=parse, convert_options=convert).to_pandas()
+        return pd.read_csv(buffer, dtype=str, keep_default_na=False, na_values=["\\N"])
     return read_raw(connection, query)
 
 

@@ -61,25 +61,3 @@ def test_reingest_replaces_rows_and_absent_columns_stay_absent(engine, data_file
         loaded = load_transactions(connection, data_file.id, ["posting_date", "amount"])
     assert list(loaded.columns) == ["row_number", "posting_date", "amount"]
     assert loaded["amount"].tolist() == [1234.56]
-
-
-def test_text_that_looks_empty_or_null_comes_back_as_stored(engine, data_file):
-    # PostgreSQL's COPY writes NULL as \N and quotes a value that is literally \N; neither an empty
-    # text nor that value may come back as missing.
-    texts = ["", "\\N", "café, Straße", None]
-    frame = pd.DataFrame(
-        {
-            "row_number": pd.Series([1, 2, 3, 4], dtype="int64"),
-            "posting_date": pd.to_datetime(["2024-01-31"] * 4).astype("datetime64[ns]"),
-            "amount": [1.0, 2.0, 3.0, 4.0],
-            "description": pd.Series(texts, dtype="string"),
-        }
-    )
-    with engine.begin() as connection:
-        replace_transactions(
-            connection, data_file.id, frame, pd.DataFrame(columns=["row_number", "raw_values", "reason"])
-        )
-    with engine.connect() as connection:
-        loaded = load_transactions(connection, data_file.id, ["posting_date", "amount", "description"])
-    assert loaded["description"].tolist()[:3] == texts[:3]
-    assert pd.isna(loaded["description"].iloc[3])
