@@ -9,3 +9,5 @@ from __future__ import annotations
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 TEXT_SUFFIXES = (".csv", ".tsv", ".txt", ".gz")
 SUPPORTED_SUFFIXES = (*TEXT_SUFFIXES, *WORKBOOK_SUFFIXES)
+# Stored packed: their size on disk is a fraction of the text they hold.
+COMPRESSED_SUFFIXES = (".gz", ".xlsx", ".xlsm", ".ods")

@@ -164,6 +164,8 @@ class Settings:
     # that runs steps mounts at the same path when steps run on workers elsewhere.
     shared_dir: Path | None = None
     executor: str = "multiprocess"  # where steps run: "multiprocess" (this machine) or "celery" (workers)
+    # On this machine, a file holding less text than this runs its steps in the run's own process.
+    steps_in_process_below_bytes: int = 32 * MiB
     celery_broker: str = "redis://127.0.0.1:6379/0"
     celery_backend: str | None = None  # None: the broker when it is Redis, else rpc://
     alerts: AlertSettings = field(default_factory=AlertSettings)
@@ -221,6 +223,7 @@ class Settings:
             reports_dir=_path("FINTRACE_REPORTS_DIR", var_dir / "reports"),
             shared_dir=shared_dir,
             executor=_one_of("FINTRACE_EXECUTOR", EXECUTORS, "multiprocess"),
+            steps_in_process_below_bytes=_int("FINTRACE_STEPS_IN_PROCESS_BELOW_MB", 32) * MiB,
             celery_broker=os.environ.get("FINTRACE_CELERY_BROKER") or "redis://127.0.0.1:6379/0",
             celery_backend=os.environ.get("FINTRACE_CELERY_BACKEND") or None,
             alerts=AlertSettings.from_env(),

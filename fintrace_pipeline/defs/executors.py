@@ -1,4 +1,5 @@
-"""Where a run's steps execute: parallel processes on this machine, or Celery workers anywhere.
+"""Where a run's steps execute: on this machine (in the run's own process for a small file, in parallel
+processes for a larger one), or on Celery workers anywhere.
 
 ``FINTRACE_EXECUTOR`` chooses. The Celery executor is dagster-celery's, with one addition: the loss of
 a worker while it runs a step (killed, out of memory, its machine gone) fails the run within
@@ -9,27 +10,42 @@ retries start the run again from the lost step.
 
 from __future__ import annotations
 
+import pkgutil
 import time
+import uuid
+from pathlib import Path
 
 from dagster import (
+    DagsterEvent,
     ExecutorDefinition,
     Field,
     Noneable,
     StringSource,
     executor,
     multiple_process_executor_requirements,
-    multiprocess_executor,
 )
-from dagster._core.execution.retries import RetryMode
+from dagster._core.events import EngineEventData
+from dagster._core.execution.retries import RetryMode, get_retries_config
+from dagster._core.executor.base import Executor
+from dagster._core.executor.in_process import InProcessExecutor
+from dagster._core.executor.multiprocess import MultiprocessExecutor
+from dagster._core.storage.tags import PARTITION_NAME_TAG
 from dagster_celery.core_execution_loop import core_celery_execution_loop
 from dagster_celery.executor import CELERY_CONFIG, CeleryExecutor, _submit_task
 
+import fintrace_pipeline.defs
+from fintrace_pipeline.db.engine import get_engine
+from fintrace_pipeline.file_types import COMPRESSED_SUFFIXES
+from fintrace_pipeline.persistence.files import get_data_file
 from fintrace_pipeline.settings import Settings
 
-# Steps run in parallel processes forked from a server that has already imported the pipeline, so a
-# step starts in well under a second instead of re-importing pandas and Dagster (the ML step imports
-# scikit-learn itself, so the server, started before ingest, boots faster).
-PRELOADED = [f"fintrace_pipeline.defs.assets.{name}" for name in ("ingest", "analytics", "ml")]
+# Step processes are forked from a server that has imported every definitions module, so a step only
+# builds the definitions (about a second) instead of importing pandas, scikit-learn and Dagster again.
+PRELOADED = [
+    module.name for module in pkgutil.walk_packages(fintrace_pipeline.defs.__path__, "fintrace_pipeline.defs.")
+]
+# A gzipped or zipped ledger holds about this many times its size in text.
+COMPRESSION_RATIO = 8
 
 # A started step no worker has reported running for this long is taken as lost. Workers answer from
 # their main process while a pool process computes, so a busy worker still answers; asking which
@@ -166,12 +182,60 @@ def celery_step_executor(settings: Settings) -> ExecutorDefinition:
     return _celery
 
 
-def multiprocess_step_executor() -> ExecutorDefinition:
-    return multiprocess_executor.configured(
-        {"max_concurrent": 2, "start_method": {"forkserver": {"preload_modules": PRELOADED}}},
+def content_bytes(file_name: str, size_bytes: int) -> int:
+    """About how many bytes of text a stored file holds once unpacked."""
+    return size_bytes * COMPRESSION_RATIO if Path(file_name).suffix.lower() in COMPRESSED_SUFFIXES else size_bytes
+
+
+class LocalStepExecutor(Executor):
+    """A run's steps on this machine. A small file's steps run one after another in the run's own
+    process: starting a process per step (a few seconds each) would take longer than the steps. A larger
+    file's steps run two at a time in processes of their own, which also return their memory when done."""
+
+    def __init__(self, retries: RetryMode, settings: Settings):
+        self._retries = retries
+        self._settings = settings
+        self._in_process = InProcessExecutor(retries=retries)
+        self._processes = MultiprocessExecutor(
+            retries=retries, max_concurrent=2, start_method="forkserver", explicit_forkserver_preload=PRELOADED
+        )
+
+    @property
+    def retries(self) -> RetryMode:
+        return self._retries
+
+    def execute(self, plan_context, execution_plan):
+        size = self._file_content_bytes(plan_context.dagster_run.tags.get(PARTITION_NAME_TAG))
+        limit = self._settings.steps_in_process_below_bytes
+        in_process = size is not None and size < limit
+        where = "in this run's process" if in_process else "in processes of their own"
+        about = f"the file holds about {size / 2**20:,.1f} MB" if size is not None else "the file's size is unknown"
+        yield DagsterEvent.engine_event(
+            plan_context, f"Steps run {where}: {about} (in process below {limit / 2**20:,.0f} MB).", EngineEventData()
+        )
+        yield from (self._in_process if in_process else self._processes).execute(plan_context, execution_plan)
+
+    def _file_content_bytes(self, partition_key: str | None) -> int | None:
+        try:
+            data_file_id = uuid.UUID(partition_key or "")
+        except ValueError:
+            return None
+        with get_engine(self._settings.database_url).connect() as connection:
+            data_file = get_data_file(connection, data_file_id)
+        return content_bytes(data_file.file_name, data_file.size_bytes) if data_file else None
+
+
+def local_step_executor(settings: Settings) -> ExecutorDefinition:
+    @executor(
         name="fintrace_step_executor",
+        config_schema={"retries": get_retries_config()},
+        requirements=multiple_process_executor_requirements(),
     )
+    def _local(init_context):
+        return LocalStepExecutor(RetryMode.from_config(init_context.executor_config["retries"]), settings)
+
+    return _local
 
 
 def step_executor_for(settings: Settings) -> ExecutorDefinition:
-    return celery_step_executor(settings) if settings.executor == "celery" else multiprocess_step_executor()
+    return celery_step_executor(settings) if settings.executor == "celery" else local_step_executor(settings)

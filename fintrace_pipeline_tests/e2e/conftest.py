@@ -17,7 +17,7 @@ from pathlib import Path
 
 import psutil
 import pytest
-from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
+from dagster import DagsterEventType, DagsterInstance, DagsterRunStatus, RunsFilter
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
@@ -81,6 +81,13 @@ class System:
                 return not instance.get_runs(unfinished)
 
         self.wait_for(ended, timeout, "the runs to end")
+
+    def steps(self, run_id: str, event_type: DagsterEventType = DagsterEventType.STEP_START) -> list[str]:
+        """The steps of a run with an event of the type: by default those started; with STEP_WORKER_STARTED,
+        those that ran in processes of their own."""
+        with self.instance() as instance:
+            records = instance.get_records_for_run(run_id, of_type=event_type).records
+        return sorted(record.event_log_entry.step_key for record in records)
 
     def drop(self, source: Path, name: str | None = None) -> Path:
         """Drop a file into the inbox the way a careful writer does: temporary name, then rename."""
@@ -164,8 +171,14 @@ def stop_system(system: System) -> None:
 
 
 @pytest.fixture
-def system(tmp_path, database_url):
-    running = start_system(tmp_path, database_url)
+def system_env() -> dict[str, str]:
+    """Extra environment for the system's processes (a test parametrizes it to change a setting)."""
+    return {}
+
+
+@pytest.fixture
+def system(tmp_path, database_url, system_env):
+    running = start_system(tmp_path, database_url, **system_env)
     yield running
     stop_system(running)
     log = running.var / "daemon.log"

@@ -8,7 +8,7 @@ from signal import SIGKILL
 
 import psutil
 import pytest
-from dagster import DagsterRunStatus
+from dagster import DagsterEventType, DagsterRunStatus
 from sqlalchemy import func, select
 
 from fintrace_pipeline.db.schema import (
@@ -19,7 +19,7 @@ from fintrace_pipeline.db.schema import (
 )
 from fintrace_pipeline.generate import generate_ledger, write_ledger
 from fintrace_pipeline.runtime.run_launcher import run_worker_pid
-from fintrace_pipeline.stages import ANALYSIS_STAGES, MODEL_TYPES
+from fintrace_pipeline.stages import ANALYSIS_STAGES, MODEL_TYPES, STAGES
 
 pytestmark = pytest.mark.e2e
 
@@ -57,10 +57,15 @@ def test_dropped_files_are_processed_and_a_bad_one_fails_with_its_reason(system,
         assert job.dagster_run_id and job.trigger == "inbox"
         if job.status == "COMPLETED":
             assert _result_counts(system, job.id)[:2] == (len(ANALYSIS_STAGES), len(MODEL_TYPES))
+            # A small file's steps run in the run's own process.
+            assert system.steps(job.dagster_run_id) == sorted(stage.name for stage in STAGES)
+            assert system.steps(job.dagster_run_id, DagsterEventType.STEP_WORKER_STARTED) == []
         else:
             assert job.error_message.startswith("broken.csv: "), job.error_message
 
 
+# Steps in processes of their own, as a large file's are: killing the run worker must stop them too.
+@pytest.mark.parametrize("system_env", [{"FINTRACE_STEPS_IN_PROCESS_BELOW_MB": "0"}])
 def test_killed_run_is_failed_then_retried_and_its_job_ends_with_one_complete_result_set(system, tmp_path):
     system.drop(_ledger(tmp_path, "big.csv", 60_000, seed=4))
     system.wait_for(lambda: system.job_statuses() == ["RUNNING"], timeout=180, what="the job to start")
@@ -81,6 +86,8 @@ def test_killed_run_is_failed_then_retried_and_its_job_ends_with_one_complete_re
         assert instance.get_run_by_id(killed_run).status == DagsterRunStatus.FAILURE
         retry = instance.get_run_by_id(done.dagster_run_id)
     assert retry.parent_run_id == killed_run and retry.status == DagsterRunStatus.SUCCESS
+    assert "ml_ensemble" in system.steps(retry.run_id)
+    assert system.steps(retry.run_id, DagsterEventType.STEP_WORKER_STARTED) == system.steps(retry.run_id)
 
     # Re-processing the same file through a backfill of its partition is a new job of its own.
     from fintrace_pipeline.runtime.backfill import launch_backfill
