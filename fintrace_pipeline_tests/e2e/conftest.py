@@ -26,7 +26,9 @@ from fintrace_pipeline.db.schema import file_processing_jobs
 from fintrace_pipeline.settings import PROJECT_ROOT
 from fintrace_pipeline_tests.processes import fintrace_environment, prepare_dagster_home
 
-pytestmark = pytest.mark.e2e
+# One running system at a time (xdist_group): each starts a dozen processes, and two at once on two
+# cores would each take more than twice as long.
+ONE_SYSTEM_AT_A_TIME = pytest.mark.xdist_group("system")
 
 FINISHED_RUN_STATUSES = {DagsterRunStatus.SUCCESS, DagsterRunStatus.FAILURE, DagsterRunStatus.CANCELED}
 

@@ -27,10 +27,10 @@ from fintrace_pipeline.runtime.workers import worker_argv
 from fintrace_pipeline.settings import PROJECT_ROOT
 from fintrace_pipeline.stages import ANALYSIS_STAGES, MODEL_TYPES
 from fintrace_pipeline_tests.conftest import migrated_database_url
-from fintrace_pipeline_tests.e2e.conftest import start_system, stop_system
+from fintrace_pipeline_tests.e2e.conftest import ONE_SYSTEM_AT_A_TIME, start_system, stop_system
 from fintrace_pipeline_tests.e2e.test_daemon import _result_counts
 
-pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
+pytestmark = [pytest.mark.e2e, pytest.mark.postgres, ONE_SYSTEM_AT_A_TIME]
 
 REDIS_URL = os.environ.get("FINTRACE_TEST_REDIS_URL", "redis://127.0.0.1:6379")
 FILES = 20

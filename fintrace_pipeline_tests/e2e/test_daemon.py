@@ -20,8 +20,9 @@ from fintrace_pipeline.db.schema import (
 from fintrace_pipeline.generate import generate_ledger, write_ledger
 from fintrace_pipeline.runtime.run_launcher import run_worker_pid
 from fintrace_pipeline.stages import ANALYSIS_STAGES, MODEL_TYPES, STAGES
+from fintrace_pipeline_tests.e2e.conftest import ONE_SYSTEM_AT_A_TIME
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, ONE_SYSTEM_AT_A_TIME]
 
 
 def _ledger(tmp_path, name, rows, seed):

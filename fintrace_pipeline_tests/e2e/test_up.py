@@ -16,9 +16,10 @@ import psutil
 import pytest
 
 from fintrace_pipeline.settings import PROJECT_ROOT
+from fintrace_pipeline_tests.e2e.conftest import ONE_SYSTEM_AT_A_TIME
 from fintrace_pipeline_tests.processes import fintrace_environment, free_port
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, ONE_SYSTEM_AT_A_TIME]
 
 DEMO_ROWS = 2_000
 
