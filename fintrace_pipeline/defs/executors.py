@@ -37,7 +37,7 @@ import fintrace_pipeline.defs
 from fintrace_pipeline.db.engine import get_engine
 from fintrace_pipeline.file_types import COMPRESSED_SUFFIXES
 from fintrace_pipeline.persistence.files import get_data_file
-from fintrace_pipeline.settings import Settings
+from fintrace_pipeline.settings import MiB, Settings
 
 # Step processes are forked from a server that has imported every definitions module, so a step only
 # builds the definitions (about a second) instead of importing pandas, scikit-learn and Dagster again.
@@ -209,9 +209,9 @@ class LocalStepExecutor(Executor):
         limit = self._settings.steps_in_process_below_bytes
         in_process = size is not None and size < limit
         where = "in this run's process" if in_process else "in processes of their own"
-        about = f"the file holds about {size / 2**20:,.1f} MB" if size is not None else "the file's size is unknown"
+        about = f"the file holds about {size / MiB:,.1f} MB" if size is not None else "the file's size is unknown"
         yield DagsterEvent.engine_event(
-            plan_context, f"Steps run {where}: {about} (in process below {limit / 2**20:,.0f} MB).", EngineEventData()
+            plan_context, f"Steps run {where}: {about} (in process below {limit / MiB:,.0f} MB).", EngineEventData()
         )
         yield from (self._in_process if in_process else self._processes).execute(plan_context, execution_plan)
 
